@@ -1,0 +1,153 @@
+#include "models/links/link.h"
+
+#include <algorithm>
+
+namespace tiersim::models {
+
+using u128 = unsigned __int128;
+
+Link::Link(sim::Simulator& simulator, LinkSpec spec) : simulator_(simulator), spec_(std::move(spec)) {}
+
+LinkStats Link::stats() const {
+  LinkStats s = stats_;
+  if (active_ > 0) s.busy_time += simulator_.now() - busy_since_;
+  return s;
+}
+
+uint32_t Link::allocate(uint64_t bytes, TransferDone done) {
+  uint32_t id;
+  if (!free_ids_.empty()) {
+    id = free_ids_.back();
+    free_ids_.pop_back();
+  } else {
+    id = static_cast<uint32_t>(transfers_.size());
+    transfers_.emplace_back();
+  }
+  transfers_[id] = Transfer{bytes, done, simulator_.now(), 0, 0};
+  return id;
+}
+
+void Link::mark_active(int delta) {
+  if (delta > 0 && active_ == 0) busy_since_ = simulator_.now();
+  active_ = static_cast<uint32_t>(static_cast<int>(active_) + delta);
+  if (delta < 0 && active_ == 0) stats_.busy_time += simulator_.now() - busy_since_;
+}
+
+void Link::submit(uint64_t bytes, TransferDone done) {
+  const uint32_t id = allocate(bytes, done);
+  stats_.bytes += bytes;
+  ++stats_.operations;
+  if (active_ < spec_.channels) {
+    start(id);
+  } else {
+    waiting_.push_back(id);
+    stats_.max_queued = std::max<uint64_t>(stats_.max_queued, waiting_.size());
+  }
+}
+
+void Link::start(uint32_t id) {
+  Transfer& t = transfers_[id];
+  t.started = simulator_.now();
+  if (spec_.sharing == Sharing::kFifo) {
+    mark_active(+1);
+    const sim::Time service = spec_.per_io_overhead + sim::transfer_time(t.bytes, spec_.bandwidth_Bps);
+    simulator_.schedule_after(service, &Link::on_service_end, this, id);
+    return;
+  }
+  advance_virtual_time();
+  const u128 work = static_cast<u128>(t.bytes) * static_cast<uint64_t>(sim::kSecond) +
+                    static_cast<u128>(spec_.per_io_overhead) * spec_.bandwidth_Bps;
+  t.finish_tag = virtual_work_ + work;
+  mark_active(+1);
+  active_heap_.push_back(id);
+  auto later = [this](uint32_t a, uint32_t b) {
+    const Transfer& x = transfers_[a];
+    const Transfer& y = transfers_[b];
+    return x.finish_tag != y.finish_tag ? x.finish_tag > y.finish_tag : a > b;
+  };
+  std::push_heap(active_heap_.begin(), active_heap_.end(), later);
+  plan_next_completion();
+}
+
+void Link::on_service_end(void* self, uint64_t id) {
+  static_cast<Link*>(self)->finish_service(static_cast<uint32_t>(id));
+}
+
+void Link::finish_service(uint32_t id) {
+  stats_.service_time += simulator_.now() - transfers_[id].started;
+  mark_active(-1);
+  if (!waiting_.empty()) {
+    const uint32_t next = waiting_.front();
+    waiting_.pop_front();
+    start(next);
+  }
+  deliver(id);
+}
+
+void Link::deliver(uint32_t id) {
+  if (spec_.latency == 0) {
+    complete(id);
+  } else {
+    simulator_.schedule_after(spec_.latency, &Link::on_delivered, this, id);
+  }
+}
+
+void Link::on_delivered(void* self, uint64_t id) { static_cast<Link*>(self)->complete(static_cast<uint32_t>(id)); }
+
+void Link::complete(uint32_t id) {
+  const Transfer t = transfers_[id];
+  free_ids_.push_back(id);
+  stats_.latency.record(static_cast<uint64_t>(simulator_.now() - t.submitted));
+  if (t.done.fn) t.done.fn(t.done.context, t.done.argument);
+}
+
+void Link::advance_virtual_time() {
+  const sim::Time now = simulator_.now();
+  if (active_ > 0) {
+    virtual_work_ += static_cast<u128>(now - virtual_updated_) * spec_.bandwidth_Bps / active_;
+  }
+  virtual_updated_ = now;
+}
+
+void Link::plan_next_completion() {
+  ++generation_;
+  if (active_heap_.empty()) return;
+  const Transfer& first = transfers_[active_heap_.front()];
+  const u128 remaining = first.finish_tag > virtual_work_ ? first.finish_tag - virtual_work_ : 0;
+  // Time until the first active transfer has received its remaining work, rounded up.
+  const u128 scaled = remaining * active_;
+  const sim::Time delay = static_cast<sim::Time>((scaled + spec_.bandwidth_Bps - 1) / spec_.bandwidth_Bps);
+  simulator_.schedule_after(delay, &Link::on_shared_completion, this, generation_);
+}
+
+void Link::on_shared_completion(void* self, uint64_t generation) {
+  Link& link = *static_cast<Link*>(self);
+  if (generation != link.generation_) return;  // re-planned since: stale
+  link.advance_virtual_time();
+  auto later = [&link](uint32_t a, uint32_t b) {
+    const Transfer& x = link.transfers_[a];
+    const Transfer& y = link.transfers_[b];
+    return x.finish_tag != y.finish_tag ? x.finish_tag > y.finish_tag : a > b;
+  };
+  std::vector<uint32_t>& finished = link.finished_scratch_;
+  finished.clear();
+  while (!link.active_heap_.empty() && link.transfers_[link.active_heap_.front()].finish_tag <= link.virtual_work_) {
+    std::pop_heap(link.active_heap_.begin(), link.active_heap_.end(), later);
+    const uint32_t id = link.active_heap_.back();
+    link.active_heap_.pop_back();
+    link.stats_.service_time += link.simulator_.now() - link.transfers_[id].started;
+    link.mark_active(-1);
+    finished.push_back(id);
+  }
+  while (link.active_ < link.spec_.channels && !link.waiting_.empty()) {
+    const uint32_t next = link.waiting_.front();
+    link.waiting_.pop_front();
+    link.start(next);  // re-plans
+  }
+  link.plan_next_completion();
+  // Delivery callbacks may submit to this link, but cannot complete its transfers
+  // re-entrantly (completions are events), so iterating the scratch list is safe.
+  for (size_t i = 0; i < finished.size(); ++i) link.deliver(finished[i]);
+}
+
+}  // namespace tiersim::models

@@ -1,0 +1,113 @@
+#pragma once
+// A link (or device) that moves bytes: PCIe between DRAM and HBM, an NVMe drive, a network
+// path to object storage. A transfer of B bytes costs
+//     per_io_overhead + B / bandwidth   (service: occupies the link)
+//   + latency                           (propagation: does not)
+// Sharing disciplines:
+//   fifo   - `channels` independent servers (copy engines, NVMe queue slots), each moving
+//            one transfer at a time at `bandwidth`; others wait in arrival order.
+//            A multi-server FIFO queue (M/G/c in queueing terms).
+//   shared - up to `channels` transfers active at once split `bandwidth` equally
+//            (processor sharing); the per-I/O overhead is work at the link's rate.
+//            Alone, a transfer costs exactly what it costs under fifo.
+// Every link reports bytes, operations, busy time, summed service time and a histogram
+// of transfer latency (submission to delivery, queueing included).
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <vector>
+
+#include "sim/engine/simulator.h"
+#include "sim/stats/log_histogram.h"
+
+namespace tiersim::models {
+
+enum class Sharing { kFifo, kShared };
+
+struct LinkSpec {
+  std::string name;
+  uint32_t from_tier = 0;
+  uint32_t to_tier = 0;
+  uint64_t bandwidth_Bps = 1;
+  sim::Time latency = 0;
+  sim::Time per_io_overhead = 0;
+  uint32_t channels = 1;
+  Sharing sharing = Sharing::kFifo;
+};
+
+// Called when a transfer has been delivered.
+struct TransferDone {
+  sim::EventFn fn = nullptr;
+  void* context = nullptr;
+  uint64_t argument = 0;
+};
+
+struct LinkStats {
+  uint64_t bytes = 0;
+  uint64_t operations = 0;
+  sim::Time busy_time = 0;     // time with at least one transfer in service
+  sim::Time service_time = 0;  // summed per-transfer service (fifo) or residence (shared)
+  uint64_t max_queued = 0;
+  sim::LogHistogram latency;   // picoseconds, submission to delivery
+};
+
+class Link {
+ public:
+  Link(sim::Simulator& simulator, LinkSpec spec);
+  Link(const Link&) = delete;
+  Link& operator=(const Link&) = delete;
+
+  void submit(uint64_t bytes, TransferDone done);
+
+  // What one transfer costs with the link otherwise idle.
+  sim::Time uncontended_time(uint64_t bytes) const {
+    return spec_.per_io_overhead + sim::transfer_time(bytes, spec_.bandwidth_Bps) + spec_.latency;
+  }
+
+  const LinkSpec& spec() const { return spec_; }
+  // Statistics so far; busy time includes the current busy period up to now.
+  LinkStats stats() const;
+  uint32_t active() const { return active_; }
+  size_t queued() const { return waiting_.size(); }
+
+ private:
+  struct Transfer {
+    uint64_t bytes;
+    TransferDone done;
+    sim::Time submitted;
+    sim::Time started;
+    unsigned __int128 finish_tag;  // shared: virtual work at which it completes
+  };
+
+  uint32_t allocate(uint64_t bytes, TransferDone done);
+  void start(uint32_t id);
+  void finish_service(uint32_t id);
+  void deliver(uint32_t id);
+  void complete(uint32_t id);
+  void mark_active(int delta);
+
+  // Processor sharing.
+  void advance_virtual_time();
+  void plan_next_completion();
+  static void on_service_end(void* self, uint64_t id);
+  static void on_delivered(void* self, uint64_t id);
+  static void on_shared_completion(void* self, uint64_t generation);
+
+  sim::Simulator& simulator_;
+  LinkSpec spec_;
+  LinkStats stats_;
+  std::vector<Transfer> transfers_;
+  std::vector<uint32_t> free_ids_;
+  std::deque<uint32_t> waiting_;
+  uint32_t active_ = 0;
+  sim::Time busy_since_ = 0;
+
+  // shared: virtual work served to each active transfer, in bytes * 10^12.
+  unsigned __int128 virtual_work_ = 0;
+  sim::Time virtual_updated_ = 0;
+  std::vector<uint32_t> active_heap_;  // min-heap on (finish_tag, id)
+  uint64_t generation_ = 0;
+  std::vector<uint32_t> finished_scratch_;
+};
+
+}  // namespace tiersim::models

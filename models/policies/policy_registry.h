@@ -1,0 +1,44 @@
+#pragma once
+// The names under which eviction policies are chosen in configs and on the command line.
+// A policy file registers itself with one line:
+//   TIERSIM_REGISTER_POLICY(Lru, "lru", "least recently used");
+// `tiersim list policies` prints what is registered.
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "models/policies/counting_replay.h"
+#include "models/policies/i_eviction_policy.h"
+
+namespace tiersim::models {
+
+using PolicyFactory = std::unique_ptr<EvictionPolicy> (*)(const ConfigNode* parameters);
+using CountingReplay = std::vector<CountingResult> (*)(traces::TraceReader&, const std::vector<Capacity>&,
+                                                       const ConfigNode* parameters);
+
+struct PolicyEntry {
+  std::string name;
+  std::string description;
+  PolicyFactory make;     // for tiers (virtual dispatch)
+  CountingReplay replay;  // for `tiersim cache` (devirtualized)
+};
+
+class PolicyRegistry {
+ public:
+  static bool add(PolicyEntry entry);
+  static const PolicyEntry* find(std::string_view name);
+  static std::vector<const PolicyEntry*> all();  // sorted by name
+  static std::string names();                    // "arc, fifo, lru"
+};
+
+template <class Policy>
+std::unique_ptr<EvictionPolicy> make_policy(const ConfigNode* parameters) {
+  return std::make_unique<Policy>(parameters);
+}
+
+}  // namespace tiersim::models
+
+#define TIERSIM_REGISTER_POLICY(Class, name, description)                                                  \
+  [[maybe_unused]] static const bool tiersim_policy_registered_##Class = ::tiersim::models::PolicyRegistry::add( \
+      {name, description, &::tiersim::models::make_policy<Class>, &::tiersim::models::replay_counting<Class>})

@@ -1,0 +1,134 @@
+#pragma once
+// The objects resident in one cache: a key -> slot map, per-slot metadata (key, size,
+// dirty bit, last-use stamp) and the eviction policy that orders the slots. Templated on
+// the policy type: with a concrete `final` policy (the counting path) every policy call
+// is direct; with EvictionPolicy (the tier model, chosen at run time) it is virtual.
+#include <cstdint>
+#include <vector>
+
+#include "models/policies/i_eviction_policy.h"
+#include "sim/containers/flat_map.h"
+
+namespace tiersim::models {
+
+// A cache's limits; either may be unlimited.
+struct Capacity {
+  uint64_t objects = UINT64_MAX;
+  uint64_t bytes = UINT64_MAX;
+};
+
+struct Evicted {
+  uint64_t key = 0;
+  uint64_t size_bytes = 0;
+  bool dirty = false;
+};
+
+template <class Policy>
+class ResidentSet {
+ public:
+  ResidentSet(Policy& policy, Capacity capacity) : policy_(policy), capacity_(capacity) {}
+
+  Slot find(uint64_t key) const {
+    const Slot* s = map_.find(key);
+    return s ? *s : kNoSlot;
+  }
+  bool contains(uint64_t key) const { return map_.find(key) != nullptr; }
+
+  void hit(Slot slot, int64_t next_access = -1) {
+    policy_.on_hit(slot, ObjectInfo{key_[slot], size_[slot], next_access});
+  }
+
+  // Room for `size_bytes` more without evicting.
+  bool fits(uint64_t size_bytes) const {
+    return count_ < capacity_.objects && used_bytes_ + size_bytes <= capacity_.bytes;
+  }
+  // Whether the object could be cached at all (else it bypasses the cache).
+  bool can_ever_fit(uint64_t size_bytes) const { return capacity_.objects > 0 && size_bytes <= capacity_.bytes; }
+  bool full() const { return !fits(0) || count_ >= capacity_.objects; }
+
+  // Inserts an absent key; the caller has made room (fits() holds).
+  Slot insert(uint64_t key, uint64_t size_bytes, int64_t next_access = -1) {
+    Slot slot;
+    if (!free_.empty()) {
+      slot = free_.back();
+      free_.pop_back();
+    } else {
+      slot = static_cast<Slot>(key_.size());
+      grow_to(slot + 1);
+    }
+    key_[slot] = key;
+    size_[slot] = size_bytes;
+    dirty_[slot] = 0;
+    stamp_[slot] = 0;
+    map_.insert(key, slot);
+    ++count_;
+    used_bytes_ += size_bytes;
+    policy_.on_insert(slot, ObjectInfo{key, size_bytes, next_access});
+    return slot;
+  }
+
+  // Removes the policy's victim among slots the guard allows. Returns false (and removes
+  // nothing) when every resident object is protected.
+  bool evict(const EvictionGuard& guard, Evicted* out) {
+    const Slot slot = policy_.victim(guard);
+    if (slot == kNoSlot) return false;
+    if (out) *out = Evicted{key_[slot], size_[slot], dirty_[slot] != 0};
+    remove(slot);
+    return true;
+  }
+
+  void remove(Slot slot) {
+    policy_.on_remove(slot);
+    map_.erase(key_[slot]);
+    --count_;
+    used_bytes_ -= size_[slot];
+    free_.push_back(slot);
+  }
+
+  bool dirty(Slot slot) const { return dirty_[slot] != 0; }
+  void set_dirty(Slot slot, bool dirty) { dirty_[slot] = dirty ? 1 : 0; }
+  void stamp(Slot slot, uint32_t stamp) { stamp_[slot] = stamp; }
+  EvictionGuard guard_stamped(uint32_t current) const { return EvictionGuard{stamp_.data(), current}; }
+
+  uint64_t key(Slot slot) const { return key_[slot]; }
+  uint64_t size_bytes(Slot slot) const { return size_[slot]; }
+  uint64_t count() const { return count_; }
+  uint64_t used_bytes() const { return used_bytes_; }
+  const Capacity& capacity() const { return capacity_; }
+
+  // Calls fn(slot) for every resident slot, in slot order.
+  template <class Fn>
+  void for_each_resident(Fn&& fn) const {
+    std::vector<bool> is_free(key_.size(), false);
+    for (Slot s : free_) is_free[s] = true;
+    for (Slot s = 0; s < key_.size(); ++s)
+      if (!is_free[s]) fn(s);
+  }
+
+ private:
+  void grow_to(size_t slots) {
+    size_t n = key_.empty() ? 16 : key_.size();
+    while (n < slots) n *= 2;
+    if (capacity_.objects < n) n = std::max<size_t>(slots, static_cast<size_t>(capacity_.objects));
+    // Slots beyond the current end are handed out in order, so keep them on the free list.
+    const size_t old = key_.size();
+    key_.resize(n);
+    size_.resize(n);
+    dirty_.resize(n);
+    stamp_.resize(n);
+    policy_.resize(static_cast<uint32_t>(n));
+    for (size_t s = n; s-- > old + 1;) free_.push_back(static_cast<Slot>(s));
+  }
+
+  Policy& policy_;
+  Capacity capacity_;
+  sim::FlatMap<Slot> map_;
+  std::vector<uint64_t> key_, size_;
+  std::vector<uint8_t> dirty_;
+  std::vector<uint32_t> stamp_;
+  std::vector<Slot> free_;
+  uint64_t count_ = 0;
+  uint64_t used_bytes_ = 0;
+};
+
+}  // namespace tiersim::models

@@ -1,0 +1,174 @@
+#include "models/tiers/topology.h"
+
+#include <nlohmann/json.hpp>
+
+#include "models/policies/policy_registry.h"
+#include "sim/config/config_node.h"
+#include "sim/config/units.h"
+
+namespace tiersim::models {
+
+namespace {
+
+TierSpec parse_tier(const ConfigNode& node, bool backing, uint64_t object_bytes) {
+  node.allow_only({"name", "capacity", "policy"});
+  TierSpec tier;
+  tier.name = node.at("name").as_identifier();
+  if (backing) {
+    if (node.has("capacity") || node.has("policy")) {
+      node.at(node.has("capacity") ? "capacity" : "policy")
+          .fail("the last tier is the backing store: it holds every object and takes no capacity or policy");
+    }
+    return tier;
+  }
+  const ConfigNode capacity = node.at("capacity");
+  if (capacity.is_number()) {
+    tier.capacity.objects = capacity.as_uint(1);
+  } else if (capacity.is_string()) {
+    const std::string text = capacity.as_string();
+    const size_t slots_at = text.find("slots");
+    if (slots_at != std::string::npos && text.substr(slots_at) == "slots") {
+      uint64_t n = 0;
+      bool digits = false;
+      size_t i = 0;
+      while (i < slots_at && text[i] == ' ') ++i;
+      for (; i < slots_at && text[i] >= '0' && text[i] <= '9'; ++i) {
+        n = n * 10 + static_cast<uint64_t>(text[i] - '0');
+        digits = true;
+      }
+      while (i < slots_at && text[i] == ' ') ++i;
+      if (!digits || i != slots_at || n == 0 || n > (uint64_t{1} << 40)) {
+        capacity.fail("expected a positive number of slots like \"16 slots\", got " + capacity.describe());
+      }
+      tier.capacity.objects = n;
+    } else {
+      tier.capacity.bytes = capacity.as_bytes();
+      tier.capacity_in_bytes = true;
+      if (tier.capacity.bytes == 0) capacity.fail("capacity must be greater than zero, got " + capacity.describe());
+      if (object_bytes > 0) {
+        // Every object has the same size: a byte capacity is a number of slots.
+        tier.capacity.objects = tier.capacity.bytes / object_bytes;
+        if (tier.capacity.objects == 0) {
+          capacity.fail("capacity " + capacity.describe() + " holds no object of " +
+                        sim::units::format_bytes(object_bytes) + " (expected at least one object's worth)");
+        }
+      }
+    }
+  } else {
+    capacity.fail("expected a number of slots (16), \"16 slots\" or a size (\"80 GiB\"), got " + capacity.describe());
+  }
+  if (auto policy = node.find("policy")) {
+    const ConfigNode name = policy->is_object() ? policy->at("name") : *policy;
+    tier.policy = name.as_string();
+    if (!PolicyRegistry::find(tier.policy)) {
+      name.fail("unknown eviction policy \"" + tier.policy + "\"; expected one of: " + PolicyRegistry::names());
+    }
+  }
+  return tier;
+}
+
+uint32_t tier_index(const ConfigNode& node, const std::vector<TierSpec>& tiers) {
+  const std::string name = node.as_string();
+  for (size_t i = 0; i < tiers.size(); ++i)
+    if (tiers[i].name == name) return static_cast<uint32_t>(i);
+  std::string known;
+  for (const TierSpec& t : tiers) known += (known.empty() ? "" : ", ") + t.name;
+  node.fail("no tier named \"" + name + "\"; the tiers are: " + known);
+}
+
+LinkSpec parse_link(const ConfigNode& node, const std::vector<TierSpec>& tiers) {
+  node.allow_only({"name", "from", "to", "bandwidth", "latency", "per_io_overhead", "channels", "sharing"});
+  LinkSpec link;
+  link.name = node.at("name").as_identifier();
+  link.from_tier = tier_index(node.at("from"), tiers);
+  link.to_tier = tier_index(node.at("to"), tiers);
+  if (link.from_tier == link.to_tier) node.at("to").fail("a link must join two different tiers");
+  link.bandwidth_Bps = node.at("bandwidth").as_bandwidth_Bps();
+  link.latency = node.duration_or("latency", 0);
+  link.per_io_overhead = node.duration_or("per_io_overhead", 0);
+  link.channels = static_cast<uint32_t>(node.uint_or("channels", 1, 1, 1 << 20));
+  if (auto sharing = node.find("sharing")) {
+    link.sharing = sharing->as_enum({"fifo", "shared"}) == "fifo" ? Sharing::kFifo : Sharing::kShared;
+  }
+  return link;
+}
+
+}  // namespace
+
+TopologySpec parse_topology(const ConfigNode& config, uint64_t object_bytes) {
+  TopologySpec spec;
+  const ConfigNode tiers = config.at("tiers");
+  if (tiers.size() < 2) tiers.fail("expected at least two tiers (a cache and the backing store), got " + std::to_string(tiers.size()));
+  if (tiers.size() > 8) tiers.fail("expected at most 8 tiers, got " + std::to_string(tiers.size()));
+  for (size_t i = 0; i < tiers.size(); ++i) {
+    spec.tiers.push_back(parse_tier(tiers.at(i), i + 1 == tiers.size(), object_bytes));
+    for (size_t j = 0; j < i; ++j)
+      if (spec.tiers[j].name == spec.tiers[i].name) tiers.at(i).at("name").fail("tier name \"" + spec.tiers[i].name + "\" is used twice");
+  }
+  const ConfigNode links = config.at("links");
+  for (size_t i = 0; i < links.size(); ++i) {
+    spec.links.push_back(parse_link(links.at(i), spec.tiers));
+    for (size_t j = 0; j < i; ++j) {
+      if (spec.links[j].name == spec.links[i].name) links.at(i).at("name").fail("link name \"" + spec.links[i].name + "\" is used twice");
+      if (spec.links[j].from_tier == spec.links[i].from_tier && spec.links[j].to_tier == spec.links[i].to_tier) {
+        links.at(i).fail("links \"" + spec.links[j].name + "\" and \"" + spec.links[i].name + "\" join the same tiers in the same direction");
+      }
+    }
+  }
+  return spec;
+}
+
+Topology::Topology(sim::Simulator& simulator, const TopologySpec& spec, const ConfigNode& config, bool needs_writeback) {
+  const ConfigNode tiers = config.at("tiers");
+  for (size_t i = 0; i < spec.tiers.size(); ++i) {
+    const bool backing = i + 1 == spec.tiers.size();
+    std::unique_ptr<EvictionPolicy> policy;
+    if (backing) {
+      policy = PolicyRegistry::find("lru")->make(nullptr);  // never consulted: nothing is evicted
+    } else {
+      const ConfigNode tier_node = tiers.at(i);
+      std::optional<ConfigNode> policy_node = tier_node.find("policy");
+      const ConfigNode* parameters = policy_node && policy_node->is_object() ? &*policy_node : nullptr;
+      policy = PolicyRegistry::find(spec.tiers[i].policy)->make(parameters);
+    }
+    tiers_.push_back(std::make_unique<Tier>(spec.tiers[i], std::move(policy), backing));
+  }
+  for (const LinkSpec& l : spec.links) links_.push_back(std::make_unique<Link>(simulator, l));
+
+  const uint32_t n = static_cast<uint32_t>(tiers_.size());
+  const ConfigNode links_node = config.at("links");
+  fetch_paths_.resize(n);
+  for (uint32_t source = 1; source < n; ++source) {
+    uint32_t at = source;
+    while (at != 0) {
+      // Take the link that climbs highest (a direct link skips tiers in between).
+      uint32_t best = kNoLink;
+      for (uint32_t to = 0; to < at && best == kNoLink; ++to) best = link_between(at, to);
+      if (best == kNoLink) {
+        links_node.fail("no link moves objects up from tier \"" + tiers_[at]->name() + "\" (add a link from \"" +
+                        tiers_[at]->name() + "\" to \"" + tiers_[at - 1]->name() + "\")");
+      }
+      fetch_paths_[source].push_back(best);
+      at = links_[best]->spec().to_tier;
+    }
+  }
+  writeback_links_.assign(n, kNoLink);
+  for (uint32_t t = 0; t + 1 < n; ++t) {
+    writeback_links_[t] = link_between(t, t + 1);
+    if (needs_writeback && writeback_links_[t] == kNoLink) {
+      links_node.fail("training mode writes dirty objects back from \"" + tiers_[t]->name() + "\" to \"" +
+                      tiers_[t + 1]->name() + "\": add a link from \"" + tiers_[t]->name() + "\" to \"" +
+                      tiers_[t + 1]->name() + "\"");
+    }
+  }
+}
+
+Topology::~Topology() = default;
+
+uint32_t Topology::link_between(uint32_t from, uint32_t to) const {
+  for (uint32_t i = 0; i < links_.size(); ++i)
+    if (links_[i]->spec().from_tier == from && links_[i]->spec().to_tier == to) return i;
+  return kNoLink;
+}
+
+}  // namespace tiersim::models

@@ -1,0 +1,63 @@
+#pragma once
+// The hierarchy: tiers ordered from fastest (index 0, e.g. HBM) to the backing store
+// (last), and the links that move objects between them. Read from the config's "tiers"
+// and "links" arrays, validated, and turned into the paths objects take: up from each
+// tier to tier 0 (taking a direct link such as GPUDirect NVMe -> HBM where one exists),
+// and down one tier for write-back.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "models/links/link.h"
+#include "models/tiers/tier.h"
+
+namespace sim {
+class Simulator;
+}
+namespace tiersim {
+class ConfigNode;
+}
+
+namespace tiersim::models {
+
+struct TopologySpec {
+  std::vector<TierSpec> tiers;
+  std::vector<LinkSpec> links;
+};
+
+// Reads config.tiers and config.links; `object_bytes` turns byte capacities into slots
+// when every object has that size (0: keep byte capacities).
+TopologySpec parse_topology(const ConfigNode& config, uint64_t object_bytes);
+
+inline constexpr uint32_t kNoLink = UINT32_MAX;
+
+class Topology {
+ public:
+  // `config` gives each tier's policy parameters; `needs_writeback` makes a missing
+  // downward link an error (training mode).
+  Topology(sim::Simulator& simulator, const TopologySpec& spec, const ConfigNode& config, bool needs_writeback);
+  ~Topology();
+
+  size_t tier_count() const { return tiers_.size(); }
+  uint32_t backing_tier() const { return static_cast<uint32_t>(tiers_.size() - 1); }
+  Tier& tier(size_t i) { return *tiers_[i]; }
+  const Tier& tier(size_t i) const { return *tiers_[i]; }
+  size_t link_count() const { return links_.size(); }
+  Link& link(size_t i) { return *links_[i]; }
+  const Link& link(size_t i) const { return *links_[i]; }
+
+  // The link from `from` to `to`, or kNoLink.
+  uint32_t link_between(uint32_t from, uint32_t to) const;
+  // Links an object found in tier `source` (> 0) crosses to reach tier 0, in order.
+  const std::vector<uint32_t>& fetch_path(uint32_t source) const { return fetch_paths_[source]; }
+  // The link that writes a dirty victim of tier `tier` into tier + 1 (kNoLink if none).
+  uint32_t writeback_link(uint32_t tier) const { return writeback_links_[tier]; }
+
+ private:
+  std::vector<std::unique_ptr<Tier>> tiers_;
+  std::vector<std::unique_ptr<Link>> links_;
+  std::vector<std::vector<uint32_t>> fetch_paths_;
+  std::vector<uint32_t> writeback_links_;
+};
+
+}  // namespace tiersim::models

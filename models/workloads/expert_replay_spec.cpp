@@ -1,0 +1,69 @@
+#include "models/workloads/expert_replay_spec.h"
+
+#include <unistd.h>
+
+#include "sim/config/config_node.h"
+#include "sim/config/input_error.h"
+#include "traces/generators/generated_trace.h"
+
+namespace tiersim::models {
+
+ExpertReplaySpec parse_expert_replay(const ConfigNode& workload, uint64_t run_seed) {
+  workload.allow_only({"type", "mode", "overlap", "compute_per_layer", "expert_bytes", "trace", "generator", "seed001_counters"});
+  ExpertReplaySpec spec;
+  workload.at("type").as_enum({"expert_replay"});
+  if (auto mode = workload.find("mode")) {
+    spec.mode = mode->as_enum({"inference", "training"}) == "training" ? ExpertReplaySpec::Mode::kTraining
+                                                                        : ExpertReplaySpec::Mode::kInference;
+  }
+  if (auto overlap = workload.find("overlap")) {
+    spec.overlap = overlap->as_enum({"serial", "pipelined"}) == "pipelined" ? ExpertReplaySpec::Overlap::kPipelined
+                                                                             : ExpertReplaySpec::Overlap::kSerial;
+  }
+  spec.compute_per_layer = workload.duration_or("compute_per_layer", 0);
+  const ConfigNode bytes = workload.at("expert_bytes");
+  spec.expert_bytes = bytes.as_bytes();
+  if (spec.expert_bytes == 0) bytes.fail("expert_bytes must be greater than zero, got " + bytes.describe());
+  spec.seed001_counters = workload.bool_or("seed001_counters", false);
+
+  const bool has_trace = workload.has("trace"), has_generator = workload.has("generator");
+  if (has_trace == has_generator) {
+    workload.fail(has_trace ? "give either \"trace\" or \"generator\", not both"
+                            : "missing the access stream: give \"trace\" (a file) or \"generator\" (a synthetic trace)");
+  }
+  if (has_trace) {
+    const ConfigNode trace = workload.at("trace");
+    std::optional<ConfigNode> path = trace;
+    if (trace.is_object()) {
+      trace.allow_only({"path", "format"});
+      path = trace.at("path");
+      if (auto format = trace.find("format")) {
+        try {
+          spec.trace_format = traces::parse_format(format->as_string());
+        } catch (const InputError& e) {
+          format->fail(e.what());
+        }
+      }
+    }
+    spec.trace_path = path->as_string();
+    if (::access(spec.trace_path.c_str(), R_OK) != 0) {
+      path->fail("cannot read trace file \"" + spec.trace_path + "\" (relative paths are from the current directory)");
+    }
+  } else {
+    spec.generator = traces::parse_generator(workload.at("generator"), run_seed);
+  }
+  return spec;
+}
+
+std::unique_ptr<traces::TraceReader> open_replay_trace(const ExpertReplaySpec& spec) {
+  std::unique_ptr<traces::TraceReader> reader;
+  if (spec.generator) {
+    reader = std::make_unique<traces::GeneratedTrace>(*spec.generator);
+  } else {
+    reader = traces::open_trace(spec.trace_path, spec.trace_format);
+  }
+  reader->require_ordered_steps(true);
+  return reader;
+}
+
+}  // namespace tiersim::models

@@ -1,0 +1,47 @@
+#pragma once
+// The configuration of an MoE expert replay (config key "workload"):
+//   type             "expert_replay"
+//   mode             "inference" | "training" (objects used in a step become dirty)
+//   overlap          "serial" (transfers, then compute, one after another: seed 001's
+//                    accounting) | "pipelined" (layer l+1's experts load while layer l
+//                    computes, limited by link channels)
+//   compute_per_layer  duration of one layer's compute ("0 us" by default)
+//   expert_bytes     size of one expert (a number of bytes or "512 KiB")
+//   trace            a trace file: "path" or {"path": ..., "format": "csv|bin|oracleGeneral"}
+//   generator        or a synthetic trace (traces/generators/generator_spec.h)
+//   seed001_counters also report seed 001's counter names (needs exactly three tiers)
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "sim/engine/time.h"
+#include "traces/generators/generator_spec.h"
+#include "traces/trace_format.h"
+
+namespace tiersim {
+class ConfigNode;
+}
+
+namespace tiersim::models {
+
+struct ExpertReplaySpec {
+  enum class Mode { kInference, kTraining };
+  enum class Overlap { kSerial, kPipelined };
+
+  Mode mode = Mode::kInference;
+  Overlap overlap = Overlap::kSerial;
+  uint64_t expert_bytes = 0;
+  sim::Time compute_per_layer = 0;
+  bool seed001_counters = false;
+  std::string trace_path;  // empty when generated
+  std::optional<traces::Format> trace_format;
+  std::optional<traces::GeneratorSpec> generator;
+};
+
+ExpertReplaySpec parse_expert_replay(const ConfigNode& workload, uint64_t run_seed);
+
+// Opens the spec's trace file or builds its generator.
+std::unique_ptr<traces::TraceReader> open_replay_trace(const ExpertReplaySpec& spec);
+
+}  // namespace tiersim::models

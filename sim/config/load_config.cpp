@@ -1,0 +1,51 @@
+#include "sim/config/load_config.h"
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "sim/config/input_error.h"
+#include "sim/config/overrides.h"
+
+namespace tiersim {
+
+using nlohmann::json;
+
+json parse_json_text(const std::string& text, const std::string& source) {
+  try {
+    return json::parse(text);
+  } catch (const json::parse_error& e) {
+    // Locate the byte nlohmann reports as line:column.
+    const size_t byte = std::min<size_t>(e.byte == 0 ? 0 : e.byte - 1, text.size());
+    size_t line = 1, column = 1;
+    for (size_t i = 0; i < byte; ++i) {
+      if (text[i] == '\n') {
+        ++line;
+        column = 1;
+      } else {
+        ++column;
+      }
+    }
+    std::string what = e.what();
+    const size_t colon = what.find(": ", what.find("parse error"));
+    if (colon != std::string::npos) what = what.substr(colon + 2);
+    throw InputError(source + ":" + std::to_string(line) + ":" + std::to_string(column) + ": invalid JSON: " + what);
+  }
+}
+
+json load_json_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path + ": cannot open config file (does it exist?)");
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (!in.good() && !in.eof()) throw InputError(path + ": cannot read config file");
+  return parse_json_text(text.str(), path);
+}
+
+json load_config(const std::string& path, const std::vector<std::string>& overrides) {
+  json config = load_json_file(path);
+  for (const std::string& assignment : overrides) apply_override(config, assignment);
+  return config;
+}
+
+}  // namespace tiersim

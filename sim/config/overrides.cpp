@@ -1,0 +1,92 @@
+#include "sim/config/overrides.h"
+
+#include <nlohmann/json.hpp>
+#include <vector>
+
+#include "sim/config/input_error.h"
+
+namespace tiersim {
+
+using nlohmann::json;
+
+namespace {
+
+std::vector<std::string> split_path(std::string_view path, std::string_view assignment) {
+  std::vector<std::string> parts;
+  std::string current;
+  for (size_t i = 0; i < path.size(); ++i) {
+    const char c = path[i];
+    if (c == '.') {
+      if (current.empty()) throw InputError("--set " + std::string(assignment) + ": empty path segment");
+      parts.push_back(current);
+      current.clear();
+    } else if (c == '[') {
+      if (!current.empty()) parts.push_back(current);
+      current.clear();
+      const size_t close = path.find(']', i);
+      if (close == std::string_view::npos) throw InputError("--set " + std::string(assignment) + ": unclosed '['");
+      parts.emplace_back(path.substr(i + 1, close - i - 1));
+      i = close;
+      if (i + 1 < path.size() && path[i + 1] == '.') ++i;
+    } else {
+      current += c;
+    }
+  }
+  if (!current.empty()) parts.push_back(current);
+  if (parts.empty()) throw InputError("--set " + std::string(assignment) + ": empty path");
+  return parts;
+}
+
+bool is_index(const std::string& s) {
+  if (s.empty() || s.size() > 9) return false;
+  for (char c : s)
+    if (c < '0' || c > '9') return false;
+  return true;
+}
+
+}  // namespace
+
+json parse_override_value(std::string_view text) {
+  json value = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+  if (value.is_discarded()) return json(std::string(text));
+  return value;
+}
+
+void apply_override(json& config, std::string_view assignment) {
+  const size_t eq = assignment.find('=');
+  if (eq == std::string_view::npos) {
+    throw InputError("--set " + std::string(assignment) + ": expected json.path=value, like workload.mode=inference");
+  }
+  const std::vector<std::string> parts = split_path(assignment.substr(0, eq), assignment);
+  json* node = &config;
+  std::string walked;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    const std::string& part = parts[i];
+    const bool last = i + 1 == parts.size();
+    const std::string here = walked.empty() ? part : walked + "." + part;
+    if (node->is_array()) {
+      size_t index = node->size();
+      if (is_index(part)) {
+        index = std::stoul(part);
+      } else {
+        for (size_t k = 0; k < node->size(); ++k)
+          if ((*node)[k].is_object() && (*node)[k].value("name", std::string()) == part) index = k;
+      }
+      if (index >= node->size()) {
+        throw InputError("--set " + std::string(assignment) + ": " + (walked.empty() ? "(top level)" : walked) + " has " +
+                         std::to_string(node->size()) + " elements and none is \"" + part + "\"");
+      }
+      node = &(*node)[index];
+    } else if (node->is_object() || node->is_null()) {
+      if (node->is_null()) *node = json::object();
+      if (!last && !node->contains(part)) (*node)[part] = json::object();
+      node = &(*node)[part];
+    } else {
+      throw InputError("--set " + std::string(assignment) + ": " + walked + " is not an object or array, cannot set " + here);
+    }
+    walked = here;
+  }
+  *node = parse_override_value(assignment.substr(eq + 1));
+}
+
+}  // namespace tiersim

@@ -1,0 +1,153 @@
+// `tiersim run`: load a config, simulate its workload over its topology, write
+// DIR/results.csv (one row) and DIR/summary.json, print a short summary.
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+
+#include "models/tiers/topology.h"
+#include "models/workloads/expert_replay.h"
+#include "sim/config/config_node.h"
+#include "sim/config/input_error.h"
+#include "sim/config/load_config.h"
+#include "sim/config/units.h"
+#include "sim/driver/commands.h"
+#include "sim/engine/simulator.h"
+#include "sim/output/metrics.h"
+#include "sim/output/results_writer.h"
+#include "tiersim/version.h"
+
+namespace tiersim {
+
+namespace {
+
+std::string config_hash(const nlohmann::json& config) {
+  // FNV-1a over the canonical dump (nlohmann::json sorts object keys).
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (unsigned char c : config.dump()) {
+    h ^= c;
+    h *= 0x100000001b3ull;
+  }
+  char text[17];
+  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(h));
+  return text;
+}
+
+std::string percent(double fraction) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f %%", 100.0 * fraction);
+  return text;
+}
+
+double number(const Metrics& m, const std::string& name) {
+  const Metrics::Value* v = m.find(name);
+  if (!v) return 0;
+  if (auto* u = std::get_if<uint64_t>(v)) return static_cast<double>(*u);
+  if (auto* i = std::get_if<int64_t>(v)) return static_cast<double>(*i);
+  if (auto* d = std::get_if<double>(v)) return *d;
+  return 0;
+}
+
+void print_summary(const std::string& name, const models::Topology& topology, const models::ExpertReplaySpec& spec,
+                   const Metrics& m, double wall_seconds, uint64_t events, const std::string& out_dir) {
+  const bool training = spec.mode == models::ExpertReplaySpec::Mode::kTraining;
+  std::printf("tiersim run: %s (expert_replay, %s, %s)\n", name.c_str(), training ? "training" : "inference",
+              spec.overlap == models::ExpertReplaySpec::Overlap::kSerial ? "serial" : "pipelined");
+  const double accesses = number(m, "accesses");
+  std::printf("  %.0f steps, %.0f accesses: %.6g s simulated in %.3f s wall (%.3g accesses/s, %llu events, %.3g events/s)\n",
+              number(m, "steps"), accesses, number(m, "sim_time_s"), wall_seconds,
+              wall_seconds > 0 ? accesses / wall_seconds : 0.0, static_cast<unsigned long long>(events),
+              wall_seconds > 0 ? static_cast<double>(events) / wall_seconds : 0.0);
+  std::printf("  step time: mean %.6g us, p50 %.6g us, p99 %.6g us; stall %s of step time\n", number(m, "step_time_mean_us"),
+              number(m, "step_time_p50_us"), number(m, "step_time_p99_us"), percent(number(m, "stall_fraction")).c_str());
+  for (uint32_t t = 0; t < topology.tier_count(); ++t) {
+    const std::string& n = topology.tier(t).name();
+    if (t == topology.backing_tier()) {
+      std::printf("  %-10s backing store: %.0f reads, %.0f writes\n", n.c_str(), number(m, n + "_reads"), number(m, n + "_writes"));
+    } else {
+      std::printf("  %-10s hit ratio %.4f (%.0f hits, %.0f misses, %.0f evictions, %.0f write-backs)\n", n.c_str(),
+                  number(m, n + "_hit_ratio"), number(m, n + "_hits"), number(m, n + "_misses"), number(m, n + "_evictions"),
+                  number(m, n + "_writebacks"));
+    }
+  }
+  for (size_t i = 0; i < topology.link_count(); ++i) {
+    const std::string& n = topology.link(i).spec().name;
+    std::printf("  link %-10s %s in %.0f ops, utilization %s, latency p50 %.6g us, p99 %.6g us\n", n.c_str(),
+                sim::units::format_bytes(static_cast<uint64_t>(number(m, n + "_bytes"))).c_str(), number(m, n + "_transfers"),
+                percent(number(m, n + "_utilization")).c_str(), number(m, n + "_latency_p50_us"),
+                number(m, n + "_latency_p99_us"));
+  }
+  if (training) std::printf("  final flush of dirty objects: %.6g s\n", number(m, "flush_time_s"));
+  std::printf("results: %s/results.csv and %s/summary.json\n", out_dir.c_str(), out_dir.c_str());
+}
+
+}  // namespace
+
+int run_simulation(const nlohmann::json& config, const std::string& source, const std::string& out_dir_option, bool quiet) {
+  const ConfigNode root(config, "", source);
+  root.allow_only({"name", "description", "seed", "tiers", "links", "workload"});
+  std::string name = std::filesystem::path(source).stem().string();
+  if (auto n = root.find("name")) name = n->as_identifier();
+  if (auto d = root.find("description")) d->as_string();
+  const uint64_t seed = root.uint_or("seed", 0);
+  const ConfigNode workload = root.at("workload");
+  workload.at("type").as_enum({"expert_replay"});
+  const models::ExpertReplaySpec spec = models::parse_expert_replay(workload, seed);
+  const models::TopologySpec topology_spec = models::parse_topology(root, spec.expert_bytes);
+
+  sim::Simulator simulator;
+  models::Topology topology(simulator, topology_spec, root,
+                            /*needs_writeback=*/spec.mode == models::ExpertReplaySpec::Mode::kTraining);
+  if (spec.seed001_counters && topology.tier_count() != 3) {
+    workload.at("seed001_counters").fail("seed 001's counters need exactly three tiers (GPU, CPU, disk), this config has " +
+                                         std::to_string(topology.tier_count()));
+  }
+  const std::unique_ptr<traces::TraceReader> trace = models::open_replay_trace(spec);
+  models::ExpertReplay replay(simulator, topology, spec, *trace);
+
+  const auto wall_start = std::chrono::steady_clock::now();
+  replay.run();
+  const double wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+
+  Metrics row;
+  row.add("tiersim_version", std::string(kVersion));
+  row.add("config_hash", config_hash(config));
+  row.add("name", name);
+  row.add("seed", seed);
+  row.add("workload", "expert_replay");
+  row.add("mode", spec.mode == models::ExpertReplaySpec::Mode::kTraining ? "training" : "inference");
+  row.add("overlap", spec.overlap == models::ExpertReplaySpec::Overlap::kSerial ? "serial" : "pipelined");
+  row.add("expert_bytes", spec.expert_bytes);
+  row.append(replay.metrics());
+
+  // Wall-clock figures vary run to run, so they stay out of results.csv (which must be
+  // byte-identical for the same config and seed) and go to summary.json only.
+  nlohmann::ordered_json summary;
+  summary["tiersim_version"] = kVersion;
+  summary["git_revision"] = kGitRevision;
+  summary["config_source"] = source;
+  summary["config_hash"] = config_hash(config);
+  summary["config"] = config;
+  nlohmann::ordered_json results;
+  row.to_json(results);
+  summary["results"] = results;
+  const uint64_t events = simulator.events_processed();
+  summary["performance"] = {{"wall_s", wall_seconds},
+                            {"events", events},
+                            {"events_per_s", wall_seconds > 0 ? static_cast<double>(events) / wall_seconds : 0.0},
+                            {"accesses_per_s", wall_seconds > 0 ? static_cast<double>(replay.accesses()) / wall_seconds : 0.0}};
+
+  const std::string out_dir = out_dir_option.empty() ? "results/" + name : out_dir_option;
+  ResultsWriter writer(out_dir);
+  writer.stage("results.csv", row.csv_header() + "\n" + row.csv_row() + "\n");
+  writer.stage("summary.json", summary.dump(2) + "\n");
+  writer.commit();
+  if (!quiet) print_summary(name, topology, spec, row, wall_seconds, events, out_dir);
+  return 0;
+}
+
+int run_command(const RunCommand& command) {
+  const nlohmann::json config = load_config(command.config_path, command.overrides);
+  return run_simulation(config, command.config_path, command.out_dir, command.quiet);
+}
+
+}  // namespace tiersim

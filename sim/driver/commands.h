@@ -1,0 +1,99 @@
+#pragma once
+// The tiersim subcommands, as plain functions over option structs; main.cpp maps the
+// command line onto them. Each returns the process exit status; bad input throws
+// InputError (exit 2).
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace tiersim {
+
+// tiersim run CONFIG [--set path=value ...] [--out DIR] [--quiet]
+struct RunCommand {
+  std::string config_path;
+  std::vector<std::string> overrides;
+  std::string out_dir;  // default: results/<config name>
+  bool quiet = false;
+};
+int run_command(const RunCommand& command);
+
+// Simulates `config` (already loaded, overrides applied); `source` names it in errors.
+int run_simulation(const nlohmann::json& config, const std::string& source, const std::string& out_dir, bool quiet);
+
+// tiersim bench-cache: seed 001's bench_cache.py flags, run on the simulator.
+struct BenchCacheCommand {
+  uint32_t n_experts = 1024;
+  uint32_t d_model = 128;
+  uint32_t d_hidden = 512;
+  uint64_t steps = 2000;
+  uint64_t gpu_slots = 16;
+  uint64_t cpu_cache = 64;
+  std::string disk_root;
+  std::string sampler = "episode";
+  uint32_t episode_len = 20;
+  double p_stay = 0.9;
+  uint32_t experts_per_step = 4;
+  uint64_t seed = 0;
+  double sim_h2d_gbps = 12.0;
+  double sim_d2h_gbps = 12.0;
+  double sim_disk_read_gbps = 3.0;
+  double sim_disk_write_gbps = 2.0;
+  double sim_extra_ms_per_io = 0.2;
+  // tiersim additions
+  std::string trace;
+  std::string trace_format = "auto";
+  std::string mode = "training";
+  std::string overlap = "serial";
+  std::string compute_per_layer = "0 us";
+  std::string expert_bytes;  // default: seed 001's fp32 FFN expert from d_model and d_hidden
+  uint32_t n_layers = 1;
+  uint32_t n_envs = 0;
+  uint32_t envs_per_batch = 1;
+  double zipf_alpha = 1.0;
+  double noise = 0.0;
+  std::vector<std::string> overrides;
+  std::string out_dir = "results/bench-cache";
+  bool print_config = false;
+  bool quiet = false;
+};
+// The config bench-cache runs (also what --print-config prints).
+nlohmann::json bench_cache_config(const BenchCacheCommand& command);
+int bench_cache_command(const BenchCacheCommand& command);
+
+// tiersim cache TRACE --policy lru --size 16,64 [--size-bytes "1 GiB"] [--format F] [--out DIR]
+struct CacheCommand {
+  std::string trace;
+  std::string policies = "lru";
+  std::string sizes;
+  std::string sizes_bytes;
+  std::string format = "auto";
+  std::string out_dir;
+};
+int cache_command(const CacheCommand& command);
+
+// tiersim trace gen [generator flags] --format csv|bin|oracleGeneral -o FILE
+struct TraceGenCommand {
+  nlohmann::json generator = nlohmann::json::object();  // the flags given, by generator key
+  std::string format = "csv";
+  std::string output;
+  uint64_t object_size = 526848;  // oracleGeneral size field
+};
+int trace_gen_command(const TraceGenCommand& command);
+
+// tiersim trace stats FILE [--format F] [--window 1,10,100] [--json]
+struct TraceStatsCommand {
+  std::string trace;
+  std::string format = "auto";
+  std::string windows = "1,10,100,1000";
+  bool json = false;
+};
+int trace_stats_command(const TraceStatsCommand& command);
+
+// tiersim list [policies|samplers|formats]
+int list_command(const std::string& what);
+
+// Parses "16,64,256" into positive integers; `flag` names the option in errors.
+std::vector<uint64_t> parse_count_list(const std::string& text, const std::string& flag);
+
+}  // namespace tiersim

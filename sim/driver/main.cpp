@@ -1,0 +1,176 @@
+// The tiersim command line: subcommands mapped onto sim/driver/commands.h.
+// Exit status: 0 success, 1 command-line usage error, 2 bad input (config, trace, flags),
+// 3 out of memory, 70 internal error.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <functional>
+#include <new>
+
+#include "sim/config/input_error.h"
+#include "sim/driver/commands.h"
+#include "tiersim/version.h"
+
+namespace {
+
+using namespace tiersim;
+
+// Adds the generator flags shared by `trace gen`; records which were given.
+struct GeneratorFlags {
+  std::string sampler;
+  uint64_t n_experts = 0, n_layers = 0, experts_per_step = 0, steps = 0, seed = 0, episode_len = 0, n_envs = 0,
+           envs_per_batch = 0, env_width = 0;
+  double p_stay = 0, zipf_alpha = 0, noise = 0;
+  std::vector<std::pair<std::string, CLI::Option*>> options;
+
+  void add(CLI::App& app) {
+    options = {
+        {"sampler", app.add_option("--sampler", sampler, "uniform, episode, markov, env or zipf (default episode)")},
+        {"n_experts", app.add_option("--n_experts", n_experts, "experts per layer (default 1024)")},
+        {"n_layers", app.add_option("--n_layers", n_layers, "MoE layers (default 1)")},
+        {"experts_per_step", app.add_option("--experts_per_step", experts_per_step, "routing picks per layer per step (default 4)")},
+        {"steps", app.add_option("--steps", steps, "steps (default 2000)")},
+        {"seed", app.add_option("--seed", seed, "random seed (default 0)")},
+        {"episode_len", app.add_option("--episode_len", episode_len, "episode: steps per environment (default 20)")},
+        {"p_stay", app.add_option("--p_stay", p_stay, "markov: probability of keeping the environment (default 0.9)")},
+        {"n_envs", app.add_option("--n_envs", n_envs, "environments (default n_experts)")},
+        {"envs_per_batch", app.add_option("--envs_per_batch", envs_per_batch, "env: environments per step (default 1)")},
+        {"zipf_alpha", app.add_option("--zipf_alpha", zipf_alpha, "zipf/env: popularity skew (default 1.0)")},
+        {"noise", app.add_option("--noise", noise, "fraction of picks drawn uniformly (default 0)")},
+        {"env_width", app.add_option("--env_width", env_width, "experts an environment routes to (default 8)")},
+    };
+  }
+
+  nlohmann::json given() const {
+    nlohmann::json j = nlohmann::json::object();
+    for (const auto& [key, option] : options) {
+      if (option->count() == 0) continue;
+      j[key] = nlohmann::json::parse(option->as<std::string>(), nullptr, false);
+      if (j[key].is_discarded()) j[key] = option->as<std::string>();
+    }
+    return j;
+  }
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"tiersim: discrete-event simulator for memory-tier topology studies (HBM, DRAM, NVMe, S3)"};
+  app.set_version_flag("--version", std::string("tiersim ") + kVersion + " (" + kGitRevision + ")");
+  app.require_subcommand(1);
+  std::function<int()> action;
+
+  // run
+  RunCommand run;
+  CLI::App* run_app = app.add_subcommand("run", "simulate a config: writes DIR/results.csv and DIR/summary.json");
+  run_app->add_option("config", run.config_path, "config JSON file")->required();
+  run_app->add_option("--set", run.overrides, "override a config value: json.path=value (repeatable)")->allow_extra_args(false);
+  run_app->add_option("--out", run.out_dir, "output folder (default results/<config name>)");
+  run_app->add_flag("--quiet", run.quiet, "print nothing on success");
+  run_app->callback([&] { action = [&] { return run_command(run); }; });
+
+  // bench-cache
+  BenchCacheCommand bench;
+  CLI::App* bench_app = app.add_subcommand("bench-cache", "seed 001's bench_cache.py command line, simulated");
+  bench_app->add_option("--n_experts", bench.n_experts, "experts")->capture_default_str();
+  bench_app->add_option("--d_model", bench.d_model, "expert FFN model width (sets the expert size)")->capture_default_str();
+  bench_app->add_option("--d_hidden", bench.d_hidden, "expert FFN hidden width (sets the expert size)")->capture_default_str();
+  bench_app->add_option("--steps", bench.steps, "steps")->capture_default_str();
+  bench_app->add_option("--gpu_slots", bench.gpu_slots, "experts resident on the GPU")->capture_default_str();
+  bench_app->add_option("--cpu_cache", bench.cpu_cache, "experts in the DRAM warm cache")->capture_default_str();
+  bench_app->add_option("--disk_root", bench.disk_root, "accepted for compatibility; the simulator keeps no files");
+  bool reset_disk = false;
+  std::string device, dtype;
+  uint64_t log_every = 0;
+  bench_app->add_flag("--reset_disk", reset_disk, "accepted for compatibility; no effect");
+  bench_app->add_option("--device", device, "accepted for compatibility; no effect");
+  bench_app->add_option("--dtype", dtype, "accepted for compatibility; no effect");
+  bench_app->add_option("--log_every", log_every, "accepted for compatibility; no effect");
+  bench_app->add_option("--sampler", bench.sampler, "episode, markov, uniform, env or zipf")->capture_default_str();
+  bench_app->add_option("--episode_len", bench.episode_len, "steps per episode")->capture_default_str();
+  bench_app->add_option("--p_stay", bench.p_stay, "markov: probability of keeping the environment")->capture_default_str();
+  bench_app->add_option("--experts_per_step", bench.experts_per_step, "experts requested per step")->capture_default_str();
+  bench_app->add_option("--seed", bench.seed, "random seed")->capture_default_str();
+  bench_app->add_option("--sim_h2d_gbps", bench.sim_h2d_gbps, "host-to-device GB/s")->capture_default_str();
+  bench_app->add_option("--sim_d2h_gbps", bench.sim_d2h_gbps, "device-to-host GB/s")->capture_default_str();
+  bench_app->add_option("--sim_disk_read_gbps", bench.sim_disk_read_gbps, "disk read GB/s")->capture_default_str();
+  bench_app->add_option("--sim_disk_write_gbps", bench.sim_disk_write_gbps, "disk write GB/s")->capture_default_str();
+  bench_app->add_option("--sim_extra_ms_per_io", bench.sim_extra_ms_per_io, "extra ms per disk read/write")->capture_default_str();
+  bench_app->add_option("--trace", bench.trace, "replay this trace file instead of sampling");
+  bench_app->add_option("--trace_format", bench.trace_format, "csv, bin, oracleGeneral or auto")->capture_default_str();
+  bench_app->add_option("--mode", bench.mode, "training or inference")->capture_default_str();
+  bench_app->add_option("--overlap", bench.overlap, "serial or pipelined")->capture_default_str();
+  bench_app->add_option("--compute_per_layer", bench.compute_per_layer, "compute time per layer, e.g. \"2 ms\"")->capture_default_str();
+  bench_app->add_option("--expert_bytes", bench.expert_bytes, "expert size (default: fp32 FFN of d_model x d_hidden)");
+  bench_app->add_option("--n_layers", bench.n_layers, "MoE layers")->capture_default_str();
+  bench_app->add_option("--n_envs", bench.n_envs, "environments (0: n_experts)")->capture_default_str();
+  bench_app->add_option("--envs_per_batch", bench.envs_per_batch, "env sampler: environments per step")->capture_default_str();
+  bench_app->add_option("--zipf_alpha", bench.zipf_alpha, "zipf sampler skew")->capture_default_str();
+  bench_app->add_option("--noise", bench.noise, "fraction of uniformly random picks")->capture_default_str();
+  bench_app->add_option("--set", bench.overrides, "override a value of the built config: json.path=value")->allow_extra_args(false);
+  bench_app->add_option("--out", bench.out_dir, "output folder")->capture_default_str();
+  bench_app->add_flag("--print-config", bench.print_config, "print the equivalent config and exit");
+  bench_app->add_flag("--quiet", bench.quiet, "print nothing on success");
+  bench_app->callback([&] { action = [&] { return bench_cache_command(bench); }; });
+
+  // cache
+  CacheCommand cache;
+  CLI::App* cache_app = app.add_subcommand("cache", "replay a trace through single-tier caches, counting misses");
+  cache_app->add_option("trace", cache.trace, "trace file")->required();
+  cache_app->add_option("--policy", cache.policies, "eviction policies, comma-separated")->capture_default_str();
+  cache_app->add_option("--size", cache.sizes, "capacities in objects, comma-separated (16,64,256)");
+  cache_app->add_option("--size-bytes", cache.sizes_bytes, "capacities in bytes, comma-separated (\"1 GiB,4 GiB\")");
+  cache_app->add_option("--format", cache.format, "csv, bin, oracleGeneral or auto")->capture_default_str();
+  cache_app->add_option("--out", cache.out_dir, "also write DIR/results.csv");
+  cache_app->callback([&] { action = [&] { return cache_command(cache); }; });
+
+  // trace gen / trace stats
+  CLI::App* trace_app = app.add_subcommand("trace", "generate and inspect traces");
+  trace_app->require_subcommand(1);
+  TraceGenCommand gen;
+  GeneratorFlags gen_flags;
+  CLI::App* gen_app = trace_app->add_subcommand("gen", "generate an expert routing trace");
+  gen_flags.add(*gen_app);
+  gen_app->add_option("--format", gen.format, "csv, bin or oracleGeneral")->capture_default_str();
+  gen_app->add_option("--object_size", gen.object_size, "bytes per object in oracleGeneral records")->capture_default_str();
+  gen_app->add_option("-o,--output", gen.output, "output file")->required();
+  gen_app->callback([&] {
+    action = [&] {
+      gen.generator = gen_flags.given();
+      return trace_gen_command(gen);
+    };
+  });
+  TraceStatsCommand stats;
+  CLI::App* stats_app = trace_app->add_subcommand("stats", "unique experts per step, reuse distances, working set");
+  stats_app->add_option("trace", stats.trace, "trace file")->required();
+  stats_app->add_option("--format", stats.format, "csv, bin, oracleGeneral or auto")->capture_default_str();
+  stats_app->add_option("--window", stats.windows, "working-set windows in steps, comma-separated")->capture_default_str();
+  stats_app->add_flag("--json", stats.json, "print JSON");
+  stats_app->callback([&] { action = [&] { return trace_stats_command(stats); }; });
+
+  // list
+  std::string list_what;
+  CLI::App* list_app = app.add_subcommand("list", "list eviction policies, samplers, formats, workloads");
+  list_app->add_option("what", list_what, "policies, samplers, formats or workloads (default: all)");
+  list_app->callback([&] { action = [&] { return list_command(list_what); }; });
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  try {
+    return action ? action() : 1;
+  } catch (const InputError& e) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "tiersim: error: %s\n", e.what());
+    return 2;
+  } catch (const std::bad_alloc&) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "tiersim: error: out of memory\n");
+    return 3;
+  } catch (const std::exception& e) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "tiersim: internal error: %s\n", e.what());
+    return 70;
+  }
+}

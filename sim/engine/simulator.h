@@ -1,0 +1,45 @@
+#pragma once
+// The discrete-event engine: a clock and a queue of events ordered by (time, insertion
+// sequence), so that events due at the same time run in the order they were scheduled.
+#include <cstdint>
+#include <memory>
+
+#include "sim/engine/time.h"
+
+namespace sim {
+
+// An event handler: a plain function and its context, so dispatch costs one indirect call.
+using EventFn = void (*)(void* context, uint64_t argument);
+
+class Simulator {
+ public:
+  Simulator();
+  ~Simulator();
+  Simulator(const Simulator&) = delete;
+  Simulator& operator=(const Simulator&) = delete;
+
+  Time now() const { return now_; }
+
+  // Schedules `fn(context, argument)` at absolute time `at` (never earlier than now()).
+  void schedule_at(Time at, EventFn fn, void* context, uint64_t argument = 0);
+  void schedule_after(Time delay, EventFn fn, void* context, uint64_t argument = 0) {
+    schedule_at(now_ + delay, fn, context, argument);
+  }
+
+  // Runs events until the queue is empty; returns how many ran.
+  uint64_t run();
+  // Runs events due at or before `limit`; the clock stops at the last event run.
+  uint64_t run_until(Time limit);
+
+  uint64_t events_processed() const { return events_processed_; }
+  uint64_t events_pending() const;
+
+ private:
+  class EventQueue;
+  std::unique_ptr<EventQueue> queue_;
+  Time now_ = 0;
+  uint64_t next_sequence_ = 0;
+  uint64_t events_processed_ = 0;
+};
+
+}  // namespace sim

@@ -1,0 +1,77 @@
+"""Seed-001 parity: traces from `tiersim trace gen` replayed by `tiersim bench-cache
+--trace` give the same counters, counter for counter, as the independent model in
+tests/reference/seed001_model.py — over samplers, cache sizes, inference and training."""
+import os
+import unittest
+
+from tiersim_cli import read_row, run, temp_dir
+import seed001_model
+
+COUNTERS = ["gpu_cache_hit", "gpu_cache_miss", "cpu_cache_hit", "cpu_cache_miss", "disk_read_ops",
+            "disk_write_ops", "h2d_load", "d2h_writeback", "dirty_gpu_at_end", "dirty_cpu_at_end",
+            "flush_d2h_writeback", "flush_disk_write_ops"]
+
+TRACES = [
+    # (sampler, extra generator flags)
+    ("episode", ["--n_experts", 512, "--experts_per_step", 4, "--episode_len", 10, "--steps", 1500]),
+    ("markov", ["--n_experts", 256, "--experts_per_step", 3, "--p_stay", 0.8, "--steps", 1500, "--n_layers", 2]),
+    ("uniform", ["--n_experts", 48, "--experts_per_step", 3, "--steps", 1200]),
+    ("env", ["--n_experts", 128, "--experts_per_step", 2, "--n_envs", 16, "--envs_per_batch", 2, "--steps", 1200]),
+    ("zipf", ["--n_experts", 200, "--experts_per_step", 4, "--zipf_alpha", 0.9, "--steps", 1200, "--n_layers", 2]),
+    ("episode", ["--n_experts", 64, "--experts_per_step", 4, "--episode_len", 3, "--noise", 0.3, "--steps", 1500,
+                 "--n_layers", 3]),
+]
+SIZES = [(8, 8), (8, 32), (16, 64), (24, 12)]
+
+
+class Seed001Parity(unittest.TestCase):
+    def test_counters_match_independent_model(self):
+        compared = 0
+        with temp_dir() as tmp:
+            for t, (sampler, flags) in enumerate(TRACES):
+                trace = os.path.join(tmp, f"trace{t}.csv")
+                run("trace", "gen", "--sampler", sampler, "--seed", 10 + t, *flags, "-o", trace)
+                accesses = seed001_model.read_csv_trace(trace)
+                for gpu, cpu in SIZES:
+                    for mode in ("inference", "training"):
+                        try:
+                            expected = seed001_model.simulate(accesses, gpu, cpu, mode == "training")
+                        except seed001_model.StepTooLarge:
+                            p = run("bench-cache", "--trace", trace, "--gpu_slots", gpu, "--cpu_cache", cpu,
+                                    "--mode", mode, "--out", os.path.join(tmp, "x"), check=False)
+                            self.assertEqual(p.returncode, 2, p.stderr)
+                            self.assertIn("distinct experts", p.stderr)
+                            continue
+                        out = os.path.join(tmp, f"r{t}_{gpu}_{cpu}_{mode}")
+                        run("bench-cache", "--trace", trace, "--gpu_slots", gpu, "--cpu_cache", cpu,
+                            "--mode", mode, "--out", out, "--quiet")
+                        row = read_row(os.path.join(out, "results.csv"))
+                        with self.subTest(sampler=sampler, trace=t, gpu=gpu, cpu=cpu, mode=mode):
+                            for name in COUNTERS:
+                                self.assertEqual(int(row[name]), expected[name], name)
+                        compared += 1
+        self.assertGreater(compared, 30)
+
+    def test_inference_never_writes(self):
+        with temp_dir() as tmp:
+            trace = os.path.join(tmp, "t.csv")
+            run("trace", "gen", "--sampler", "episode", "--n_experts", 256, "--steps", 500, "-o", trace)
+            run("bench-cache", "--trace", trace, "--mode", "inference", "--out", tmp, "--quiet")
+            row = read_row(os.path.join(tmp, "results.csv"))
+            for name in ("d2h_writeback", "disk_write_ops", "dirty_gpu_at_end"):
+                self.assertEqual(int(row[name]), 0)
+            self.assertGreater(int(row["h2d_load"]), 0)
+
+    def test_step_larger_than_gpu_is_an_error(self):
+        with temp_dir() as tmp:
+            trace = os.path.join(tmp, "t.csv")
+            run("trace", "gen", "--sampler", "uniform", "--n_experts", 100, "--experts_per_step", 20,
+                "--steps", 5, "-o", trace)
+            p = run("bench-cache", "--trace", trace, "--gpu_slots", 8, "--out", os.path.join(tmp, "o"), check=False)
+            self.assertEqual(p.returncode, 2)
+            self.assertIn("step 0 uses 20 distinct experts", p.stderr)
+            self.assertFalse(os.path.exists(os.path.join(tmp, "o", "results.csv")))
+
+
+if __name__ == "__main__":
+    unittest.main()

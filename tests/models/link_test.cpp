@@ -1,0 +1,160 @@
+#include "models/links/link.h"
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "sim/engine/random.h"
+#include "sim/engine/simulator.h"
+
+using namespace tiersim::models;
+
+namespace {
+
+struct Deliveries {
+  sim::Simulator* simulator;
+  std::vector<std::pair<uint64_t, sim::Time>> at;  // (transfer, delivery time)
+};
+void delivered(void* context, uint64_t argument) {
+  auto* d = static_cast<Deliveries*>(context);
+  d->at.emplace_back(argument, d->simulator->now());
+}
+
+LinkSpec spec(uint32_t channels, Sharing sharing, sim::Time latency = 0, sim::Time overhead = 0) {
+  LinkSpec s;
+  s.name = "l";
+  s.bandwidth_Bps = 1'000'000'000;  // 1 GB/s: 1 byte per ns
+  s.channels = channels;
+  s.sharing = sharing;
+  s.latency = latency;
+  s.per_io_overhead = overhead;
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("fifo: one channel serves transfers back to back; latency is not service") {
+  sim::Simulator s;
+  Link link(s, spec(1, Sharing::kFifo, 5 * sim::kNanosecond, 2 * sim::kNanosecond));
+  Deliveries d{&s, {}};
+  link.submit(1000, {delivered, &d, 0});
+  link.submit(1000, {delivered, &d, 1});
+  s.run();
+  REQUIRE(d.at.size() == 2);
+  CHECK(d.at[0].second == 1007 * sim::kNanosecond);  // 2 overhead + 1000 bytes + 5 latency
+  CHECK(d.at[1].second == 2009 * sim::kNanosecond);  // waits for the first's service (1002 ns)
+  const LinkStats st = link.stats();
+  CHECK(st.operations == 2);
+  CHECK(st.bytes == 2000);
+  CHECK(st.busy_time == 2004 * sim::kNanosecond);
+  CHECK(st.max_queued == 1);
+}
+
+TEST_CASE("fifo: channels serve in parallel") {
+  sim::Simulator s;
+  Link link(s, spec(2, Sharing::kFifo));
+  Deliveries d{&s, {}};
+  for (int i = 0; i < 3; ++i) link.submit(1000, {delivered, &d, static_cast<uint64_t>(i)});
+  s.run();
+  CHECK(d.at[0].second == 1000 * sim::kNanosecond);
+  CHECK(d.at[1].second == 1000 * sim::kNanosecond);
+  CHECK(d.at[2].second == 2000 * sim::kNanosecond);
+}
+
+TEST_CASE("shared: concurrent transfers split the bandwidth; alone it costs what fifo costs") {
+  sim::Simulator s;
+  Link link(s, spec(4, Sharing::kShared));
+  Deliveries d{&s, {}};
+  link.submit(1000, {delivered, &d, 0});
+  link.submit(3000, {delivered, &d, 1});
+  s.run();
+  // Both at half rate until the first finishes at 2000 ns, then the second alone: 2000 + 2000.
+  REQUIRE(d.at.size() == 2);
+  CHECK(d.at[0] == std::make_pair(uint64_t{0}, 2000 * sim::kNanosecond));
+  CHECK(d.at[1] == std::make_pair(uint64_t{1}, 4000 * sim::kNanosecond));
+
+  sim::Simulator s2;
+  Link alone(s2, spec(1, Sharing::kShared, 5 * sim::kNanosecond, 2 * sim::kNanosecond));
+  Deliveries d2{&s2, {}};
+  alone.submit(1000, {delivered, &d2, 0});
+  s2.run();
+  CHECK(d2.at[0].second == 1007 * sim::kNanosecond);
+}
+
+TEST_CASE("shared: the channel count caps concurrency; a late arrival slows the others") {
+  sim::Simulator s;
+  Link link(s, spec(2, Sharing::kShared));
+  Deliveries d{&s, {}};
+  for (int i = 0; i < 3; ++i) link.submit(1000, {delivered, &d, static_cast<uint64_t>(i)});
+  s.run();
+  // Two share (each at 0.5 B/ns) and finish at 2000 ns; the third then runs alone to 3000.
+  CHECK(d.at[0].second == 2000 * sim::kNanosecond);
+  CHECK(d.at[1].second == 2000 * sim::kNanosecond);
+  CHECK(d.at[2].second == 3000 * sim::kNanosecond);
+}
+
+// ------------------------------------------------------------------ queueing theory
+
+namespace {
+
+// Poisson arrivals of transfers onto a link; sizes deterministic or exponential.
+struct OpenQueue {
+  sim::Simulator* simulator;
+  Link* link;
+  sim::Rng rng{12345};
+  double arrival_rate_per_ps;
+  double mean_bytes;
+  bool exponential_sizes;
+  int remaining;
+
+  static void arrive(void* context, uint64_t) {
+    auto* q = static_cast<OpenQueue*>(context);
+    const uint64_t bytes = q->exponential_sizes
+                               ? static_cast<uint64_t>(std::llround(-std::log(1.0 - q->rng.uniform01()) * q->mean_bytes))
+                               : static_cast<uint64_t>(q->mean_bytes);
+    q->link->submit(bytes, {});
+    if (--q->remaining > 0) {
+      const double gap = -std::log(1.0 - q->rng.uniform01()) / q->arrival_rate_per_ps;
+      q->simulator->schedule_after(static_cast<sim::Time>(gap), arrive, q);
+    }
+  }
+};
+
+// `rho` is the load per server, with `servers` servers worth of arrivals.
+double mean_sojourn_us(uint32_t channels, Sharing sharing, double rho, bool exponential, uint32_t servers = 1) {
+  sim::Simulator s;
+  LinkSpec sp = spec(channels, sharing);
+  Link link(s, sp);
+  const double mean_bytes = 1e6;                                       // 1 ms service at 1 GB/s
+  const double service_ps = mean_bytes / 1e9 * 1e12;
+  const double lambda = rho * servers / service_ps;
+  OpenQueue q{&s, &link, sim::Rng(99), lambda, mean_bytes, exponential, 200000};
+  s.schedule_at(0, OpenQueue::arrive, &q);
+  s.run();
+  return link.stats().latency.mean() / 1e6;
+}
+
+}  // namespace
+
+TEST_CASE("fifo link against M/D/1 (Pollaczek-Khinchine)") {
+  const double rho = 0.7, service_us = 1000.0;
+  const double expected = service_us + rho * service_us / (2 * (1 - rho));
+  CHECK(mean_sojourn_us(1, Sharing::kFifo, rho, false) == doctest::Approx(expected).epsilon(0.04));
+}
+
+TEST_CASE("fifo link against M/M/1 and M/M/2 (Erlang C)") {
+  const double rho = 0.7, service_us = 1000.0;
+  CHECK(mean_sojourn_us(1, Sharing::kFifo, rho, true) == doctest::Approx(service_us / (1 - rho)).epsilon(0.05));
+  // M/M/2: a = 2 rho offered load, Erlang C probability of waiting.
+  const double a = 2 * rho;
+  const double p0_inverse = 1 + a + a * a / (2 * (1 - rho));
+  const double erlang_c = (a * a / (2 * (1 - rho))) / p0_inverse;
+  const double expected = service_us + erlang_c * service_us / (2 * (1 - rho));
+  CHECK(mean_sojourn_us(2, Sharing::kFifo, rho, true, 2) == doctest::Approx(expected).epsilon(0.05));
+}
+
+TEST_CASE("shared link against M/M/1 processor sharing") {
+  const double rho = 0.7, service_us = 1000.0;
+  CHECK(mean_sojourn_us(1u << 20, Sharing::kShared, rho, true) == doctest::Approx(service_us / (1 - rho)).epsilon(0.05));
+}

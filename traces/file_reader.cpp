@@ -1,0 +1,113 @@
+#include "traces/file_reader.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+
+#include "sim/config/input_error.h"
+
+namespace tiersim::traces {
+
+FileReader::FileReader(std::string path) : path_(std::move(path)) {
+  fd_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd_ < 0) throw InputError(path_ + ": cannot open trace file: " + std::strerror(errno));
+  struct stat st {};
+  if (::fstat(fd_, &st) != 0 || S_ISDIR(st.st_mode)) {
+    ::close(fd_);
+    fd_ = -1;
+    throw InputError(path_ + ": not a readable trace file");
+  }
+  size_bytes_ = static_cast<uint64_t>(st.st_size);
+  ::posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
+}
+
+FileReader::~FileReader() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+size_t FileReader::read(void* buffer, size_t capacity) {
+  for (;;) {
+    const ssize_t n = ::read(fd_, buffer, capacity);
+    if (n >= 0) return static_cast<size_t>(n);
+    if (errno != EINTR) throw InputError(path_ + ": read failed: " + std::strerror(errno));
+  }
+}
+
+size_t FileReader::read_fully(void* buffer, size_t size) {
+  size_t done = 0;
+  while (done < size) {
+    const size_t n = read(static_cast<char*>(buffer) + done, size - done);
+    if (n == 0) break;
+    done += n;
+  }
+  return done;
+}
+
+PendingFile::PendingFile(std::string final_path) : final_path_(std::move(final_path)) {
+  const std::filesystem::path p(final_path_);
+  temporary_path_ = (p.parent_path() / ("." + p.filename().string() + ".tmp." + std::to_string(::getpid()))).string();
+  fd_ = ::open(temporary_path_.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd_ < 0) throw InputError(final_path_ + ": cannot create output file: " + std::strerror(errno));
+}
+
+PendingFile::~PendingFile() {
+  if (fd_ >= 0) ::close(fd_);
+  if (!committed_) ::unlink(temporary_path_.c_str());
+}
+
+void PendingFile::write(const void* data, size_t size) {
+  const char* p = static_cast<const char*>(data);
+  while (size > 0) {
+    const ssize_t n = ::write(fd_, p, size);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw InputError(final_path_ + ": write failed: " + std::strerror(errno));
+    }
+    p += n;
+    size -= static_cast<size_t>(n);
+  }
+}
+
+void PendingFile::write_at(uint64_t offset, const void* data, size_t size) {
+  const char* p = static_cast<const char*>(data);
+  while (size > 0) {
+    const ssize_t n = ::pwrite(fd_, p, size, static_cast<off_t>(offset));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw InputError(final_path_ + ": write failed: " + std::strerror(errno));
+    }
+    p += n;
+    offset += static_cast<uint64_t>(n);
+    size -= static_cast<size_t>(n);
+  }
+}
+
+size_t PendingFile::read_at(uint64_t offset, void* data, size_t size) {
+  size_t done = 0;
+  while (done < size) {
+    const ssize_t n = ::pread(fd_, static_cast<char*>(data) + done, size - done, static_cast<off_t>(offset + done));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw InputError(final_path_ + ": read failed: " + std::strerror(errno));
+    }
+    if (n == 0) break;
+    done += static_cast<size_t>(n);
+  }
+  return done;
+}
+
+void PendingFile::commit() {
+  ::close(fd_);
+  fd_ = -1;
+  if (std::rename(temporary_path_.c_str(), final_path_.c_str()) != 0) {
+    throw InputError(final_path_ + ": cannot rename into place: " + std::strerror(errno));
+  }
+  committed_ = true;
+}
+
+}  // namespace tiersim::traces

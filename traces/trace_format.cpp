@@ -1,0 +1,68 @@
+#include "traces/trace_format.h"
+
+#include <cstring>
+#include <optional>
+
+#include "sim/config/input_error.h"
+#include "traces/bin_trace.h"
+#include "traces/csv_trace.h"
+#include "traces/oracle_general_trace.h"
+
+namespace tiersim::traces {
+
+std::optional<Format> parse_format(const std::string& name) {
+  if (name.empty() || name == "auto") return std::nullopt;
+  if (name == "csv") return Format::kCsv;
+  if (name == "bin") return Format::kBin;
+  if (name == "oracleGeneral" || name == "oracle_general" || name == "oraclegeneral") return Format::kOracleGeneral;
+  throw InputError("unknown trace format \"" + name + "\"; expected one of: csv, bin, oracleGeneral, auto");
+}
+
+const char* format_name(Format format) {
+  switch (format) {
+    case Format::kCsv: return "csv";
+    case Format::kBin: return "bin";
+    case Format::kOracleGeneral: return "oracleGeneral";
+  }
+  return "?";
+}
+
+Format detect_format(const std::string& path) {
+  {
+    FileReader file(path);
+    char header[8] = {};
+    if (file.read_fully(header, sizeof header) == sizeof header && std::memcmp(header, kBinTraceMagic, 8) == 0) {
+      return Format::kBin;
+    }
+  }
+  auto ends_with = [&](const char* suffix) {
+    const size_t n = std::strlen(suffix);
+    return path.size() >= n && path.compare(path.size() - n, n, suffix) == 0;
+  };
+  if (ends_with(".csv")) return Format::kCsv;
+  if (path.find("oracleGeneral") != std::string::npos || path.find("oracle_general") != std::string::npos) {
+    return Format::kOracleGeneral;
+  }
+  throw InputError(path + ": cannot tell the trace format from the name; give it (csv, bin or oracleGeneral)");
+}
+
+std::unique_ptr<TraceReader> open_trace(const std::string& path, std::optional<Format> format) {
+  const Format f = format ? *format : detect_format(path);
+  switch (f) {
+    case Format::kCsv: return std::make_unique<CsvTraceReader>(path);
+    case Format::kBin: return std::make_unique<BinTraceReader>(path);
+    case Format::kOracleGeneral: return std::make_unique<OracleGeneralReader>(path);
+  }
+  throw InputError(path + ": unsupported trace format");
+}
+
+std::unique_ptr<TraceWriter> create_trace_writer(const std::string& path, Format format, uint32_t object_size_bytes) {
+  switch (format) {
+    case Format::kCsv: return std::make_unique<CsvTraceWriter>(path);
+    case Format::kBin: return std::make_unique<BinTraceWriter>(path);
+    case Format::kOracleGeneral: return std::make_unique<OracleGeneralWriter>(path, object_size_bytes);
+  }
+  throw InputError(path + ": unsupported trace format");
+}
+
+}  // namespace tiersim::traces

@@ -1,0 +1,34 @@
+#pragma once
+// A trace as a stream of accesses read in batches, so replay memory never depends on
+// the trace length and the per-access path has no virtual call.
+#include <cstddef>
+#include <string>
+
+#include "traces/access.h"
+
+namespace tiersim::traces {
+
+class TraceReader {
+ public:
+  virtual ~TraceReader() = default;
+
+  // Fills up to `capacity` accesses; returns how many (0 at the end). Malformed input
+  // throws InputError naming file:line (or the record number for binary formats).
+  virtual size_t read(Access* out, size_t capacity) = 0;
+
+  // Where the trace comes from, for messages.
+  virtual std::string source() const = 0;
+
+  // Whether size_bytes / next_access carry information.
+  virtual bool has_sizes() const { return false; }
+  virtual bool has_next_access() const { return false; }
+
+  // When set, a step number lower than the one before is an error (replays need steps in
+  // order; plain cache replays do not care).
+  void require_ordered_steps(bool on) { require_ordered_steps_ = on; }
+
+ protected:
+  bool require_ordered_steps_ = false;
+};
+
+}  // namespace tiersim::traces
