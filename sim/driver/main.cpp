@@ -156,7 +156,7 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    return app.exit(e) == 0 ? 0 : 1;  // --help and --version exit 0; usage errors 1
   }
   try {
     return action ? action() : 1;

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Benchmarks (reported, never asserted): the event core, in-memory replay, and tiersim as a
+# whole process on 10-million-access traces (generated once into bench-data/).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/build.sh >/dev/null
+mkdir -p bench-data
+T=./build/tiersim
+episode=bench-data/episode_10M.oracleGeneral
+zipf=bench-data/zipf_10M_1M.oracleGeneral
+episode_bin=bench-data/episode_10M.bin
+# Episode trace: 2048 experts, 4 per step, episodes of 50 steps (about 10M accesses).
+[ -f "$episode" ] || $T trace gen --sampler episode --n_experts 2048 --experts_per_step 4 --episode_len 50 \
+    --steps 2700000 --seed 1 --format oracleGeneral -o "$episode"
+[ -f "$episode_bin" ] || $T trace gen --sampler episode --n_experts 2048 --experts_per_step 4 --episode_len 50 \
+    --steps 2700000 --seed 1 --format bin -o "$episode_bin"
+# Zipf(0.9) over a million objects, one access per step: exactly 10M accesses.
+[ -f "$zipf" ] || $T trace gen --sampler zipf --n_experts 1000000 --experts_per_step 1 --zipf_alpha 0.9 \
+    --steps 10000000 --seed 1 --format oracleGeneral -o "$zipf"
+
+timed() {  # prints wall seconds and peak RSS of one command
+  python3 - "$@" <<'PY'
+import resource, subprocess, sys, time
+start = time.perf_counter()
+subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+wall = time.perf_counter() - start
+rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(f"{' '.join(sys.argv[1:]):<100} {wall:6.3f} s  {rss:8d} KiB max RSS")
+PY
+}
+
+echo "== whole-process timings (best of 3)"
+for i in 1 2 3; do timed $T cache "$episode" --policy lru --size 16 --format oracleGeneral; done
+for i in 1 2 3; do timed $T cache "$zipf" --policy lru --size 10000 --format oracleGeneral; done
+for i in 1 2 3; do timed $T bench-cache --trace "$episode_bin" --n_experts 2048 --gpu_slots 16 --cpu_cache 64 \
+    --mode training --out bench-data/bench-cache --quiet; done
+grep -o '"accesses_per_s": [0-9.e+]*' bench-data/bench-cache/summary.json
+echo "== event core and in-memory replay"
+./build/tests/bench/tiersim_bench
