@@ -30,10 +30,13 @@ const char* format_name(Format format) {
 Format detect_format(const std::string& path) {
   {
     FileReader file(path);
-    char header[8] = {};
-    if (file.read_fully(header, sizeof header) == sizeof header && std::memcmp(header, kBinTraceMagic, 8) == 0) {
-      return Format::kBin;
-    }
+    char head[64] = {};
+    const size_t n = file.read_fully(head, sizeof head);
+    if (n >= 8 && std::memcmp(head, kBinTraceMagic, 8) == 0) return Format::kBin;
+    // A CSV expert trace starts with its header (possibly after comment lines, which the
+    // extension rule below still catches).
+    const std::string start(head, n);
+    if (start.rfind("step,layer,expert", 0) == 0) return Format::kCsv;
   }
   auto ends_with = [&](const char* suffix) {
     const size_t n = std::strlen(suffix);

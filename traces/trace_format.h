@@ -16,7 +16,8 @@ enum class Format { kCsv, kBin, kOracleGeneral };
 std::optional<Format> parse_format(const std::string& name);
 const char* format_name(Format format);
 
-// Detects a file's format: the TSIMEXP1 header means bin; names ending in .csv are CSV;
+// Detects a file's format: the TSIMEXP1 header means bin; a file starting with the CSV
+// header, or named *.csv, is CSV;
 // names containing "oracleGeneral" are oracleGeneral. Otherwise an InputError asks for
 // --format.
 Format detect_format(const std::string& path);

@@ -10,6 +10,7 @@
 
 #include "models/policies/counting_replay.h"
 #include "models/policies/i_eviction_policy.h"
+#include "sim/containers/named_registry.h"
 
 namespace tiersim::models {
 
@@ -24,13 +25,7 @@ struct PolicyEntry {
   CountingReplay replay;  // for `tiersim cache` (devirtualized)
 };
 
-class PolicyRegistry {
- public:
-  static bool add(PolicyEntry entry);
-  static const PolicyEntry* find(std::string_view name);
-  static std::vector<const PolicyEntry*> all();  // sorted by name
-  static std::string names();                    // "arc, fifo, lru"
-};
+using PolicyRegistry = sim::NamedRegistry<PolicyEntry>;
 
 template <class Policy>
 std::unique_ptr<EvictionPolicy> make_policy(const ConfigNode* parameters) {

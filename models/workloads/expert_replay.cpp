@@ -22,7 +22,7 @@ ExpertReplay::ExpertReplay(sim::Simulator& simulator, Topology& topology, const 
       batch_(kBatchAccesses) {}
 
 void ExpertReplay::run() {
-  run_steps();
+  pump();
   simulator_.run();
   if (!finished_) throw std::logic_error("expert replay stopped before the end of the trace");
 }
@@ -56,7 +56,7 @@ void ExpertReplay::decide_step() {
   for (const traces::Access& a : step_accesses_) {
     if (a.layer() != layer || phases_.empty()) {
       const uint32_t next = static_cast<uint32_t>(chains_.size());
-      phases_.push_back(Phase{next, next, next, 0, false});
+      phases_.push_back(Phase{next, next, next, 0, false, false});
       layer = a.layer();
     }
     access(a.object);
@@ -171,40 +171,65 @@ void ExpertReplay::fail_step_does_not_fit() const {
 
 // ---------------------------------------------------------------- timing
 
-void ExpertReplay::run_steps() {
-  in_step_loop_ = true;
+void ExpertReplay::pump() {
+  if (pumping_) return;  // the running loop below sees the new state
+  pumping_ = true;
   for (;;) {
-    if (!load_step()) {
-      in_step_loop_ = false;
-      finish();
-      return;
+    if (!step_active_) {
+      if (!load_step()) {
+        finish();
+        break;
+      }
+      decide_step();
+      step_start_ = compute_free_at_ = simulator_.now();
+      next_compute_ = 0;
+      computing_ = false;
+      step_active_ = true;
+      continue;
     }
-    decide_step();
-    step_finished_ = false;
-    start_step();
-    if (!step_finished_) break;  // continues from end_step() when its events have run
+    if (computing_) break;  // on_compute_done() resumes
+    if (next_compute_ == phases_.size()) {
+      end_step();
+      step_active_ = false;
+      continue;
+    }
+    Phase& phase = phases_[next_compute_];
+    if (!phase.issued) issue_phase(next_compute_);
+    if (!phase.ready) break;  // a chain's last hop resumes
+    // This layer's experts are in place: compute it, and (pipelined) start loading the next.
+    if (pipelined_ && next_compute_ + 1 < phases_.size() && !phases_[next_compute_ + 1].issued) {
+      issue_phase(next_compute_ + 1);
+    }
+    if (spec_.compute_per_layer > 0) {
+      computing_ = true;
+      simulator_.schedule_after(spec_.compute_per_layer, &ExpertReplay::on_compute_done, this);
+      break;
+    }
+    compute_free_at_ = simulator_.now();
+    ++next_compute_;
   }
-  in_step_loop_ = false;
+  pumping_ = false;
 }
 
-void ExpertReplay::start_step() {
-  step_start_ = simulator_.now();
-  compute_free_at_ = step_start_;
-  next_compute_ = 0;
-  computing_ = false;
-  issue_phase(0);
+void ExpertReplay::on_compute_done(void* self, uint64_t) {
+  ExpertReplay& replay = *static_cast<ExpertReplay*>(self);
+  replay.computing_ = false;
+  replay.compute_free_at_ = replay.simulator_.now();
+  ++replay.next_compute_;
+  replay.pump();
 }
 
+// Starts a phase's transfers: all its chains at once (pipelined; links queue them as their
+// channels allow) or the first one (serial; each finished chain starts the next). Links
+// never complete a transfer synchronously, so this cannot re-enter pump().
 void ExpertReplay::issue_phase(uint32_t index) {
   Phase& phase = phases_[index];
+  phase.issued = true;
   phase.pending = phase.end_chain - phase.first_chain;
   phase.next_chain = phase.first_chain;
   if (phase.pending == 0) {
     phase.ready = true;
-    try_compute();
-    return;
-  }
-  if (pipelined_) {
+  } else if (pipelined_) {
     for (uint32_t c = phase.first_chain; c < phase.end_chain; ++c) start_chain(c);
     phase.next_chain = phase.end_chain;
   } else {
@@ -223,46 +248,13 @@ void ExpertReplay::on_hop_done(void* self, uint64_t index) {
   Chain& chain = replay.chains_[index];
   if (++chain.next_hop < chain.end_hop) {
     replay.start_chain(static_cast<uint32_t>(index));
-  } else {
-    replay.chain_done(static_cast<uint32_t>(index));
-  }
-}
-
-void ExpertReplay::chain_done(uint32_t index) {
-  Phase& phase = phases_[chains_[index].phase];
-  if (!pipelined_ && phase.next_chain < phase.end_chain) {
-    start_chain(phase.next_chain++);
-  }
-  if (--phase.pending == 0) {
-    phase.ready = true;
-    try_compute();
-  }
-}
-
-void ExpertReplay::try_compute() {
-  if (computing_ || next_compute_ >= phases_.size() || !phases_[next_compute_].ready) return;
-  computing_ = true;
-  if (pipelined_ && next_compute_ + 1 < phases_.size()) issue_phase(next_compute_ + 1);
-  if (spec_.compute_per_layer > 0) {
-    simulator_.schedule_after(spec_.compute_per_layer, &ExpertReplay::on_compute_done, this);
-  } else {
-    compute_done();
-  }
-}
-
-void ExpertReplay::on_compute_done(void* self, uint64_t) { static_cast<ExpertReplay*>(self)->compute_done(); }
-
-void ExpertReplay::compute_done() {
-  computing_ = false;
-  compute_free_at_ = simulator_.now();
-  if (++next_compute_ == phases_.size()) {
-    end_step();
     return;
   }
-  if (pipelined_) {
-    try_compute();
-  } else {
-    issue_phase(next_compute_);
+  Phase& phase = replay.phases_[chain.phase];
+  if (!replay.pipelined_ && phase.next_chain < phase.end_chain) replay.start_chain(phase.next_chain++);
+  if (--phase.pending == 0) {
+    phase.ready = true;
+    replay.pump();
   }
 }
 
@@ -276,8 +268,6 @@ void ExpertReplay::end_step() {
   total_stall_ += stall;
   step_time_.record(static_cast<uint64_t>(step_time));
   step_stall_.record(static_cast<uint64_t>(stall));
-  step_finished_ = true;
-  if (!in_step_loop_) run_steps();
 }
 
 // ---------------------------------------------------------------- end of run

@@ -57,7 +57,7 @@ class ExpertReplay {
   };
   struct Phase {  // a run of accesses of one layer: transfers, then that layer's compute
     uint32_t first_chain, end_chain, next_chain, pending;
-    bool ready;
+    bool issued, ready;
   };
 
   // Residency decisions.
@@ -69,14 +69,12 @@ class ExpertReplay {
   void emit(uint32_t link, uint64_t bytes) { hops_.push_back(Hop{link, bytes}); }
   [[noreturn]] void fail_step_does_not_fit() const;
 
-  // Timing.
-  void run_steps();
-  void start_step();
+  // Timing. pump() is the one place that advances a step: it runs, in a loop, everything
+  // that can happen at the current time, so no input (a million layers, all hits) can
+  // make it recurse; events only record progress and call pump() again.
+  void pump();
   void issue_phase(uint32_t phase);
   void start_chain(uint32_t chain);
-  void chain_done(uint32_t chain);
-  void try_compute();
-  void compute_done();
   void end_step();
   static void on_hop_done(void* self, uint64_t chain);
   static void on_compute_done(void* self, uint64_t);
@@ -104,9 +102,10 @@ class ExpertReplay {
   std::vector<Phase> phases_;
 
   sim::Time step_start_ = 0, compute_free_at_ = 0;
-  uint32_t next_compute_ = 0;
+  uint32_t next_compute_ = 0;  // the phase whose compute runs next
   bool computing_ = false;
-  bool in_step_loop_ = false, step_finished_ = false;
+  bool step_active_ = false;
+  bool pumping_ = false;
 
   uint64_t steps_ = 0, accesses_ = 0;
   sim::LogHistogram step_time_, step_stall_;

@@ -168,3 +168,17 @@ TEST_CASE("topology errors name the JSON path and the fix") {
   CHECK_THROWS_WITH_AS(parse_topology(root5, kBytes), doctest::Contains("unknown eviction policy \"nope\"; expected one of: lru"),
                        InputError);
 }
+
+TEST_CASE("a step of 200,000 alternating layers and a million all-hit steps run without recursion") {
+  ExpertReplaySpec spec;
+  std::vector<traces::Access> one_step;
+  for (uint32_t i = 0; i < 200000; ++i) one_step.push_back(expert_access(0, i % 2, 1));
+  const Run wide = replay(three_tiers(4, 8), spec, one_step);
+  CHECK(wide.value("gpu_hits") == 199998);
+  std::vector<traces::Access> many_steps;
+  for (uint64_t s = 0; s < 1000000; ++s) many_steps.push_back(expert_access(s, 0, 1));
+  spec.overlap = ExpertReplaySpec::Overlap::kPipelined;
+  const Run long_run = replay(three_tiers(4, 8), spec, many_steps);
+  CHECK(long_run.value("steps") == 1000000);
+  CHECK(long_run.value("gpu_misses") == 1);
+}

@@ -101,6 +101,9 @@ TEST_CASE("truncated binary traces and missing files are errors, not crashes") {
   const std::string bin = dir.file("t.bin");
   testing::write_text(bin, std::string("TSIMEXP1\x01\0\0\0\0\0\0\0", 16) + "abc");
   CHECK_THROWS_WITH_AS(open_trace(bin, std::nullopt), doctest::Contains("truncated binary trace"), InputError);
+  const std::string csv_named_txt = dir.file("trace.txt");
+  testing::write_text(csv_named_txt, "step,layer,expert\n0,0,1\n");
+  CHECK(detect_format(csv_named_txt) == Format::kCsv);
   const std::string unknown = dir.file("t.dat");
   testing::write_text(unknown, "hello");
   CHECK_THROWS_WITH_AS(open_trace(unknown, std::nullopt), doctest::Contains("cannot tell the trace format"), InputError);

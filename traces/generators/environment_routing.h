@@ -8,6 +8,7 @@
 
 #include "sim/engine/random.h"
 #include "traces/generators/generator_spec.h"
+#include "traces/generators/i_sampler.h"
 #include "traces/generators/sampler_registry.h"
 
 namespace tiersim::traces {
@@ -36,6 +37,28 @@ class EnvironmentRouting {
 
  private:
   const GeneratorSpec spec_;
+};
+
+// A sampler that follows one environment at a time (episode, markov): subclasses decide
+// when the environment changes; every pick routes through it.
+class SingleEnvironmentSampler : public Sampler {
+ public:
+  explicit SingleEnvironmentSampler(const GeneratorSpec& spec)
+      : spec_(spec), routing_(spec), env_rng_(sim::Rng::derive(spec.seed, 1)), pick_rng_(sim::Rng::derive(spec.seed, 2)) {}
+
+  void sample_layer(uint32_t layer, std::vector<uint32_t>& experts) final {
+    experts.clear();
+    routing_.pick(routing_.ordered_base(env_), layer, spec_.experts_per_step, pick_rng_, experts);
+    sort_unique(experts);
+  }
+
+ protected:
+  void draw_environment() { env_ = static_cast<uint32_t>(env_rng_.below(spec_.environments())); }
+
+  const GeneratorSpec spec_;
+  EnvironmentRouting routing_;
+  sim::Rng env_rng_, pick_rng_;
+  uint32_t env_ = 0;
 };
 
 }  // namespace tiersim::traces

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "sim/containers/named_registry.h"
 #include "traces/generators/generator_spec.h"
 #include "traces/generators/i_sampler.h"
 
@@ -19,13 +20,7 @@ struct SamplerEntry {
   SamplerFactory make;
 };
 
-class SamplerRegistry {
- public:
-  static bool add(SamplerEntry entry);
-  static const SamplerEntry* find(std::string_view name);
-  static std::vector<const SamplerEntry*> all();  // sorted by name
-  static std::string names();
-};
+using SamplerRegistry = sim::NamedRegistry<SamplerEntry>;
 
 template <class T>
 std::unique_ptr<Sampler> make_sampler(const GeneratorSpec& spec) {
