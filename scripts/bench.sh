@@ -6,14 +6,14 @@ cd "$(dirname "$0")/.."
 bash scripts/build.sh >/dev/null
 mkdir -p bench-data
 T=./build/tiersim
-episode=bench-data/episode_10M.oracleGeneral
+episode=bench-data/episode_10M_v2.oracleGeneral
 zipf=bench-data/zipf_10M_1M.oracleGeneral
-episode_bin=bench-data/episode_10M.bin
-# Episode trace: 2048 experts, 4 per step, episodes of 50 steps (about 10M accesses).
+episode_bin=bench-data/episode_10M_v2.bin
+# Episode trace: 2048 experts, 4 picks per step (about 3.3 distinct), episodes of 50 steps: ~10M accesses.
 [ -f "$episode" ] || $T trace gen --sampler episode --n_experts 2048 --experts_per_step 4 --episode_len 50 \
-    --steps 2700000 --seed 1 --format oracleGeneral -o "$episode"
+    --steps 3020000 --seed 1 --format oracleGeneral -o "$episode"
 [ -f "$episode_bin" ] || $T trace gen --sampler episode --n_experts 2048 --experts_per_step 4 --episode_len 50 \
-    --steps 2700000 --seed 1 --format bin -o "$episode_bin"
+    --steps 3020000 --seed 1 --format bin -o "$episode_bin"
 # Zipf(0.9) over a million objects, one access per step: exactly 10M accesses.
 [ -f "$zipf" ] || $T trace gen --sampler zipf --n_experts 1000000 --experts_per_step 1 --zipf_alpha 0.9 \
     --steps 10000000 --seed 1 --format oracleGeneral -o "$zipf"

@@ -48,7 +48,8 @@ bool ExpertReplay::load_step() {
 void ExpertReplay::decide_step() {
   if (++step_stamp_ == 0) step_stamp_ = 1;  // 0 marks never-used slots
   current_step_ = step_accesses_.front().step;
-  hops_.clear();
+  move_links_.clear();
+  moves_.clear();
   chains_.clear();
   phases_.clear();
   used_slots_.clear();
@@ -81,8 +82,11 @@ void ExpertReplay::access(uint64_t key) {
     return;
   }
   ++top.stats().misses;
-  const uint32_t first_hop = static_cast<uint32_t>(hops_.size());
-  chains_.push_back(Chain{first_hop, first_hop, first_hop, static_cast<uint32_t>(phases_.size() - 1)});
+  const uint32_t first_move = static_cast<uint32_t>(moves_.size());
+  Chain chain{};
+  chain.first_move = chain.end_move = chain.next_move = first_move;
+  chain.phase = static_cast<uint32_t>(phases_.size() - 1);
+  chains_.push_back(chain);
 
   const uint64_t bytes = spec_.expert_bytes;
   while (!hot.fits(bytes)) make_room(0, /*protect_current_step=*/true);
@@ -102,24 +106,28 @@ void ExpertReplay::access(uint64_t key) {
   }
   if (source == backing) ++topology_.tier(backing).stats().hits;
 
-  // Stage it up, leaving a copy in each intermediate tier on the way.
-  for (uint32_t link : topology_.fetch_path(source)) {
+  // Stage it up, leaving a copy in each intermediate tier on the way. Room is made (and
+  // its write-backs queued) tier by tier; the object then moves along the whole path.
+  const std::vector<uint32_t>& path = topology_.fetch_path(source);
+  for (uint32_t link : path) {
     const uint32_t to = topology_.link(link).spec().to_tier;
-    if (to != 0) {
-      Tier& tier = topology_.tier(to);
-      while (!tier.resident().fits(bytes)) make_room(to, false);
-      emit(link, bytes);
-      tier.resident().insert(key, bytes);
-      ++tier.stats().inserts;
-    } else {
-      emit(link, bytes);
-    }
+    if (to == 0) continue;
+    Tier& tier = topology_.tier(to);
+    while (!tier.resident().fits(bytes)) make_room(to, false);
+    tier.resident().insert(key, bytes);
+    ++tier.stats().inserts;
   }
+  emit_move(path.data(), static_cast<uint32_t>(path.size()), bytes);
   const Slot inserted = hot.insert(key, bytes);
   hot.stamp(inserted, step_stamp_);
   ++top.stats().inserts;
   if (training_) used_slots_.push_back(inserted);
-  chains_.back().end_hop = static_cast<uint32_t>(hops_.size());
+}
+
+void ExpertReplay::emit_move(const uint32_t* links, uint32_t hops, uint64_t bytes) {
+  moves_.push_back(Move{static_cast<uint32_t>(move_links_.size()), hops, bytes});
+  move_links_.insert(move_links_.end(), links, links + hops);
+  chains_.back().end_move = static_cast<uint32_t>(moves_.size());
 }
 
 void ExpertReplay::make_room(uint32_t tier_index, bool protect_current_step) {
@@ -140,18 +148,18 @@ void ExpertReplay::write_back(uint32_t tier_index, const Evicted& victim) {
   Tier& tier = topology_.tier(tier_index);
   ++tier.stats().written;
   if (tier.is_backing_store()) {
-    emit(link, victim.size_bytes);
+    emit_move(&link, 1, victim.size_bytes);
     return;
   }
   ResidentSet<EvictionPolicy>& resident = tier.resident();
   Slot slot = resident.find(victim.key);
   if (slot == kNoSlot) {
     while (!resident.fits(victim.size_bytes)) make_room(tier_index, false);
-    emit(link, victim.size_bytes);
+    emit_move(&link, 1, victim.size_bytes);
     slot = resident.insert(victim.key, victim.size_bytes);
     ++tier.stats().inserts;
   } else {
-    emit(link, victim.size_bytes);
+    emit_move(&link, 1, victim.size_bytes);
     resident.hit(slot);
   }
   resident.set_dirty(slot, true);
@@ -238,16 +246,46 @@ void ExpertReplay::issue_phase(uint32_t index) {
 }
 
 void ExpertReplay::start_chain(uint32_t index) {
-  const Chain& chain = chains_[index];
-  const Hop& hop = hops_[chain.next_hop];
-  topology_.link(hop.link).submit(hop.bytes, TransferDone{&ExpertReplay::on_hop_done, this, index});
+  chains_[index].next_move = chains_[index].first_move;
+  start_move(index);
 }
 
-void ExpertReplay::on_hop_done(void* self, uint64_t index) {
+uint64_t ExpertReplay::chunk_size(const Chain& chain, uint32_t chunk) const {
+  const uint64_t bytes = moves_[chain.next_move].bytes;
+  if (chain.chunks == 1) return bytes;
+  return chunk + 1 < chain.chunks ? spec_.chunk_bytes : bytes - spec_.chunk_bytes * (chain.chunks - 1);
+}
+
+// Sends every chunk of the chain's current move onto its first link; each chunk is passed
+// on to the next link as it arrives (on_hop_done). Event arguments are (chain << 4) | hop.
+void ExpertReplay::start_move(uint32_t index) {
+  Chain& chain = chains_[index];
+  const Move& move = moves_[chain.next_move];
+  const bool chunked = spec_.chunk_bytes > 0 && move.hops > 1 && move.bytes > spec_.chunk_bytes;
+  chain.chunks = chunked ? static_cast<uint32_t>((move.bytes + spec_.chunk_bytes - 1) / spec_.chunk_bytes) : 1;
+  chain.done_at_last = 0;
+  for (uint32_t h = 0; h < move.hops; ++h) chain.forwarded[h] = 0;
+  Link& first = topology_.link(move_links_[move.first_link]);
+  for (uint32_t c = 0; c < chain.chunks; ++c) {
+    first.submit(chunk_size(chain, chain.forwarded[0]++), TransferDone{&ExpertReplay::on_hop_done, this, uint64_t{index} << 4});
+  }
+}
+
+void ExpertReplay::on_hop_done(void* self, uint64_t argument) {
   ExpertReplay& replay = *static_cast<ExpertReplay*>(self);
+  const uint32_t index = static_cast<uint32_t>(argument >> 4);
+  const uint32_t hop = static_cast<uint32_t>(argument & 15);
   Chain& chain = replay.chains_[index];
-  if (++chain.next_hop < chain.end_hop) {
-    replay.start_chain(static_cast<uint32_t>(index));
+  const Move& move = replay.moves_[chain.next_move];
+  if (hop + 1 < move.hops) {
+    const uint64_t size = replay.chunk_size(chain, chain.forwarded[hop + 1]++);
+    replay.topology_.link(replay.move_links_[move.first_link + hop + 1])
+        .submit(size, TransferDone{&ExpertReplay::on_hop_done, self, (uint64_t{index} << 4) | (hop + 1)});
+    return;
+  }
+  if (++chain.done_at_last < chain.chunks) return;
+  if (++chain.next_move < chain.end_move) {
+    replay.start_move(index);
     return;
   }
   Phase& phase = replay.phases_[chain.phase];

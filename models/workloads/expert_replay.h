@@ -12,10 +12,11 @@
 //    there or inserting it, which may evict); a clean victim is dropped;
 //  - in training mode every object used in a step is dirty in tier 0 from the end of it;
 //  - a step needing more distinct objects than tier 0 holds is an error.
-// Timing: each miss is a chain of transfers (write-backs to make room, then the fetch
-// hops); `serial` runs a step's chains one after another, each layer's compute after its
-// transfers; `pipelined` starts layer l+1's chains (concurrently, as links allow) when
-// layer l's compute starts. Steps are barriers. At the end of a training run dirty
+// Timing: each miss is a chain of moves (write-backs to make room, then the fetch along
+// its path); `serial` runs a step's chains one after another, each layer's compute after
+// its transfers; `pipelined` starts layer l+1's chains (concurrently, as links allow) when
+// layer l's compute starts. With chunk_bytes set, a move over several links is split into
+// chunks that pipeline across them (chunk i crosses link 2 while chunk i+1 crosses link 1). Steps are barriers. At the end of a training run dirty
 // objects are flushed to the backing store, timed and counted separately.
 #include <cstdint>
 #include <vector>
@@ -48,12 +49,22 @@ class ExpertReplay {
   Metrics metrics() const;
 
  private:
+  static constexpr uint32_t kMaxHops = 8;  // a path crosses at most 7 links (8 tiers)
+
   struct Hop {
     uint32_t link;
     uint64_t bytes;
   };
-  struct Chain {
-    uint32_t first_hop, end_hop, next_hop, phase;
+  struct Move {  // one object crossing one or more consecutive links
+    uint32_t first_link;  // into move_links_
+    uint32_t hops;
+    uint64_t bytes;
+  };
+  struct Chain {  // one miss: its moves run one after another
+    uint32_t first_move, end_move, next_move, phase;
+    uint32_t chunks;        // of the current move
+    uint32_t done_at_last;  // chunks of the current move through its last hop
+    uint32_t forwarded[kMaxHops];  // chunks of the current move sent to each hop
   };
   struct Phase {  // a run of accesses of one layer: transfers, then that layer's compute
     uint32_t first_chain, end_chain, next_chain, pending;
@@ -66,7 +77,8 @@ class ExpertReplay {
   void access(uint64_t key);
   void make_room(uint32_t tier, bool protect_current_step);
   void write_back(uint32_t tier, const Evicted& victim);
-  void emit(uint32_t link, uint64_t bytes) { hops_.push_back(Hop{link, bytes}); }
+  // Adds a move over `hops` consecutive links to the current chain.
+  void emit_move(const uint32_t* links, uint32_t hops, uint64_t bytes);
   [[noreturn]] void fail_step_does_not_fit() const;
 
   // Timing. pump() is the one place that advances a step: it runs, in a loop, everything
@@ -75,6 +87,8 @@ class ExpertReplay {
   void pump();
   void issue_phase(uint32_t phase);
   void start_chain(uint32_t chain);
+  void start_move(uint32_t chain);
+  uint64_t chunk_size(const Chain& chain, uint32_t chunk) const;
   void end_step();
   static void on_hop_done(void* self, uint64_t chain);
   static void on_compute_done(void* self, uint64_t);
@@ -97,7 +111,8 @@ class ExpertReplay {
   uint32_t step_stamp_ = 0;
   uint64_t current_step_ = 0;
   std::vector<uint32_t> used_slots_;  // tier-0 slots used by this step (training)
-  std::vector<Hop> hops_;
+  std::vector<uint32_t> move_links_;
+  std::vector<Move> moves_;
   std::vector<Chain> chains_;
   std::vector<Phase> phases_;
 

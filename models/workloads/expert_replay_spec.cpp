@@ -9,7 +9,8 @@
 namespace tiersim::models {
 
 ExpertReplaySpec parse_expert_replay(const ConfigNode& workload, uint64_t run_seed) {
-  workload.allow_only({"type", "mode", "overlap", "compute_per_layer", "expert_bytes", "trace", "generator", "seed001_counters"});
+  workload.allow_only({"type", "mode", "overlap", "compute_per_layer", "expert_bytes", "chunk_bytes", "trace", "generator",
+                     "seed001_counters"});
   ExpertReplaySpec spec;
   workload.at("type").as_enum({"expert_replay"});
   if (auto mode = workload.find("mode")) {
@@ -24,6 +25,7 @@ ExpertReplaySpec parse_expert_replay(const ConfigNode& workload, uint64_t run_se
   const ConfigNode bytes = workload.at("expert_bytes");
   spec.expert_bytes = bytes.as_bytes();
   if (spec.expert_bytes == 0) bytes.fail("expert_bytes must be greater than zero, got " + bytes.describe());
+  if (auto chunk = workload.find("chunk_bytes")) spec.chunk_bytes = chunk->as_bytes();
   spec.seed001_counters = workload.bool_or("seed001_counters", false);
 
   const bool has_trace = workload.has("trace"), has_generator = workload.has("generator");

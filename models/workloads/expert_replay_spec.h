@@ -7,6 +7,8 @@
 //                    computes, limited by link channels)
 //   compute_per_layer  duration of one layer's compute ("0 us" by default)
 //   expert_bytes     size of one expert (a number of bytes or "512 KiB")
+//   chunk_bytes      split objects that cross several links into chunks of this size so
+//                    the links pipeline ("4 MiB"; 0, the default, moves whole objects)
 //   trace            a trace file: "path" or {"path": ..., "format": "csv|bin|oracleGeneral"}
 //   generator        or a synthetic trace (traces/generators/generator_spec.h)
 //   seed001_counters also report seed 001's counter names (needs exactly three tiers)
@@ -32,6 +34,7 @@ struct ExpertReplaySpec {
   Mode mode = Mode::kInference;
   Overlap overlap = Overlap::kSerial;
   uint64_t expert_bytes = 0;
+  uint64_t chunk_bytes = 0;  // 0: whole objects
   sim::Time compute_per_layer = 0;
   bool seed001_counters = false;
   std::string trace_path;  // empty when generated
