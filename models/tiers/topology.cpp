@@ -2,8 +2,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "models/links/hardware_profile.h"
 #include "models/policies/policy_registry.h"
 #include "sim/config/config_node.h"
+#include "sim/config/input_error.h"
 #include "sim/config/units.h"
 
 namespace tiersim::models {
@@ -76,20 +78,28 @@ uint32_t tier_index(const ConfigNode& node, const std::vector<TierSpec>& tiers) 
   node.fail("no tier named \"" + name + "\"; the tiers are: " + known);
 }
 
-LinkSpec parse_link(const ConfigNode& node, const std::vector<TierSpec>& tiers) {
-  node.allow_only({"name", "from", "to", "bandwidth", "latency", "per_io_overhead", "channels", "sharing"});
+LinkSpec parse_link(const ConfigNode& node, const std::vector<TierSpec>& tiers, const HardwareProfile* hardware) {
+  node.allow_only({"name", "from", "to", "profile", "bandwidth", "latency", "per_io_overhead", "channels", "sharing"});
   LinkSpec link;
   link.name = node.at("name").as_identifier();
   link.from_tier = tier_index(node.at("from"), tiers);
   link.to_tier = tier_index(node.at("to"), tiers);
   if (link.from_tier == link.to_tier) node.at("to").fail("a link must join two different tiers");
-  link.bandwidth_Bps = node.at("bandwidth").as_bandwidth_Bps();
-  link.latency = node.duration_or("latency", 0);
-  link.per_io_overhead = node.duration_or("per_io_overhead", 0);
-  link.channels = static_cast<uint32_t>(node.uint_or("channels", 1, 1, 1 << 20));
-  if (auto sharing = node.find("sharing")) {
-    link.sharing = sharing->as_enum({"fifo", "shared"}) == "fifo" ? Sharing::kFifo : Sharing::kShared;
+  LinkModel model;
+  if (auto profile = node.find("profile")) {
+    const std::string name = profile->as_string();
+    if (!hardware) profile->fail("a link profile needs the config's \"hardware\" key naming a profile file");
+    const LinkModel* found = hardware->find(name);
+    if (!found) profile->fail("no link model \"" + name + "\" in " + hardware->path() + "; it has: " + hardware->names());
+    model = *found;
   }
+  read_link_parameters(node, model);
+  if (!model.bandwidth_Bps) node.fail("missing required key \"bandwidth\" (or a \"profile\" that sets it)");
+  link.bandwidth_Bps = *model.bandwidth_Bps;
+  link.latency = model.latency.value_or(0);
+  link.per_io_overhead = model.per_io_overhead.value_or(0);
+  link.channels = model.channels.value_or(1);
+  link.sharing = model.sharing.value_or(Sharing::kFifo);
   return link;
 }
 
@@ -105,9 +115,18 @@ TopologySpec parse_topology(const ConfigNode& config, uint64_t object_bytes) {
     for (size_t j = 0; j < i; ++j)
       if (spec.tiers[j].name == spec.tiers[i].name) tiers.at(i).at("name").fail("tier name \"" + spec.tiers[i].name + "\" is used twice");
   }
+  std::optional<HardwareProfile> hardware;
+  if (auto path = config.find("hardware")) {
+    const std::string file = path->as_string();
+    try {
+      hardware = HardwareProfile::load(file);
+    } catch (const InputError& e) {
+      path->fail(e.what());
+    }
+  }
   const ConfigNode links = config.at("links");
   for (size_t i = 0; i < links.size(); ++i) {
-    spec.links.push_back(parse_link(links.at(i), spec.tiers));
+    spec.links.push_back(parse_link(links.at(i), spec.tiers, hardware ? &*hardware : nullptr));
     for (size_t j = 0; j < i; ++j) {
       if (spec.links[j].name == spec.links[i].name) links.at(i).at("name").fail("link name \"" + spec.links[i].name + "\" is used twice");
       if (spec.links[j].from_tier == spec.links[i].from_tier && spec.links[j].to_tier == spec.links[i].to_tier) {

@@ -25,7 +25,8 @@ struct TopologySpec {
   std::vector<LinkSpec> links;
 };
 
-// Reads config.tiers and config.links; `object_bytes` turns byte capacities into slots
+// Reads config.tiers, config.links and the optional config.hardware profile (a path, see
+// models/links/hardware_profile.h); `object_bytes` turns byte capacities into slots
 // when every object has that size (0: keep byte capacities).
 TopologySpec parse_topology(const ConfigNode& config, uint64_t object_bytes);
 

@@ -71,7 +71,7 @@ void print_summary(const std::string& name, const models::Topology& topology, co
   }
   for (size_t i = 0; i < topology.link_count(); ++i) {
     const std::string& n = topology.link(i).spec().name;
-    std::printf("  link %-10s %s in %.0f ops, utilization %s, latency p50 %.6g us, p99 %.6g us\n", n.c_str(),
+    std::printf("  link %-10s %s in %.0f transfers, utilization %s, latency p50 %.6g us, p99 %.6g us\n", n.c_str(),
                 sim::units::format_bytes(static_cast<uint64_t>(number(m, n + "_bytes"))).c_str(), number(m, n + "_transfers"),
                 percent(number(m, n + "_utilization")).c_str(), number(m, n + "_latency_p50_us"),
                 number(m, n + "_latency_p99_us"));
@@ -84,7 +84,7 @@ void print_summary(const std::string& name, const models::Topology& topology, co
 
 int run_simulation(const nlohmann::json& config, const std::string& source, const std::string& out_dir_option, bool quiet) {
   const ConfigNode root(config, "", source);
-  root.allow_only({"name", "description", "seed", "tiers", "links", "workload"});
+  root.allow_only({"name", "description", "seed", "hardware", "tiers", "links", "workload"});
   std::string name = std::filesystem::path(source).stem().string();
   if (auto n = root.find("name")) name = n->as_identifier();
   if (auto d = root.find("description")) d->as_string();

@@ -75,6 +75,43 @@ class RunCommand(unittest.TestCase):
             run("run", path, "--out", os.path.join(tmp, "o"), "--quiet")
 
 
+class HardwareProfiles(unittest.TestCase):
+    def test_links_take_profile_models_and_keys_override_them(self):
+        with temp_dir() as tmp:
+            base, slow = os.path.join(tmp, "base"), os.path.join(tmp, "slow")
+            run("run", DEFAULT, "--out", base, "--quiet", "--set", "workload.generator.steps=200")
+            run("run", DEFAULT, "--out", slow, "--quiet", "--set", "workload.generator.steps=200",
+                "--set", "links.h2d.bandwidth=5 GB/s")
+            a, b = read_row(os.path.join(base, "results.csv")), read_row(os.path.join(slow, "results.csv"))
+            self.assertEqual(a["hbm_misses"], b["hbm_misses"])
+            self.assertGreater(float(b["step_time_mean_us"]), float(a["step_time_mean_us"]))
+            # Overriding the profile's sharing and channels: one fifo channel serves each
+            # transfer in exactly the profile's 8 us overhead + 336 MiB / 52 GB/s.
+            fifo = os.path.join(tmp, "fifo")
+            run("run", DEFAULT, "--out", fifo, "--quiet", "--set", "workload.generator.steps=200",
+                "--set", "links.h2d.sharing=fifo", "--set", "links.h2d.channels=1")
+            c = read_row(os.path.join(fifo, "results.csv"))
+            self.assertAlmostEqual(float(c["h2d_service_s"]) / int(c["h2d_transfers"]), 336 * 2**20 / 52e9 + 8e-6, places=9)
+
+    def test_profile_errors(self):
+        with open(DEFAULT) as f:
+            config = json.load(f)
+        bad = BadInput()
+        config["links"][0]["profile"] = "pcie9_h2d"
+        bad.check_rejected(config, "links[0].profile", "no link model \"pcie9_h2d\"", "pcie5_h2d")
+        config["links"][0]["profile"] = "pcie5_h2d"
+        config["hardware"] = "/nonexistent/profile.json"
+        bad.check_rejected(config, "hardware: /nonexistent/profile.json: cannot open")
+        with temp_dir() as tmp:
+            profile = os.path.join(tmp, "p.json")
+            with open(profile, "w") as f:
+                json.dump({"links": {"pcie5_h2d": {"bandwidth": "52 GB/z"}}}, f)
+            config["hardware"] = profile
+            bad.check_rejected(config, f"{profile}: links.pcie5_h2d.bandwidth: expected a bandwidth")
+        del config["hardware"]
+        bad.check_rejected(config, "links[0].profile", "needs the config's \"hardware\"")
+
+
 class BadInput(unittest.TestCase):
     """Each bad input: exit 2, one clear message naming where, no results left behind."""
 

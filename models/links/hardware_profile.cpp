@@ -1,0 +1,50 @@
+#include "models/links/hardware_profile.h"
+
+#include <nlohmann/json.hpp>
+
+#include "sim/config/config_node.h"
+#include "sim/config/load_config.h"
+
+namespace tiersim::models {
+
+void read_link_parameters(const ConfigNode& node, LinkModel& model) {
+  if (auto n = node.find("bandwidth")) model.bandwidth_Bps = n->as_bandwidth_Bps();
+  if (auto n = node.find("latency")) model.latency = n->as_duration();
+  if (auto n = node.find("per_io_overhead")) model.per_io_overhead = n->as_duration();
+  if (auto n = node.find("channels")) model.channels = static_cast<uint32_t>(n->as_uint(1, 1 << 20));
+  if (auto n = node.find("sharing")) model.sharing = n->as_enum({"fifo", "shared"}) == "fifo" ? Sharing::kFifo : Sharing::kShared;
+}
+
+HardwareProfile HardwareProfile::load(const std::string& path) {
+  const nlohmann::json document = load_json_file(path);
+  const ConfigNode root(document, "", path);
+  root.allow_only({"name", "description", "source", "links"});
+  for (const char* key : {"name", "description", "source"})
+    if (auto n = root.find(key)) n->as_string();
+  HardwareProfile profile;
+  profile.path_ = path;
+  const ConfigNode links = root.at("links");
+  if (!links.is_object()) links.fail("expected an object of named link models, got " + links.describe());
+  for (const auto& item : links.raw().items()) {
+    const ConfigNode entry = links.at(item.key());
+    entry.allow_only({"bandwidth", "latency", "per_io_overhead", "channels", "sharing"});
+    LinkModel model;
+    read_link_parameters(entry, model);
+    if (!model.bandwidth_Bps) entry.fail("missing required key \"bandwidth\"");
+    profile.links_[item.key()] = model;
+  }
+  return profile;
+}
+
+const LinkModel* HardwareProfile::find(const std::string& name) const {
+  const auto it = links_.find(name);
+  return it == links_.end() ? nullptr : &it->second;
+}
+
+std::string HardwareProfile::names() const {
+  std::string out;
+  for (const auto& [name, model] : links_) out += (out.empty() ? "" : ", ") + name;
+  return out;
+}
+
+}  // namespace tiersim::models
