@@ -22,10 +22,6 @@ BinTraceReader::BinTraceReader(const std::string& path) : file_(path), words_(kC
   uint32_t version;
   std::memcpy(&version, header + 8, 4);
   if (version != kVersion) throw InputError(path + ": binary trace version " + std::to_string(version) + " is not supported (expected 1)");
-  if ((file_.size_bytes() - 16) % 8 != 0) {
-    throw InputError(path + ": truncated binary trace: " + std::to_string(file_.size_bytes() - 16) +
-                     " bytes after the header is not a whole number of 8-byte words");
-  }
 }
 
 size_t BinTraceReader::read(Access* out, size_t capacity) {
@@ -33,6 +29,10 @@ size_t BinTraceReader::read(Access* out, size_t capacity) {
   while (count < capacity) {
     if (position_ == filled_) {
       const size_t bytes = file_.read_fully(words_.data(), words_.size() * 8);
+      if (bytes % 8 != 0) {
+        throw InputError(file_.path() + ": truncated binary trace: word " + std::to_string(word_index_ + bytes / 8 + 1) +
+                         " is cut short (not a whole number of 8-byte words after the header)");
+      }
       filled_ = bytes / 8;
       position_ = 0;
       if (filled_ == 0) break;

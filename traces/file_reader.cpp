@@ -9,9 +9,28 @@
 #include <cstring>
 #include <filesystem>
 
+#include <zstd.h>
+
+#include <vector>
+
 #include "sim/config/input_error.h"
 
 namespace tiersim::traces {
+
+struct FileReader::Decompressor {
+  ZSTD_DStream* stream = nullptr;
+  std::vector<char> input;
+  ZSTD_inBuffer in{nullptr, 0, 0};
+  size_t last_result = 0;  // 0 when the last frame is complete
+  bool input_ended = false;
+
+  Decompressor() : stream(ZSTD_createDStream()), input(ZSTD_DStreamInSize()) {
+    if (!stream) throw std::bad_alloc();
+    ZSTD_initDStream(stream);
+    in.src = input.data();
+  }
+  ~Decompressor() { ZSTD_freeDStream(stream); }
+};
 
 FileReader::FileReader(std::string path) : path_(std::move(path)) {
   fd_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
@@ -22,8 +41,13 @@ FileReader::FileReader(std::string path) : path_(std::move(path)) {
     fd_ = -1;
     throw InputError(path_ + ": not a readable trace file");
   }
-  size_bytes_ = static_cast<uint64_t>(st.st_size);
   ::posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
+  unsigned char magic[4] = {};
+  const size_t n = read_raw(magic, sizeof magic);
+  if (n == 4 && magic[0] == 0x28 && magic[1] == 0xB5 && magic[2] == 0x2F && magic[3] == 0xFD) {
+    decompressor_ = std::make_unique<Decompressor>();
+  }
+  if (::lseek(fd_, 0, SEEK_SET) != 0) throw InputError(path_ + ": cannot seek: " + std::strerror(errno));
 }
 
 FileReader::~FileReader() {
@@ -31,6 +55,33 @@ FileReader::~FileReader() {
 }
 
 size_t FileReader::read(void* buffer, size_t capacity) {
+  return decompressor_ ? read_decompressed(buffer, capacity) : read_raw(buffer, capacity);
+}
+
+size_t FileReader::read_decompressed(void* buffer, size_t capacity) {
+  Decompressor& d = *decompressor_;
+  ZSTD_outBuffer out{buffer, capacity, 0};
+  while (out.pos == 0) {
+    if (d.in.pos == d.in.size) {
+      if (d.input_ended) {
+        if (d.last_result != 0) throw InputError(path_ + ": truncated zstd stream (the last frame is incomplete)");
+        return 0;
+      }
+      d.in.size = read_raw(d.input.data(), d.input.size());
+      d.in.pos = 0;
+      if (d.in.size == 0) {
+        d.input_ended = true;
+        continue;
+      }
+    }
+    const size_t result = ZSTD_decompressStream(d.stream, &out, &d.in);
+    if (ZSTD_isError(result)) throw InputError(path_ + ": corrupt zstd data: " + ZSTD_getErrorName(result));
+    d.last_result = result;
+  }
+  return out.pos;
+}
+
+size_t FileReader::read_raw(void* buffer, size_t capacity) {
   for (;;) {
     const ssize_t n = ::read(fd_, buffer, capacity);
     if (n >= 0) return static_cast<size_t>(n);

@@ -1,8 +1,11 @@
 #pragma once
 // Sequential reading of a file in large chunks with read(2): the one place trace
-// readers touch the file system.
+// readers touch the file system. A zstd-compressed file (recognised by its magic number,
+// whatever its name) is decompressed on the fly, so published traces such as
+// libCacheSim's *.oracleGeneral.zst replay as they are.
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 
 namespace tiersim::traces {
@@ -14,17 +17,21 @@ class FileReader {
   FileReader(const FileReader&) = delete;
   FileReader& operator=(const FileReader&) = delete;
 
-  // Reads up to `capacity` bytes; returns the count (0 at the end of the file).
+  // Reads up to `capacity` (decompressed) bytes; returns the count (0 at the end).
   size_t read(void* buffer, size_t capacity);
   // Reads exactly `size` bytes or returns how many were there before the end.
   size_t read_fully(void* buffer, size_t size);
-  uint64_t size_bytes() const { return size_bytes_; }
+  bool compressed() const { return decompressor_ != nullptr; }
   const std::string& path() const { return path_; }
 
  private:
+  size_t read_raw(void* buffer, size_t capacity);
+  size_t read_decompressed(void* buffer, size_t capacity);
+
+  struct Decompressor;
   std::string path_;
   int fd_ = -1;
-  uint64_t size_bytes_ = 0;
+  std::unique_ptr<Decompressor> decompressor_;
 };
 
 // A temporary file beside `final_path`, renamed onto it by commit(); removed if never

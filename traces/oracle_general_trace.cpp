@@ -35,18 +35,17 @@ inline void encode(const Record& r, unsigned char* p) {
 }  // namespace
 
 OracleGeneralReader::OracleGeneralReader(const std::string& path)
-    : file_(path), buffer_(kChunkRecords * kOracleGeneralRecordBytes) {
-  if (file_.size_bytes() % kOracleGeneralRecordBytes != 0) {
-    throw InputError(path + ": truncated oracleGeneral trace: " + std::to_string(file_.size_bytes()) +
-                     " bytes is not a whole number of 24-byte records (record " +
-                     std::to_string(file_.size_bytes() / kOracleGeneralRecordBytes + 1) + " is cut short)");
-  }
-}
+    : file_(path), buffer_(kChunkRecords * kOracleGeneralRecordBytes) {}
 
 size_t OracleGeneralReader::read(Access* out, size_t capacity) {
   const size_t want = std::min(capacity, kChunkRecords);
   const size_t bytes = file_.read_fully(buffer_.data(), want * kOracleGeneralRecordBytes);
   const size_t count = bytes / kOracleGeneralRecordBytes;
+  if (bytes % kOracleGeneralRecordBytes != 0) {
+    throw InputError(file_.path() + ": truncated oracleGeneral trace: record " + std::to_string(record_ + count + 1) +
+                     " is cut short (" + std::to_string(bytes % kOracleGeneralRecordBytes) +
+                     " of 24 bytes; not a whole number of 24-byte records)");
+  }
   const unsigned char* p = buffer_.data();
   for (size_t i = 0; i < count; ++i, p += kOracleGeneralRecordBytes) {
     const Record r = decode(p);

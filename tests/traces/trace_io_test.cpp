@@ -1,6 +1,9 @@
 #include <doctest/doctest.h>
 
+#include <fstream>
+#include <sstream>
 #include <unordered_map>
+#include <zstd.h>
 
 #include "sim/config/input_error.h"
 #include "sim/engine/random.h"
@@ -95,16 +98,69 @@ TEST_CASE("malformed CSV names file and line") {
 TEST_CASE("truncated binary traces and missing files are errors, not crashes") {
   TempDir dir;
   CHECK_THROWS_WITH_AS(open_trace(dir.file("missing.csv"), std::nullopt), doctest::Contains("cannot open trace file"), InputError);
+  std::vector<Access> batch(16);
   const std::string og = dir.file("t.oracleGeneral");
   testing::write_text(og, std::string(30, '\0'));
-  CHECK_THROWS_WITH_AS(open_trace(og, std::nullopt), doctest::Contains("not a whole number of 24-byte records"), InputError);
+  CHECK_THROWS_WITH_AS(open_trace(og, std::nullopt)->read(batch.data(), batch.size()),
+                       doctest::Contains("record 2 is cut short"), InputError);
   const std::string bin = dir.file("t.bin");
   testing::write_text(bin, std::string("TSIMEXP1\x01\0\0\0\0\0\0\0", 16) + "abc");
-  CHECK_THROWS_WITH_AS(open_trace(bin, std::nullopt), doctest::Contains("truncated binary trace"), InputError);
+  CHECK_THROWS_WITH_AS(open_trace(bin, std::nullopt)->read(batch.data(), batch.size()),
+                       doctest::Contains("truncated binary trace"), InputError);
   const std::string csv_named_txt = dir.file("trace.txt");
   testing::write_text(csv_named_txt, "step,layer,expert\n0,0,1\n");
   CHECK(detect_format(csv_named_txt) == Format::kCsv);
   const std::string unknown = dir.file("t.dat");
   testing::write_text(unknown, "hello");
   CHECK_THROWS_WITH_AS(open_trace(unknown, std::nullopt), doctest::Contains("cannot tell the trace format"), InputError);
+}
+
+namespace {
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+std::string zstd_compress(const std::string& data) {
+  std::string out(ZSTD_compressBound(data.size()), '\0');
+  out.resize(ZSTD_compress(out.data(), out.size(), data.data(), data.size(), 3));
+  return out;
+}
+}  // namespace
+
+TEST_CASE("zstd-compressed traces read as the uncompressed ones, in every format") {
+  TempDir dir;
+  const std::vector<Access> original = sample_accesses();
+  for (Format format : {Format::kCsv, Format::kBin, Format::kOracleGeneral}) {
+    const std::string plain = dir.file(std::string("t.") + format_name(format));
+    write_all(plain, format, original);
+    // Named without .zst on purpose: compression is recognised by content.
+    const std::string packed = dir.file(std::string("packed.") + format_name(format));
+    testing::write_text(packed, zstd_compress(slurp(plain)));
+    auto a = open_trace(plain, format);
+    auto b = open_trace(packed, std::nullopt);
+    const std::vector<Access> x = read_all(*a), y = read_all(*b);
+    REQUIRE(x.size() == y.size());
+    for (size_t i = 0; i < x.size(); ++i) {
+      CHECK(x[i].object == y[i].object);
+      CHECK(x[i].next_access == y[i].next_access);
+    }
+  }
+  std::vector<Access> batch(4096);
+  const std::string compressed = zstd_compress(slurp(dir.file("t.oracleGeneral")));
+  const std::string cut = dir.file("cut.oracleGeneral.zst");
+  testing::write_text(cut, compressed.substr(0, compressed.size() / 2));
+  // The error comes on opening (format detection decompresses the start) or on reading.
+  auto read_whole = [&](const std::string& path) {
+    auto reader = open_trace(path, Format::kOracleGeneral);
+    while (reader->read(batch.data(), batch.size()) > 0) {
+    }
+  };
+  CHECK_THROWS_WITH_AS(read_whole(cut), doctest::Contains("truncated zstd stream"), InputError);
+  std::string damaged = compressed;
+  for (size_t i = 8; i < damaged.size(); i += 7) damaged[i] = static_cast<char>(damaged[i] ^ 0x5a);
+  const std::string bad = dir.file("bad.oracleGeneral.zst");
+  testing::write_text(bad, damaged);
+  CHECK_THROWS_AS(read_whole(bad), InputError);
 }
