@@ -105,8 +105,8 @@ TEST_CASE("training: dirty GPU victims go to DRAM, dirty DRAM victims to disk, a
   // evicts that dirty 1 to disk. Step 2: the same with 2 and 3.
   CHECK(r.value("disk_write_transfers") == 2);
   CHECK(r.value("gpu_dirty_at_end") == 1);
-  CHECK(r.value("flush_d2h_transfers") == 1);
-  CHECK(r.value("flush_disk_write_transfers") == 1);
+  CHECK(r.value("flush_d2h_objects") == 1);
+  CHECK(r.value("flush_disk_write_objects") == 1);
 }
 
 TEST_CASE("a step with more distinct experts than GPU slots is an error") {

@@ -1,0 +1,154 @@
+#include "models/tiers/residency.h"
+
+#include <stdexcept>
+
+#include "models/tiers/topology.h"
+#include "sim/config/input_error.h"
+#include "sim/containers/flat_map.h"
+
+namespace tiersim::models {
+
+Residency::Residency(Topology& topology, uint64_t object_bytes, bool training)
+    : topology_(topology), object_bytes_(object_bytes), training_(training) {}
+
+void Residency::plan_step(const std::vector<traces::Access>& accesses, StepPlan& plan, const std::string& source) {
+  if (++step_stamp_ == 0) step_stamp_ = 1;  // 0 marks never-used slots
+  step_ = &accesses;
+  source_ = &source;
+  plan.clear();
+  plan.step = accesses.empty() ? 0 : accesses.front().step;
+  used_slots_.clear();
+  uint32_t layer = UINT32_MAX;
+  for (const traces::Access& a : accesses) {
+    if (a.layer() != layer || plan.phases.empty()) {
+      plan.begin_phase(a.layer());
+      layer = a.layer();
+    }
+    access(a.object, plan);
+  }
+  if (training_) {
+    ResidentSet<EvictionPolicy>& hot = topology_.tier(0).resident();
+    for (uint32_t slot : used_slots_) hot.set_dirty(slot, true);
+  }
+}
+
+void Residency::access(uint64_t key, StepPlan& plan) {
+  Tier& top = topology_.tier(0);
+  ResidentSet<EvictionPolicy>& hot = top.resident();
+  const Slot slot = hot.find(key);
+  if (slot != kNoSlot) {
+    hot.hit(slot);
+    hot.stamp(slot, step_stamp_);
+    ++top.stats().hits;
+    if (training_) used_slots_.push_back(slot);
+    return;
+  }
+  ++top.stats().misses;
+  plan.begin_chain();
+  const uint64_t bytes = object_bytes_;
+  while (!hot.fits(bytes)) make_room(0, /*protect_current_step=*/true, plan);
+
+  // Find the nearest tier holding the object; the backing store holds everything.
+  const uint32_t backing = topology_.backing_tier();
+  uint32_t source = 1;
+  for (; source < backing; ++source) {
+    Tier& tier = topology_.tier(source);
+    const Slot found = tier.resident().find(key);
+    if (found != kNoSlot) {
+      tier.resident().hit(found);
+      ++tier.stats().hits;
+      break;
+    }
+    ++tier.stats().misses;
+  }
+  if (source == backing) ++topology_.tier(backing).stats().hits;
+
+  // Stage it up, leaving a copy in each intermediate tier on the way. Room is made (and
+  // its write-backs planned) tier by tier; the object then moves along the whole path.
+  const std::vector<uint32_t>& path = topology_.fetch_path(source);
+  for (uint32_t link : path) {
+    const uint32_t to = topology_.link(link).spec().to_tier;
+    if (to == 0) continue;
+    Tier& tier = topology_.tier(to);
+    while (!tier.resident().fits(bytes)) make_room(to, false, plan);
+    tier.resident().insert(key, bytes);
+    ++tier.stats().inserts;
+  }
+  plan.add_move(path.data(), static_cast<uint32_t>(path.size()), bytes, key);
+  const Slot inserted = hot.insert(key, bytes);
+  hot.stamp(inserted, step_stamp_);
+  ++top.stats().inserts;
+  if (training_) used_slots_.push_back(inserted);
+}
+
+void Residency::make_room(uint32_t tier_index, bool protect_current_step, StepPlan& plan) {
+  Tier& tier = topology_.tier(tier_index);
+  const EvictionGuard guard = protect_current_step ? tier.resident().guard_stamped(step_stamp_) : EvictionGuard{};
+  Evicted victim;
+  if (!tier.resident().evict(guard, &victim)) fail_step_does_not_fit();
+  ++tier.stats().evictions;
+  if (victim.dirty) {
+    ++tier.stats().writebacks;
+    write_back(tier_index + 1, victim, plan);
+  }
+}
+
+void Residency::write_back(uint32_t tier_index, const Evicted& victim, StepPlan& plan) {
+  const uint32_t link = topology_.writeback_link(tier_index - 1);
+  if (link == kNoLink) throw std::logic_error("dirty object without a write-back link");
+  Tier& tier = topology_.tier(tier_index);
+  ++tier.stats().written;
+  if (tier.is_backing_store()) {
+    plan.add_move(&link, 1, victim.size_bytes, victim.key);
+    return;
+  }
+  ResidentSet<EvictionPolicy>& resident = tier.resident();
+  Slot slot = resident.find(victim.key);
+  if (slot == kNoSlot) {
+    while (!resident.fits(victim.size_bytes)) make_room(tier_index, false, plan);
+    slot = resident.insert(victim.key, victim.size_bytes);
+    ++tier.stats().inserts;
+  } else {
+    resident.hit(slot);
+  }
+  plan.add_move(&link, 1, victim.size_bytes, victim.key);
+  resident.set_dirty(slot, true);
+}
+
+void Residency::fail_step_does_not_fit() const {
+  sim::FlatMap<uint8_t> distinct;
+  for (const traces::Access& a : *step_)
+    if (!distinct.find(a.object)) distinct.insert(a.object, 1);
+  const Tier& top = topology_.tier(0);
+  throw InputError(*source_ + ": step " + std::to_string(step_->front().step) + " uses " + std::to_string(distinct.size()) +
+                   " distinct experts but tier \"" + top.name() + "\" holds only " +
+                   std::to_string(top.resident().capacity().objects) +
+                   "; every expert of a step must fit in the first tier at once (seed 001's v0 limit: evict-safe "
+                   "backward is not modelled), so enlarge that tier or route fewer experts per step");
+}
+
+void Residency::plan_flush(StepPlan& plan, std::vector<uint64_t>& dirty_per_tier) {
+  const uint32_t backing = topology_.backing_tier();
+  plan.clear();
+  plan.begin_phase(0);
+  dirty_per_tier.assign(topology_.tier_count(), 0);
+  sim::FlatMap<uint8_t> flushed;
+  std::vector<uint32_t> path;
+  for (uint32_t t = 0; t < backing; ++t) {
+    ResidentSet<EvictionPolicy>& resident = topology_.tier(t).resident();
+    resident.for_each_resident([&](Slot slot) {
+      if (!resident.dirty(slot)) return;
+      ++dirty_per_tier[t];
+      resident.set_dirty(slot, false);
+      const uint64_t key = resident.key(slot);
+      if (flushed.find(key)) return;  // a higher tier's newer copy was flushed already
+      flushed.insert(key, 1);
+      path.clear();
+      for (uint32_t down = t; down < backing; ++down) path.push_back(topology_.writeback_link(down));
+      plan.begin_chain();
+      plan.add_move(path.data(), static_cast<uint32_t>(path.size()), resident.size_bytes(slot), key);
+    });
+  }
+}
+
+}  // namespace tiersim::models
