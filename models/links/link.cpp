@@ -50,7 +50,7 @@ void Link::start(uint32_t id) {
   t.started = simulator_.now();
   if (spec_.sharing == Sharing::kFifo) {
     mark_active(+1);
-    const sim::Time service = spec_.per_io_overhead + sim::transfer_time(t.bytes, spec_.bandwidth_Bps);
+    const sim::Time service = sim::saturating_add(spec_.per_io_overhead, sim::transfer_time(t.bytes, spec_.bandwidth_Bps));
     simulator_.schedule_after(service, &Link::on_service_end, this, id);
     return;
   }
@@ -116,7 +116,8 @@ void Link::plan_next_completion() {
   const u128 remaining = first.finish_tag > virtual_work_ ? first.finish_tag - virtual_work_ : 0;
   // Time until the first active transfer has received its remaining work, rounded up.
   const u128 scaled = remaining * active_;
-  const sim::Time delay = static_cast<sim::Time>((scaled + spec_.bandwidth_Bps - 1) / spec_.bandwidth_Bps);
+  const u128 ticks = (scaled + spec_.bandwidth_Bps - 1) / spec_.bandwidth_Bps;
+  const sim::Time delay = ticks >= static_cast<u128>(sim::kEndOfTime) ? sim::kEndOfTime : static_cast<sim::Time>(ticks);
   simulator_.schedule_after(delay, &Link::on_shared_completion, this, generation_);
 }
 

@@ -61,7 +61,8 @@ class Link {
 
   // What one transfer costs with the link otherwise idle.
   sim::Time uncontended_time(uint64_t bytes) const {
-    return spec_.per_io_overhead + sim::transfer_time(bytes, spec_.bandwidth_Bps) + spec_.latency;
+    return sim::saturating_add(sim::saturating_add(spec_.per_io_overhead, sim::transfer_time(bytes, spec_.bandwidth_Bps)),
+                               spec_.latency);
   }
 
   const LinkSpec& spec() const { return spec_; }

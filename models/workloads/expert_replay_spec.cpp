@@ -25,7 +25,14 @@ ExpertReplaySpec parse_expert_replay(const ConfigNode& workload, uint64_t run_se
   const ConfigNode bytes = workload.at("expert_bytes");
   spec.expert_bytes = bytes.as_bytes();
   if (spec.expert_bytes == 0) bytes.fail("expert_bytes must be greater than zero, got " + bytes.describe());
-  if (auto chunk = workload.find("chunk_bytes")) spec.chunk_bytes = chunk->as_bytes();
+  if (auto chunk = workload.find("chunk_bytes")) {
+    spec.chunk_bytes = chunk->as_bytes();
+    constexpr uint64_t kMaxChunks = 1 << 16;
+    if (spec.chunk_bytes > 0 && (spec.expert_bytes - 1) / spec.chunk_bytes + 1 > kMaxChunks) {
+      chunk->fail("splits each expert into more than 65536 chunks; expected at least " +
+                  std::to_string((spec.expert_bytes + kMaxChunks - 1) / kMaxChunks) + " bytes");
+    }
+  }
   spec.seed001_counters = workload.bool_or("seed001_counters", false);
 
   const bool has_trace = workload.has("trace"), has_generator = workload.has("generator");

@@ -164,6 +164,10 @@ int main(int argc, char** argv) {
     std::fflush(stdout);
     std::fprintf(stderr, "tiersim: error: %s\n", e.what());
     return 2;
+  } catch (const std::overflow_error& e) {  // sim::TimeOverflow: the input asks for too much time
+    std::fflush(stdout);
+    std::fprintf(stderr, "tiersim: error: %s\n", e.what());
+    return 2;
   } catch (const std::bad_alloc&) {
     std::fflush(stdout);
     std::fprintf(stderr, "tiersim: error: out of memory\n");

@@ -34,6 +34,7 @@ Simulator::~Simulator() = default;
 
 void Simulator::schedule_at(Time at, EventFn fn, void* context, uint64_t argument) {
   if (at < now_) throw std::logic_error("event scheduled in the past");
+  if (at >= kEndOfTime) throw TimeOverflow();
   queue_->push(Event{at, next_sequence_++, fn, context, argument});
 }
 

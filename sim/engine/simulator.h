@@ -21,9 +21,10 @@ class Simulator {
   Time now() const { return now_; }
 
   // Schedules `fn(context, argument)` at absolute time `at` (never earlier than now()).
+  // Throws TimeOverflow at or past kEndOfTime.
   void schedule_at(Time at, EventFn fn, void* context, uint64_t argument = 0);
   void schedule_after(Time delay, EventFn fn, void* context, uint64_t argument = 0) {
-    schedule_at(now_ + delay, fn, context, argument);
+    schedule_at(saturating_add(now_, delay), fn, context, argument);
   }
 
   // Runs events until the queue is empty; returns how many ran.

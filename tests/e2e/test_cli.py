@@ -184,6 +184,54 @@ class BadInput(unittest.TestCase):
         self.check_rejected(self.config(), "--set", extra=("--set", "tiers.nosuchtier.capacity=3"))
         self.check_rejected(self.config(), "workload.mode", extra=("--set", "workload.mode=trainnig"))
 
+    def test_inputs_that_need_more_than_int64_picoseconds_or_too_many_chunks(self):
+        c = self.config()
+        c["workload"]["expert_bytes"] = "1 PB"
+        c["links"][0]["bandwidth"] = "1 B/s"
+        self.check_rejected(c, "simulated time passed the limit")
+        c = self.config()
+        c["workload"]["chunk_bytes"] = "1 B"
+        self.check_rejected(c, "workload.chunk_bytes", "65536 chunks")
+
+    def test_random_config_mutations_never_crash(self):
+        rng = random.Random(17)
+        values = [-1, 0, 1, 2**64, 1e300, -0.5, "x", "12 GB/z", "0 s", "1 B", "3 us", "-1 GiB", "99999 PiB", [], {},
+                  None, True, "lru", "nope", "a" * 300, [1, 2], {"name": 1}]
+        for base in (SEED001, DEFAULT):
+            with open(base) as f:
+                original = json.load(f)
+            for _ in range(75):
+                config = json.loads(json.dumps(original))
+                config["workload"]["generator"]["steps"] = 20
+                # Walk to a random node and replace it (or add a key to an object).
+                node, key = config, None
+                for _ in range(rng.randrange(1, 5)):
+                    keys = list(node.keys()) if isinstance(node, dict) else list(range(len(node)))
+                    if not keys:
+                        break
+                    key = rng.choice(keys)
+                    if isinstance(node[key], (dict, list)) and rng.random() < 0.7:
+                        node = node[key]
+                        key = None
+                    else:
+                        break
+                if key is None:
+                    key = rng.choice(["extra", 0]) if isinstance(node, dict) else 0
+                    if isinstance(node, list) and not node:
+                        continue
+                    if isinstance(node, dict):
+                        key = "extra"
+                node[key] = rng.choice(values)
+                with temp_dir() as tmp:
+                    path = os.path.join(tmp, "c.json")
+                    with open(path, "w") as f:
+                        json.dump(config, f)
+                    p = run("run", path, "--out", os.path.join(tmp, "o"), "--quiet", check=False)
+                    self.assertIn(p.returncode, (0, 2), f"{json.dumps(config)[:400]}\n{p.stderr}")
+                    if p.returncode == 2:
+                        self.assertTrue(p.stderr.startswith("tiersim: error: "), p.stderr)
+                        self.assertFalse(os.path.exists(os.path.join(tmp, "o", "results.csv")))
+
     def test_missing_config_and_bad_flags(self):
         p = run("run", "/nonexistent.json", check=False)
         self.assertEqual(p.returncode, 2)
