@@ -109,16 +109,18 @@ CsvTraceWriter::CsvTraceWriter(const std::string& path) : file_(path) {
 }
 
 void CsvTraceWriter::write(const Access* accesses, size_t count) {
-  char line[80];
+  // Each field gets its own slot, so a separator always has room after it.
+  char step[24], layer[12], expert[12];
   for (size_t i = 0; i < count; ++i) {
-    char* p = line;
-    p = std::to_chars(p, line + sizeof line, accesses[i].step).ptr;
-    *p++ = ',';
-    p = std::to_chars(p, line + sizeof line, accesses[i].layer()).ptr;
-    *p++ = ',';
-    p = std::to_chars(p, line + sizeof line, accesses[i].expert()).ptr;
-    *p++ = '\n';
-    pending_.append(line, static_cast<size_t>(p - line));
+    const char* step_end = std::to_chars(step, step + sizeof step, accesses[i].step).ptr;
+    const char* layer_end = std::to_chars(layer, layer + sizeof layer, accesses[i].layer()).ptr;
+    const char* expert_end = std::to_chars(expert, expert + sizeof expert, accesses[i].expert()).ptr;
+    pending_.append(step, static_cast<size_t>(step_end - step));
+    pending_ += ',';
+    pending_.append(layer, static_cast<size_t>(layer_end - layer));
+    pending_ += ',';
+    pending_.append(expert, static_cast<size_t>(expert_end - expert));
+    pending_ += '\n';
     if (pending_.size() >= kChunkBytes) {
       file_.write(pending_.data(), pending_.size());
       pending_.clear();

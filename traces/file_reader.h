@@ -21,7 +21,6 @@ class FileReader {
   size_t read(void* buffer, size_t capacity);
   // Reads exactly `size` bytes or returns how many were there before the end.
   size_t read_fully(void* buffer, size_t size);
-  bool compressed() const { return decompressor_ != nullptr; }
   const std::string& path() const { return path_; }
 
  private:

@@ -19,7 +19,6 @@ class OracleGeneralReader final : public TraceReader {
   size_t read(Access* out, size_t capacity) override;
   std::string source() const override { return file_.path(); }
   bool has_sizes() const override { return true; }
-  bool has_next_access() const override { return true; }
 
  private:
   FileReader file_;

@@ -19,9 +19,8 @@ class TraceReader {
   // Where the trace comes from, for messages.
   virtual std::string source() const = 0;
 
-  // Whether size_bytes / next_access carry information.
+  // Whether size_bytes carries information (byte-capacity caches need it).
   virtual bool has_sizes() const { return false; }
-  virtual bool has_next_access() const { return false; }
 
   // When set, a step number lower than the one before is an error (replays need steps in
   // order; plain cache replays do not care).

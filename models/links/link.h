@@ -59,12 +59,6 @@ class Link {
 
   void submit(uint64_t bytes, TransferDone done);
 
-  // What one transfer costs with the link otherwise idle.
-  sim::Time uncontended_time(uint64_t bytes) const {
-    return sim::saturating_add(sim::saturating_add(spec_.per_io_overhead, sim::transfer_time(bytes, spec_.bandwidth_Bps)),
-                               spec_.latency);
-  }
-
   const LinkSpec& spec() const { return spec_; }
   // Statistics so far; busy time includes the current busy period up to now.
   LinkStats stats() const;

@@ -9,12 +9,6 @@ Lru::Lru(const ConfigNode* parameters) {
   if (parameters) parameters->allow_only({"name"});
 }
 
-std::vector<Slot> Lru::order_lru_first() const {
-  std::vector<Slot> order;
-  for (Slot s = tail_; s != kNoSlot; s = prev_[s]) order.push_back(s);
-  return order;
-}
-
 TIERSIM_REGISTER_POLICY(Lru, "lru", "least recently used");
 
 }  // namespace tiersim::models

@@ -32,9 +32,6 @@ class Lru final : public EvictionPolicy {
     return s;
   }
 
-  // Slots from least to most recent (tests, flushes).
-  std::vector<Slot> order_lru_first() const;
-
  private:
   void push_front(Slot slot) {
     prev_[slot] = kNoSlot;

@@ -32,7 +32,6 @@ class ResidentSet {
     const Slot* s = map_.find(key);
     return s ? *s : kNoSlot;
   }
-  bool contains(uint64_t key) const { return map_.find(key) != nullptr; }
 
   void hit(Slot slot, int64_t next_access = -1) {
     policy_.on_hit(slot, ObjectInfo{key_[slot], size_[slot], next_access});
@@ -44,7 +43,6 @@ class ResidentSet {
   }
   // Whether the object could be cached at all (else it bypasses the cache).
   bool can_ever_fit(uint64_t size_bytes) const { return capacity_.objects > 0 && size_bytes <= capacity_.bytes; }
-  bool full() const { return !fits(0) || count_ >= capacity_.objects; }
 
   // Inserts an absent key; the caller has made room (fits() holds).
   Slot insert(uint64_t key, uint64_t size_bytes, int64_t next_access = -1) {

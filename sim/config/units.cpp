@@ -196,14 +196,4 @@ std::string format_bytes(uint64_t bytes) {
   return with_prefix(static_cast<double>(bytes), kNames, 1024.0, 6);
 }
 
-std::string format_bandwidth(uint64_t bandwidth_Bps) {
-  static const char* const kNames[] = {"B/s", "KB/s", "MB/s", "GB/s", "TB/s"};
-  return with_prefix(static_cast<double>(bandwidth_Bps), kNames, 1000.0, 5);
-}
-
-std::string format_duration(Time t) {
-  static const char* const kNames[] = {"ps", "ns", "us", "ms", "s"};
-  return with_prefix(static_cast<double>(t), kNames, 1000.0, 5);
-}
-
 }  // namespace sim::units

@@ -25,9 +25,7 @@ uint64_t parse_bandwidth_Bps(std::string_view text);
 // Duration: ps, ns, us (or µs), ms, s.
 Time parse_duration(std::string_view text);
 
-// Human-readable forms for messages and summaries.
+// A human-readable size for messages and summaries.
 std::string format_bytes(uint64_t bytes);
-std::string format_bandwidth(uint64_t bandwidth_Bps);
-std::string format_duration(Time t);
 
 }  // namespace sim::units

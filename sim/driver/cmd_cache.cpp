@@ -80,6 +80,10 @@ int cache_command(const CacheCommand& command) {
   std::vector<Metrics> rows;
   for (const models::PolicyEntry* policy : policies) {
     const std::unique_ptr<traces::TraceReader> trace = traces::open_trace(command.trace, format);
+    if (!command.sizes_bytes.empty() && !trace->has_sizes()) {
+      throw InputError("--size-bytes: " + command.trace +
+                       " has no object sizes (only oracleGeneral traces carry them); use --size for object counts");
+    }
     const auto start = std::chrono::steady_clock::now();
     const std::vector<models::CountingResult> results = policy->replay(*trace, capacities, nullptr);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

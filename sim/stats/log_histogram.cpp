@@ -11,14 +11,6 @@ constexpr int kBucketCount = (64 - LogHistogram::kSubBucketBits + 1) << LogHisto
 
 LogHistogram::LogHistogram() : counts_(kBucketCount, 0) {}
 
-void LogHistogram::merge(const LogHistogram& other) {
-  for (int i = 0; i < kBucketCount; ++i) counts_[i] += other.counts_[i];
-  count_ += other.count_;
-  sum_ += other.sum_;
-  min_ = std::min(min_, other.min_);
-  max_ = std::max(max_, other.max_);
-}
-
 uint64_t LogHistogram::bucket_lower_bound(int bucket) {
   constexpr int kLinear = 2 << kSubBucketBits;
   if (bucket < kLinear) return static_cast<uint64_t>(bucket);

@@ -20,7 +20,6 @@ class LogHistogram {
     if (value < min_) min_ = value;
     if (value > max_) max_ = value;
   }
-  void merge(const LogHistogram& other);
 
   uint64_t count() const { return count_; }
   uint64_t min() const { return count_ ? min_ : 0; }

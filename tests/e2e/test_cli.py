@@ -301,6 +301,11 @@ class CacheAndTraceCommands(unittest.TestCase):
             by_bytes = run("cache", path, "--size-bytes", "16 KB").stdout.split()
             by_count = run("cache", path, "--size", "16").stdout.split()
             self.assertEqual(by_bytes[2:4], by_count[2:4])  # 16 objects of 1000 B = 16 KB
+            csv = os.path.join(tmp, "t.csv")
+            run("trace", "gen", "--sampler", "uniform", "--n_experts", 64, "--steps", 10, "-o", csv)
+            p = run("cache", csv, "--size-bytes", "16 KB", check=False)
+            self.assertEqual(p.returncode, 2)
+            self.assertIn("has no object sizes", p.stderr)
 
     def test_trace_stats_match_a_direct_computation(self):
         with temp_dir() as tmp:
