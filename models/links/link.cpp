@@ -116,8 +116,7 @@ void Link::plan_next_completion() {
   const u128 remaining = first.finish_tag > virtual_work_ ? first.finish_tag - virtual_work_ : 0;
   // Time until the first active transfer has received its remaining work, rounded up.
   const u128 scaled = remaining * active_;
-  const u128 ticks = (scaled + spec_.bandwidth_Bps - 1) / spec_.bandwidth_Bps;
-  const sim::Time delay = ticks >= static_cast<u128>(sim::kEndOfTime) ? sim::kEndOfTime : static_cast<sim::Time>(ticks);
+  const sim::Time delay = sim::clamp_to_time((scaled + spec_.bandwidth_Bps - 1) / spec_.bandwidth_Bps);
   simulator_.schedule_after(delay, &Link::on_shared_completion, this, generation_);
 }
 

@@ -13,18 +13,27 @@ Residency::Residency(Topology& topology, uint64_t object_bytes, bool training)
 
 void Residency::plan_step(const std::vector<traces::Access>& accesses, StepPlan& plan, const std::string& source) {
   if (++step_stamp_ == 0) step_stamp_ = 1;  // 0 marks never-used slots
-  step_ = &accesses;
-  source_ = &source;
   plan.clear();
   plan.step = accesses.empty() ? 0 : accesses.front().step;
   used_slots_.clear();
   uint32_t layer = UINT32_MAX;
-  for (const traces::Access& a : accesses) {
-    if (a.layer() != layer || plan.phases.empty()) {
-      plan.begin_phase(a.layer());
-      layer = a.layer();
+  try {
+    for (const traces::Access& a : accesses) {
+      if (a.layer() != layer || plan.phases.empty()) {
+        plan.begin_phase(a.layer());
+        layer = a.layer();
+      }
+      access(a.object, plan);
     }
-    access(a.object, plan);
+  } catch (const StepDoesNotFit&) {
+    sim::FlatMap<uint8_t> distinct;
+    for (const traces::Access& a : accesses) distinct.find_or_insert(a.object, 1);
+    const Tier& top = topology_.tier(0);
+    throw InputError(source + ": step " + std::to_string(plan.step) + " uses " + std::to_string(distinct.size()) +
+                     " distinct experts but tier \"" + top.name() + "\" holds only " +
+                     std::to_string(top.resident().capacity().objects) +
+                     "; every expert of a step must fit in the first tier at once (seed 001's v0 limit: evict-safe "
+                     "backward is not modelled), so enlarge that tier or route fewer experts per step");
   }
   if (training_) {
     ResidentSet<EvictionPolicy>& hot = topology_.tier(0).resident();
@@ -85,7 +94,7 @@ void Residency::make_room(uint32_t tier_index, bool protect_current_step, StepPl
   Tier& tier = topology_.tier(tier_index);
   const EvictionGuard guard = protect_current_step ? tier.resident().guard_stamped(step_stamp_) : EvictionGuard{};
   Evicted victim;
-  if (!tier.resident().evict(guard, &victim)) fail_step_does_not_fit();
+  if (!tier.resident().evict(guard, &victim)) throw StepDoesNotFit{};
   ++tier.stats().evictions;
   if (victim.dirty) {
     ++tier.stats().writebacks;
@@ -113,18 +122,6 @@ void Residency::write_back(uint32_t tier_index, const Evicted& victim, StepPlan&
   }
   plan.add_move(&link, 1, victim.size_bytes, victim.key);
   resident.set_dirty(slot, true);
-}
-
-void Residency::fail_step_does_not_fit() const {
-  sim::FlatMap<uint8_t> distinct;
-  for (const traces::Access& a : *step_)
-    if (!distinct.find(a.object)) distinct.insert(a.object, 1);
-  const Tier& top = topology_.tier(0);
-  throw InputError(*source_ + ": step " + std::to_string(step_->front().step) + " uses " + std::to_string(distinct.size()) +
-                   " distinct experts but tier \"" + top.name() + "\" holds only " +
-                   std::to_string(top.resident().capacity().objects) +
-                   "; every expert of a step must fit in the first tier at once (seed 001's v0 limit: evict-safe "
-                   "backward is not modelled), so enlarge that tier or route fewer experts per step");
 }
 
 void Residency::plan_flush(StepPlan& plan, std::vector<uint64_t>& dirty_per_tier) {

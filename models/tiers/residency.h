@@ -39,15 +39,15 @@ class Residency {
   void access(uint64_t key, StepPlan& plan);
   void make_room(uint32_t tier, bool protect_current_step, StepPlan& plan);
   void write_back(uint32_t tier, const Evicted& victim, StepPlan& plan);
-  [[noreturn]] void fail_step_does_not_fit() const;
+  // Thrown by make_room() when every object in tier 0 belongs to the current step;
+  // plan_step() turns it into an InputError that names the step.
+  struct StepDoesNotFit {};
 
   Topology& topology_;
   uint64_t object_bytes_;
   bool training_;
   uint32_t step_stamp_ = 0;
   std::vector<uint32_t> used_slots_;  // tier-0 slots used by this step (training)
-  const std::vector<traces::Access>* step_ = nullptr;
-  const std::string* source_ = nullptr;
 };
 
 }  // namespace tiersim::models

@@ -14,7 +14,6 @@ struct TierSpec {
   std::string name;
   Capacity capacity;          // unlimited for the backing store
   std::string policy = "lru";
-  bool capacity_in_bytes = false;
 };
 
 struct TierStats {

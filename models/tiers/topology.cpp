@@ -45,7 +45,6 @@ TierSpec parse_tier(const ConfigNode& node, bool backing, uint64_t object_bytes)
       tier.capacity.objects = n;
     } else {
       tier.capacity.bytes = capacity.as_bytes();
-      tier.capacity_in_bytes = true;
       if (tier.capacity.bytes == 0) capacity.fail("capacity must be greater than zero, got " + capacity.describe());
       if (object_bytes > 0) {
         // Every object has the same size: a byte capacity is a number of slots.

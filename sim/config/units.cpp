@@ -178,22 +178,17 @@ Time parse_duration(std::string_view text) {
   return static_cast<Time>(ps);
 }
 
-namespace {
-std::string with_prefix(double value, const char* const* names, double step, int count) {
+std::string format_bytes(uint64_t bytes) {
+  static const char* const kNames[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+  double value = static_cast<double>(bytes);
   int i = 0;
-  while (i + 1 < count && value >= step) {
-    value /= step;
+  while (i < 5 && value >= 1024.0) {
+    value /= 1024.0;
     ++i;
   }
   char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%.4g %s", value, names[i]);
+  std::snprintf(buffer, sizeof buffer, "%.4g %s", value, kNames[i]);
   return buffer;
-}
-}  // namespace
-
-std::string format_bytes(uint64_t bytes) {
-  static const char* const kNames[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
-  return with_prefix(static_cast<double>(bytes), kNames, 1024.0, 6);
 }
 
 }  // namespace sim::units

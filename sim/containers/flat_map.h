@@ -44,11 +44,24 @@ class FlatMap {
     ++size_;
   }
 
-  // Returns the value for `key`, inserting `fallback` first if absent.
+  // Returns the value for `key`, inserting `fallback` first if absent (one probe).
   Value& find_or_insert(uint64_t key, Value fallback) {
-    if (Value* v = find(key)) return *v;
-    insert(key, fallback);
-    return *find(key);
+    if (key == kEmptyKey) {
+      if (!has_empty_key_) insert(key, fallback);
+      return empty_key_value_;
+    }
+    if ((size_ + 1) * 2 > entries_.size()) rehash(entries_.size() * 2);
+    size_t i = home(key);
+    for (;;) {
+      Entry& e = entries_[i];
+      if (e.key == key) return e.value;
+      if (e.key == kEmptyKey) {
+        e = Entry{key, fallback};
+        ++size_;
+        return e.value;
+      }
+      i = (i + 1) & mask_;
+    }
   }
 
   bool erase(uint64_t key) {

@@ -31,12 +31,16 @@ class TimeOverflow : public std::overflow_error {
 // a + b for non-negative times, saturating at kEndOfTime (which scheduling refuses).
 inline Time saturating_add(Time a, Time b) { return a > kEndOfTime - b ? kEndOfTime : a + b; }
 
+// A wide intermediate result as a Time, saturating at kEndOfTime.
+inline Time clamp_to_time(unsigned __int128 ticks) {
+  return ticks >= static_cast<unsigned __int128>(kEndOfTime) ? kEndOfTime : static_cast<Time>(ticks);
+}
+
 // Time to move `bytes` at `bandwidth_Bps` bytes per second, rounded up to a whole
 // picosecond, saturating at kEndOfTime.
 inline Time transfer_time(uint64_t bytes, uint64_t bandwidth_Bps) {
   const unsigned __int128 scaled = static_cast<unsigned __int128>(bytes) * static_cast<uint64_t>(kSecond);
-  const unsigned __int128 t = (scaled + bandwidth_Bps - 1) / bandwidth_Bps;
-  return t >= static_cast<unsigned __int128>(kEndOfTime) ? kEndOfTime : static_cast<Time>(t);
+  return clamp_to_time((scaled + bandwidth_Bps - 1) / bandwidth_Bps);
 }
 
 }  // namespace sim

@@ -16,9 +16,15 @@ TEST_CASE("FlatMap agrees with std::unordered_map under random inserts and erase
     const bool present = reference.count(key) != 0;
     REQUIRE((map.find(key) != nullptr) == present);
     if (present) REQUIRE(*map.find(key) == reference[key]);
-    if (rng.below(3) == 0) {
+    const uint64_t op = rng.below(6);
+    if (op < 2) {
       CHECK(map.erase(key) == present);
       reference.erase(key);
+    } else if (op < 4) {
+      // find_or_insert returns the existing value, or inserts the fallback.
+      const uint32_t got = map.find_or_insert(key, static_cast<uint32_t>(i));
+      CHECK(got == (present ? reference[key] : static_cast<uint32_t>(i)));
+      if (!present) reference[key] = static_cast<uint32_t>(i);
     } else if (!present) {
       map.insert(key, static_cast<uint32_t>(i));
       reference[key] = static_cast<uint32_t>(i);

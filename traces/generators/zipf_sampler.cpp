@@ -80,10 +80,10 @@ class ZipfSampler final : public Sampler {
       } else {
         rank = zipf_.sample(rng_);
       }
-      if (!chosen_.find(rank)) chosen_.insert(rank, 1);
+      chosen_.find_or_insert(rank, 1);
     }
     for (uint64_t rank = 1; chosen_.size() < spec_.experts_per_step; ++rank)
-      if (!chosen_.find(rank)) chosen_.insert(rank, 1);
+      chosen_.find_or_insert(rank, 1);
     chosen_.for_each([&](uint64_t rank, uint8_t) { experts.push_back(static_cast<uint32_t>((rank - 1 + offset) % n)); });
     sort_unique(experts);
   }

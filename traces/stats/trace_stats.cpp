@@ -81,7 +81,7 @@ TraceStats compute_trace_stats(TraceReader& trace, const std::vector<uint64_t>& 
         last = step_index;
         ++unique_in_step;
       }
-      if (!layers.find(a.layer())) layers.insert(a.layer(), 1);
+      layers.find_or_insert(a.layer(), 1);
       const uint64_t distance = stack.access(a.object);
       if (distance == StackDistance::kCold) {
         ++stats.cold_accesses;
