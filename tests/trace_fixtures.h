@@ -2,6 +2,8 @@
 // Test helpers: a trace held in memory, and temporary files.
 #include <cstdio>
 #include <filesystem>
+#include <functional>
+#include <memory>
 #include <string>
 #include <unistd.h>
 #include <vector>
@@ -24,6 +26,11 @@ class VectorTrace final : public traces::TraceReader {
   std::vector<traces::Access> accesses_;
   size_t position_ = 0;
 };
+
+// Opens a fresh in-memory reading of `accesses` each time it is called.
+inline std::function<std::unique_ptr<traces::TraceReader>()> opener(std::vector<traces::Access> accesses) {
+  return [accesses] { return std::unique_ptr<traces::TraceReader>(new VectorTrace(accesses)); };
+}
 
 inline traces::Access expert_access(uint64_t step, uint32_t layer, uint32_t expert) {
   traces::Access a;

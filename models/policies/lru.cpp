@@ -1,13 +1,11 @@
 #include "models/policies/lru.h"
 
+#include "models/policies/policy_parameters.h"
 #include "models/policies/policy_registry.h"
-#include "sim/config/config_node.h"
 
 namespace tiersim::models {
 
-Lru::Lru(const ConfigNode* parameters) {
-  if (parameters) parameters->allow_only({"name"});
-}
+Lru::Lru(const ConfigNode* parameters) { Parameters(parameters, {}); }
 
 TIERSIM_REGISTER_POLICY(Lru, "lru", "least recently used");
 

@@ -15,7 +15,7 @@
 namespace tiersim::models {
 
 using PolicyFactory = std::unique_ptr<EvictionPolicy> (*)(const ConfigNode* parameters);
-using CountingReplay = std::vector<CountingResult> (*)(traces::TraceReader&, const std::vector<Capacity>&,
+using CountingReplay = std::vector<CountingResult> (*)(const TraceOpener&, const std::vector<Capacity>&,
                                                        const ConfigNode* parameters);
 
 struct PolicyEntry {

@@ -23,7 +23,8 @@ void Residency::plan_step(const std::vector<traces::Access>& accesses, StepPlan&
         plan.begin_phase(a.layer());
         layer = a.layer();
       }
-      access(a.object, plan);
+      access(a, plan);
+      ++now_;
     }
   } catch (const StepDoesNotFit&) {
     sim::FlatMap<uint8_t> distinct;
@@ -41,12 +42,30 @@ void Residency::plan_step(const std::vector<traces::Access>& accesses, StepPlan&
   }
 }
 
-void Residency::access(uint64_t key, StepPlan& plan) {
+Slot Residency::find_live(uint32_t tier_index, uint64_t key, StepPlan& plan) {
+  Tier& tier = topology_.tier(tier_index);
+  ResidentSet<EvictionPolicy>& resident = tier.resident();
+  const Slot slot = resident.find(key);
+  if (slot == kNoSlot || !resident.expired(slot, now_)) return slot;
+  // Expired: it leaves like a victim (a dirty copy is written down first).
+  ++tier.stats().expirations;
+  const Evicted gone{key, resident.size_bytes(slot), resident.dirty(slot)};
+  resident.remove(slot);
+  if (gone.dirty) {
+    ++tier.stats().writebacks;
+    write_back(tier_index + 1, gone, plan);
+  }
+  return kNoSlot;
+}
+
+void Residency::access(const traces::Access& a, StepPlan& plan) {
+  const uint64_t key = a.object;
+  const int64_t next = a.next_access < 0 ? kNever : a.next_access;
   Tier& top = topology_.tier(0);
   ResidentSet<EvictionPolicy>& hot = top.resident();
-  const Slot slot = hot.find(key);
+  const Slot slot = find_live(0, key, plan);
   if (slot != kNoSlot) {
-    hot.hit(slot);
+    hot.hit(slot, now_, next);
     hot.stamp(slot, step_stamp_);
     ++top.stats().hits;
     if (training_) used_slots_.push_back(slot);
@@ -55,6 +74,7 @@ void Residency::access(uint64_t key, StepPlan& plan) {
   ++top.stats().misses;
   plan.begin_chain();
   const uint64_t bytes = object_bytes_;
+  hot.miss(key, bytes, now_, next);
   while (!hot.fits(bytes)) make_room(0, /*protect_current_step=*/true, plan);
 
   // Find the nearest tier holding the object; the backing store holds everything.
@@ -62,9 +82,9 @@ void Residency::access(uint64_t key, StepPlan& plan) {
   uint32_t source = 1;
   for (; source < backing; ++source) {
     Tier& tier = topology_.tier(source);
-    const Slot found = tier.resident().find(key);
+    const Slot found = find_live(source, key, plan);
     if (found != kNoSlot) {
-      tier.resident().hit(found);
+      tier.resident().hit(found, now_, next);
       ++tier.stats().hits;
       break;
     }
@@ -79,12 +99,13 @@ void Residency::access(uint64_t key, StepPlan& plan) {
     const uint32_t to = topology_.link(link).spec().to_tier;
     if (to == 0) continue;
     Tier& tier = topology_.tier(to);
+    tier.resident().miss(key, bytes, now_, next);
     while (!tier.resident().fits(bytes)) make_room(to, false, plan);
-    tier.resident().insert(key, bytes);
+    tier.resident().insert(key, bytes, now_, next);
     ++tier.stats().inserts;
   }
   plan.add_move(path.data(), static_cast<uint32_t>(path.size()), bytes, key);
-  const Slot inserted = hot.insert(key, bytes);
+  const Slot inserted = hot.insert(key, bytes, now_, next);
   hot.stamp(inserted, step_stamp_);
   ++top.stats().inserts;
   if (training_) used_slots_.push_back(inserted);
@@ -92,7 +113,7 @@ void Residency::access(uint64_t key, StepPlan& plan) {
 
 void Residency::make_room(uint32_t tier_index, bool protect_current_step, StepPlan& plan) {
   Tier& tier = topology_.tier(tier_index);
-  const EvictionGuard guard = protect_current_step ? tier.resident().guard_stamped(step_stamp_) : EvictionGuard{};
+  const EvictionGuard guard = tier.resident().guard(step_stamp_, protect_current_step);
   Evicted victim;
   if (!tier.resident().evict(guard, &victim)) throw StepDoesNotFit{};
   ++tier.stats().evictions;
@@ -114,11 +135,12 @@ void Residency::write_back(uint32_t tier_index, const Evicted& victim, StepPlan&
   ResidentSet<EvictionPolicy>& resident = tier.resident();
   Slot slot = resident.find(victim.key);
   if (slot == kNoSlot) {
+    resident.miss(victim.key, victim.size_bytes, now_);
     while (!resident.fits(victim.size_bytes)) make_room(tier_index, false, plan);
-    slot = resident.insert(victim.key, victim.size_bytes);
+    slot = resident.insert(victim.key, victim.size_bytes, now_);
     ++tier.stats().inserts;
   } else {
-    resident.hit(slot);
+    resident.hit(slot, now_);
   }
   plan.add_move(&link, 1, victim.size_bytes, victim.key);
   resident.set_dirty(slot, true);

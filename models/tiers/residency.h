@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "models/policies/i_eviction_policy.h"
 #include "models/tiers/step_plan.h"
 #include "traces/access.h"
 
@@ -36,7 +37,9 @@ class Residency {
   void plan_flush(StepPlan& plan, std::vector<uint64_t>& dirty_per_tier);
 
  private:
-  void access(uint64_t key, StepPlan& plan);
+  void access(const traces::Access& access, StepPlan& plan);
+  // The object's slot in the tier, kNoSlot if absent; an expired copy is removed first.
+  Slot find_live(uint32_t tier, uint64_t key, StepPlan& plan);
   void make_room(uint32_t tier, bool protect_current_step, StepPlan& plan);
   void write_back(uint32_t tier, const Evicted& victim, StepPlan& plan);
   // Thrown by make_room() when every object in tier 0 belongs to the current step;
@@ -47,6 +50,7 @@ class Residency {
   uint64_t object_bytes_;
   bool training_;
   uint32_t step_stamp_ = 0;
+  int64_t now_ = 0;  // accesses decided so far: the policies' logical time
   std::vector<uint32_t> used_slots_;  // tier-0 slots used by this step (training)
 };
 

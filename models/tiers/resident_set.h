@@ -26,16 +26,24 @@ struct Evicted {
 template <class Policy>
 class ResidentSet {
  public:
-  ResidentSet(Policy& policy, Capacity capacity) : policy_(policy), capacity_(capacity) {}
+  ResidentSet(Policy& policy, Capacity capacity) : policy_(policy), capacity_(capacity) {
+    const bool in_bytes = capacity.objects == UINT64_MAX && capacity.bytes != UINT64_MAX;
+    policy_.set_capacity(in_bytes ? capacity.bytes : capacity.objects, in_bytes);
+  }
 
   Slot find(uint64_t key) const {
     const Slot* s = map_.find(key);
     return s ? *s : kNoSlot;
   }
 
-  void hit(Slot slot, int64_t next_access = -1) {
-    policy_.on_hit(slot, ObjectInfo{key_[slot], size_[slot], next_access});
+  void hit(Slot slot, int64_t now = 0, int64_t next_access = kNever) {
+    policy_.on_hit(slot, ObjectInfo{key_[slot], size_[slot], now, next_access});
   }
+  // Tells the policy that `key` is about to be inserted (room is made for it next).
+  void miss(uint64_t key, uint64_t size_bytes, int64_t now = 0, int64_t next_access = kNever) {
+    policy_.on_miss(ObjectInfo{key, size_bytes, now, next_access});
+  }
+  bool expired(Slot slot, int64_t now) const { return policy_.expired(slot, now); }
 
   // Room for `size_bytes` more without evicting.
   bool fits(uint64_t size_bytes) const {
@@ -45,7 +53,7 @@ class ResidentSet {
   bool can_ever_fit(uint64_t size_bytes) const { return capacity_.objects > 0 && size_bytes <= capacity_.bytes; }
 
   // Inserts an absent key; the caller has made room (fits() holds).
-  Slot insert(uint64_t key, uint64_t size_bytes, int64_t next_access = -1) {
+  Slot insert(uint64_t key, uint64_t size_bytes, int64_t now = 0, int64_t next_access = kNever) {
     Slot slot;
     if (!free_.empty()) {
       slot = free_.back();
@@ -58,10 +66,11 @@ class ResidentSet {
     size_[slot] = size_bytes;
     dirty_[slot] = 0;
     stamp_[slot] = 0;
+    pins_[slot] = 0;
     map_.insert(key, slot);
     ++count_;
     used_bytes_ += size_bytes;
-    policy_.on_insert(slot, ObjectInfo{key, size_bytes, next_access});
+    policy_.on_insert(slot, ObjectInfo{key, size_bytes, now, next_access});
     return slot;
   }
 
@@ -86,7 +95,14 @@ class ResidentSet {
   bool dirty(Slot slot) const { return dirty_[slot] != 0; }
   void set_dirty(Slot slot, bool dirty) { dirty_[slot] = dirty ? 1 : 0; }
   void stamp(Slot slot, uint32_t stamp) { stamp_[slot] = stamp; }
-  EvictionGuard guard_stamped(uint32_t current) const { return EvictionGuard{stamp_.data(), current}; }
+  // Pinned objects (transfers in flight) are never evicted; pins nest.
+  void pin(Slot slot) { ++pins_[slot]; }
+  void unpin(Slot slot) { --pins_[slot]; }
+  uint32_t pins(Slot slot) const { return pins_[slot]; }
+  // Protects pinned objects, and those stamped `current` when `protect_stamped`.
+  EvictionGuard guard(uint32_t current, bool protect_stamped) const {
+    return EvictionGuard{protect_stamped ? stamp_.data() : nullptr, current, pins_.data()};
+  }
 
   uint64_t key(Slot slot) const { return key_[slot]; }
   uint64_t size_bytes(Slot slot) const { return size_[slot]; }
@@ -114,6 +130,7 @@ class ResidentSet {
     size_.resize(n);
     dirty_.resize(n);
     stamp_.resize(n);
+    pins_.resize(n);
     policy_.resize(static_cast<uint32_t>(n));
     for (size_t s = n; s-- > old + 1;) free_.push_back(static_cast<Slot>(s));
   }
@@ -123,7 +140,7 @@ class ResidentSet {
   sim::FlatMap<Slot> map_;
   std::vector<uint64_t> key_, size_;
   std::vector<uint8_t> dirty_;
-  std::vector<uint32_t> stamp_;
+  std::vector<uint32_t> stamp_, pins_;
   std::vector<Slot> free_;
   uint64_t count_ = 0;
   uint64_t used_bytes_ = 0;

@@ -23,6 +23,7 @@ struct TierStats {
   uint64_t evictions = 0;
   uint64_t writebacks = 0;  // dirty victims written to the tier below
   uint64_t written = 0;     // dirty objects written into this tier from above
+  uint64_t expirations = 0; // copies found expired (TTL) and dropped
 };
 
 class Tier {

@@ -34,7 +34,7 @@ std::string ConfigNode::describe() const {
 }
 
 namespace {
-std::string join_keys(std::initializer_list<std::string_view> keys) {
+std::string join_keys(const std::vector<std::string_view>& keys) {
   std::string out;
   for (std::string_view k : keys) {
     if (!out.empty()) out += ", ";
@@ -45,6 +45,10 @@ std::string join_keys(std::initializer_list<std::string_view> keys) {
 }  // namespace
 
 void ConfigNode::allow_only(std::initializer_list<std::string_view> keys) const {
+  allow_only(std::vector<std::string_view>(keys));
+}
+
+void ConfigNode::allow_only(const std::vector<std::string_view>& keys) const {
   if (!value_->is_object()) fail("expected an object with keys " + join_keys(keys) + ", got " + describe());
   for (const auto& item : value_->items()) {
     bool known = false;

@@ -29,6 +29,7 @@ class ConfigNode {
 
   // Objects.
   void allow_only(std::initializer_list<std::string_view> keys) const;
+  void allow_only(const std::vector<std::string_view>& keys) const;
   bool has(std::string_view key) const;
   ConfigNode at(std::string_view key) const;                   // required
   std::optional<ConfigNode> find(std::string_view key) const;  // optional

@@ -2,8 +2,10 @@
 // only (the fast path for policy research and capacity sweeps).
 #include <chrono>
 #include <cstdio>
+#include <nlohmann/json.hpp>
 
 #include "models/policies/policy_registry.h"
+#include "sim/config/config_node.h"
 #include "sim/config/input_error.h"
 #include "sim/config/units.h"
 #include "sim/driver/commands.h"
@@ -15,11 +17,11 @@ namespace tiersim {
 
 namespace {
 
-std::vector<std::string> split(const std::string& text) {
+std::vector<std::string> split(const std::string& text, char separator = ',') {
   std::vector<std::string> parts;
   std::string current;
   for (char c : text) {
-    if (c == ',') {
+    if (c == separator) {
       parts.push_back(current);
       current.clear();
     } else {
@@ -32,6 +34,34 @@ std::vector<std::string> split(const std::string& text) {
     while (!p.empty() && p.back() == ' ') p.pop_back();
   }
   return parts;
+}
+
+// One --policy entry: "name" or "name:key=value:key=value".
+struct PolicyChoice {
+  std::string spec;
+  const models::PolicyEntry* entry = nullptr;
+  nlohmann::json parameters;  // {"name": ..., key: value...}
+};
+
+PolicyChoice parse_policy(const std::string& spec) {
+  const std::vector<std::string> parts = split(spec, ':');
+  PolicyChoice choice;
+  choice.spec = spec;
+  choice.entry = models::PolicyRegistry::find(parts.front());
+  if (!choice.entry) {
+    throw InputError("--policy: unknown eviction policy \"" + parts.front() + "\"; expected one of: " + models::PolicyRegistry::names());
+  }
+  choice.parameters = nlohmann::json::object({{"name", parts.front()}});
+  for (size_t i = 1; i < parts.size(); ++i) {
+    const size_t eq = parts[i].find('=');
+    if (eq == std::string::npos || eq == 0) {
+      throw InputError("--policy " + spec + ": expected name:key=value[:key=value...], got \"" + parts[i] + "\"");
+    }
+    const std::string value = parts[i].substr(eq + 1);
+    nlohmann::json parsed = nlohmann::json::parse(value, nullptr, false);
+    choice.parameters[parts[i].substr(0, eq)] = parsed.is_discarded() ? nlohmann::json(value) : parsed;
+  }
+  return choice;
 }
 
 }  // namespace
@@ -69,30 +99,28 @@ int cache_command(const CacheCommand& command) {
     }
   }
   if (capacities.empty()) throw InputError("give the cache capacities: --size 16,64,256 (objects) or --size-bytes \"1 GiB,4 GiB\"");
-  std::vector<const models::PolicyEntry*> policies;
-  for (const std::string& name : split(command.policies)) {
-    const models::PolicyEntry* entry = models::PolicyRegistry::find(name);
-    if (!entry) throw InputError("--policy: unknown eviction policy \"" + name + "\"; expected one of: " + models::PolicyRegistry::names());
-    policies.push_back(entry);
-  }
+  std::vector<PolicyChoice> policies;
+  for (const std::string& spec : split(command.policies)) policies.push_back(parse_policy(spec));
   const std::optional<traces::Format> format = traces::parse_format(command.format);
 
   std::vector<Metrics> rows;
-  for (const models::PolicyEntry* policy : policies) {
-    const std::unique_ptr<traces::TraceReader> trace = traces::open_trace(command.trace, format);
-    if (!command.sizes_bytes.empty() && !trace->has_sizes()) {
-      throw InputError("--size-bytes: " + command.trace +
-                       " has no object sizes (only oracleGeneral traces carry them); use --size for object counts");
-    }
+  if (!command.sizes_bytes.empty() && !traces::open_trace(command.trace, format)->has_sizes()) {
+    throw InputError("--size-bytes: " + command.trace +
+                     " has no object sizes (only oracleGeneral traces carry them); use --size for object counts");
+  }
+  const models::TraceOpener open = [&] { return traces::open_trace(command.trace, format); };
+  for (const PolicyChoice& choice : policies) {
+    const models::PolicyEntry* policy = choice.entry;
+    const ConfigNode parameters(choice.parameters, "--policy " + choice.spec, "command line");
     const auto start = std::chrono::steady_clock::now();
-    const std::vector<models::CountingResult> results = policy->replay(*trace, capacities, nullptr);
+    const std::vector<models::CountingResult> results = policy->replay(open, capacities, &parameters);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     for (size_t i = 0; i < results.size(); ++i) {
       const models::CountingResult& r = results[i];
       const models::Capacity& c = capacities[i];
       const bool by_bytes = c.bytes != UINT64_MAX;
       const double miss_ratio = r.requests ? static_cast<double>(r.misses) / static_cast<double>(r.requests) : 0.0;
-      std::printf("%s %s=%s requests=%llu misses=%llu miss_ratio=%.6f", policy->name.c_str(), by_bytes ? "size_bytes" : "size",
+      std::printf("%s %s=%s requests=%llu misses=%llu miss_ratio=%.6f", choice.spec.c_str(), by_bytes ? "size_bytes" : "size",
                   by_bytes ? std::to_string(c.bytes).c_str() : std::to_string(c.objects).c_str(),
                   static_cast<unsigned long long>(r.requests), static_cast<unsigned long long>(r.misses), miss_ratio);
       if (by_bytes && r.bytes_requested) {
@@ -100,7 +128,7 @@ int cache_command(const CacheCommand& command) {
       }
       std::printf("\n");
       Metrics row;
-      row.add("policy", policy->name);
+      row.add("policy", choice.spec);
       row.add("capacity_objects", by_bytes ? uint64_t{0} : c.objects);
       row.add("capacity_bytes", by_bytes ? c.bytes : uint64_t{0});
       row.add("requests", r.requests);
@@ -108,11 +136,12 @@ int cache_command(const CacheCommand& command) {
       row.add("miss_ratio", miss_ratio);
       row.add("bytes_requested", r.bytes_requested);
       row.add("bytes_missed", r.bytes_missed);
+      row.add("expirations", r.expirations);
       rows.push_back(std::move(row));
     }
     const uint64_t requests = results.empty() ? 0 : results.front().requests;
     std::fprintf(stderr, "%s: %llu requests x %zu capacities in %.3f s (%.1f M requests/s per capacity)\n",
-                 policy->name.c_str(), static_cast<unsigned long long>(requests), capacities.size(), seconds,
+                 choice.spec.c_str(), static_cast<unsigned long long>(requests), capacities.size(), seconds,
                  seconds > 0 ? static_cast<double>(requests) * static_cast<double>(capacities.size()) / seconds / 1e6 : 0.0);
   }
   if (!command.out_dir.empty()) {

@@ -24,10 +24,10 @@ TEST_CASE("LRU evicts the least recently used slot the guard allows") {
   CHECK(v.key == 20);
   cache.insert(40, 1);  // 30, 10, 40
   cache.stamp(cache.find(30), 5);
-  REQUIRE(cache.evict(cache.guard_stamped(5), &v));  // 30 is protected
+  REQUIRE(cache.evict(cache.guard(5, true), &v));  // 30 is protected
   CHECK(v.key == 10);
   cache.stamp(cache.find(40), 5);
-  CHECK_FALSE(cache.evict(cache.guard_stamped(5), &v));  // everything protected
+  CHECK_FALSE(cache.evict(cache.guard(5, true), &v));  // everything protected
   CHECK(cache.count() == 2);
 }
 
@@ -42,8 +42,7 @@ TEST_CASE("the counting replay matches a list-based LRU for object and byte capa
     accesses.push_back(a);
   }
   const std::vector<Capacity> capacities{{16, UINT64_MAX}, {100, UINT64_MAX}, {UINT64_MAX, 200}};
-  tiersim::testing::VectorTrace trace(accesses);
-  const auto results = PolicyRegistry::find("lru")->replay(trace, capacities, nullptr);
+  const auto results = PolicyRegistry::find("lru")->replay(tiersim::testing::opener(accesses), capacities, nullptr);
   REQUIRE(results.size() == 3);
   for (size_t c = 0; c < capacities.size(); ++c) {
     const bool by_bytes = capacities[c].bytes != UINT64_MAX;

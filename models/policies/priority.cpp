@@ -1,0 +1,66 @@
+// Priority score (SPEC-023's warm-tier eviction): every object has a score from its
+// frequency and recency with weights, and the lowest score is evicted:
+//   score(t) = w_f * log2(F(t)) + w_r * (-(t - last_use) / H)
+//   F(t)     = sum over the object's accesses i of 2^(-(t - t_i) / H)   (decayed frequency)
+// with H the half life in accesses. Both terms fall at the same rate 1/H as time passes, so
+// the ranking never changes between accesses and the score is kept time-free:
+//   key = w_f * log2(sum 2^(t_i / H)) + w_r * last_use / H
+// in an indexed heap (O(log n) per access). w_r = 0 gives decayed LFU, w_f = 0 LRU.
+// Ties go to the least recently used. Frequency is per residency.
+// Params: weight_recency, weight_frequency (>= 0), half_life (accesses, > 0).
+#include <cmath>
+#include <utility>
+#include <vector>
+
+#include "models/policies/policy_parameters.h"
+#include "models/policies/policy_registry.h"
+#include "sim/containers/indexed_heap.h"
+
+namespace tiersim::models {
+
+class Priority final : public EvictionPolicy {
+ public:
+  explicit Priority(const ConfigNode* parameters) {
+    const Parameters p(parameters, {"weight_recency", "weight_frequency", "half_life"});
+    w_recency_ = p.real("weight_recency", 1.0, 0.0, 1e6);
+    w_frequency_ = p.real("weight_frequency", 1.0, 0.0, 1e6);
+    half_life_ = p.real("half_life", 1000.0, 1e-9, 1e18);
+  }
+
+  void resize(uint32_t slots) override {
+    heap_.resize(slots);
+    log_frequency_.resize(slots);
+  }
+  void on_insert(Slot slot, const ObjectInfo& object) override {
+    log_frequency_[slot] = scaled(object.now);
+    heap_.push(slot, key(slot, object.now));
+  }
+  void on_hit(Slot slot, const ObjectInfo& object) override {
+    // log2(2^a + 2^b) without overflow.
+    const double a = log_frequency_[slot], b = scaled(object.now);
+    const double high = std::max(a, b), low = std::min(a, b);
+    log_frequency_[slot] = high + std::log2(1.0 + std::exp2(low - high));
+    heap_.update(slot, key(slot, object.now));
+  }
+  void on_remove(Slot slot) override { heap_.erase(slot); }
+  Slot victim(const EvictionGuard& guard) override {
+    const uint32_t slot = heap_.smallest_allowed([&](uint32_t s) { return guard.allows(s); });
+    return slot == sim::IndexedHeap<Key>::kAbsent ? kNoSlot : slot;
+  }
+
+ private:
+  using Key = std::pair<double, int64_t>;  // (score, last use)
+  double scaled(int64_t now) const { return static_cast<double>(now) / half_life_; }
+  Key key(Slot slot, int64_t now) const {
+    return {w_frequency_ * log_frequency_[slot] + w_recency_ * scaled(now), now};
+  }
+
+  double w_recency_, w_frequency_, half_life_;
+  sim::IndexedHeap<Key> heap_;
+  std::vector<double> log_frequency_;  // log2(sum 2^(t_i / H))
+};
+
+TIERSIM_REGISTER_POLICY(Priority, "priority",
+                        "SPEC-023 score from decayed frequency and recency (params: weight_recency, weight_frequency, half_life)");
+
+}  // namespace tiersim::models
