@@ -72,6 +72,16 @@ struct CacheCommand {
 };
 int cache_command(const CacheCommand& command);
 
+// tiersim mrc TRACE [--l1 16,64] [--format F] [--out DIR] [--max-size N]
+struct MrcCommand {
+  std::string trace;
+  std::string format = "auto";
+  std::string l1_sizes;  // first-tier capacities whose second-tier curves are wanted
+  std::string out_dir;
+  uint64_t max_size = UINT64_MAX;  // rows beyond this capacity are left out of the CSV
+};
+int mrc_command(const MrcCommand& command);
+
 // tiersim trace gen [generator flags] --format csv|bin|oracleGeneral -o FILE
 struct TraceGenCommand {
   nlohmann::json generator = nlohmann::json::object();  // the flags given, by generator key

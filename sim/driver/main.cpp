@@ -123,6 +123,17 @@ int main(int argc, char** argv) {
   cache_app->add_option("--out", cache.out_dir, "also write DIR/results.csv");
   cache_app->callback([&] { action = [&] { return cache_command(cache); }; });
 
+  // mrc
+  MrcCommand mrc;
+  CLI::App* mrc_app = app.add_subcommand("mrc", "exact LRU miss-ratio curves at every capacity, in one pass");
+  mrc_app->add_option("trace", mrc.trace, "trace file")->required();
+  mrc_app->add_option("--l1", mrc.l1_sizes,
+                      "first-tier LRU capacities (objects, comma-separated): also the curve of the tier below each");
+  mrc_app->add_option("--format", mrc.format, "csv, bin, oracleGeneral or auto")->capture_default_str();
+  mrc_app->add_option("--max-size", mrc.max_size, "leave capacities above this out of the CSV")->check(CLI::PositiveNumber);
+  mrc_app->add_option("--out", mrc.out_dir, "write DIR/mrc.csv (every capacity)");
+  mrc_app->callback([&] { action = [&] { return mrc_command(mrc); }; });
+
   // trace gen / trace stats
   CLI::App* trace_app = app.add_subcommand("trace", "generate and inspect traces");
   trace_app->require_subcommand(1);
