@@ -33,16 +33,23 @@ void Link::mark_active(int delta) {
   if (delta < 0 && active_ == 0) stats_.busy_time += simulator_.now() - busy_since_;
 }
 
-void Link::submit(uint64_t bytes, TransferDone done) {
+void Link::submit(uint64_t bytes, TransferDone done, Priority priority) {
   const uint32_t id = allocate(bytes, done);
   stats_.bytes += bytes;
   ++stats_.operations;
   if (active_ < spec_.channels) {
     start(id);
   } else {
-    waiting_.push_back(id);
-    stats_.max_queued = std::max<uint64_t>(stats_.max_queued, waiting_.size());
+    (priority == Priority::kBackground ? background_ : waiting_).push_back(id);
+    stats_.max_queued = std::max<uint64_t>(stats_.max_queued, queued());
   }
+}
+
+uint32_t Link::next_waiting() {
+  std::deque<uint32_t>& from = waiting_.empty() ? background_ : waiting_;
+  const uint32_t next = from.front();
+  from.pop_front();
+  return next;
 }
 
 void Link::start(uint32_t id) {
@@ -76,11 +83,7 @@ void Link::on_service_end(void* self, uint64_t id) {
 void Link::finish_service(uint32_t id) {
   stats_.service_time += simulator_.now() - transfers_[id].started;
   mark_active(-1);
-  if (!waiting_.empty()) {
-    const uint32_t next = waiting_.front();
-    waiting_.pop_front();
-    start(next);
-  }
+  if (queued() > 0) start(next_waiting());
   deliver(id);
 }
 
@@ -139,11 +142,7 @@ void Link::on_shared_completion(void* self, uint64_t generation) {
     link.mark_active(-1);
     finished.push_back(id);
   }
-  while (link.active_ < link.spec_.channels && !link.waiting_.empty()) {
-    const uint32_t next = link.waiting_.front();
-    link.waiting_.pop_front();
-    link.start(next);  // re-plans
-  }
+  while (link.active_ < link.spec_.channels && link.queued() > 0) link.start(link.next_waiting());  // re-plans
   link.plan_next_completion();
   // Delivery callbacks may submit to this link, but cannot complete its transfers
   // re-entrantly (completions are events), so iterating the scratch list is safe.

@@ -10,6 +10,8 @@
 //   shared - up to `channels` transfers active at once split `bandwidth` equally
 //            (processor sharing); the per-I/O overhead is work at the link's rate.
 //            Alone, a transfer costs exactly what it costs under fifo.
+// Background transfers (prefetches) wait behind every waiting demand transfer: a free
+// channel always takes demand first (non-preemptive priority).
 // Every link reports bytes, operations, busy time, summed service time and a histogram
 // of transfer latency (submission to delivery, queueing included).
 #include <cstdint>
@@ -23,6 +25,7 @@
 namespace tiersim::models {
 
 enum class Sharing { kFifo, kShared };
+enum class Priority { kDemand, kBackground };
 
 struct LinkSpec {
   std::string name;
@@ -57,13 +60,13 @@ class Link {
   Link(const Link&) = delete;
   Link& operator=(const Link&) = delete;
 
-  void submit(uint64_t bytes, TransferDone done);
+  void submit(uint64_t bytes, TransferDone done, Priority priority = Priority::kDemand);
 
   const LinkSpec& spec() const { return spec_; }
   // Statistics so far; busy time includes the current busy period up to now.
   LinkStats stats() const;
   uint32_t active() const { return active_; }
-  size_t queued() const { return waiting_.size(); }
+  size_t queued() const { return waiting_.size() + background_.size(); }
 
  private:
   struct Transfer {
@@ -75,6 +78,7 @@ class Link {
   };
 
   uint32_t allocate(uint64_t bytes, TransferDone done);
+  uint32_t next_waiting();  // demand first
   void start(uint32_t id);
   void finish_service(uint32_t id);
   void deliver(uint32_t id);
@@ -93,7 +97,8 @@ class Link {
   LinkStats stats_;
   std::vector<Transfer> transfers_;
   std::vector<uint32_t> free_ids_;
-  std::deque<uint32_t> waiting_;
+  std::deque<uint32_t> waiting_;     // demand
+  std::deque<uint32_t> background_;  // served when no demand waits
   uint32_t active_ = 0;
   sim::Time busy_since_ = 0;
 

@@ -18,12 +18,15 @@ void Residency::plan_step(const std::vector<traces::Access>& accesses, StepPlan&
   used_slots_.clear();
   uint32_t layer = UINT32_MAX;
   try {
-    for (const traces::Access& a : accesses) {
+    for (uint32_t i = 0; i < accesses.size(); ++i) {
+      const traces::Access& a = accesses[i];
       if (a.layer() != layer || plan.phases.empty()) {
-        plan.begin_phase(a.layer());
+        if (!plan.phases.empty() && on_layer_decided_) on_layer_decided_(plan);
+        plan.begin_phase(a.layer(), i);
         layer = a.layer();
       }
       access(a, plan);
+      plan.phases.back().end_access = i + 1;
       ++now_;
     }
   } catch (const StepDoesNotFit&) {
@@ -48,8 +51,10 @@ Slot Residency::find_live(uint32_t tier_index, uint64_t key, StepPlan& plan) {
   const Slot slot = resident.find(key);
   if (slot == kNoSlot || !resident.expired(slot, now_)) return slot;
   // Expired: it leaves like a victim (a dirty copy is written down first).
+  if (resident.pins(slot) > 0) return slot;  // in flight: it expires once it has landed
   ++tier.stats().expirations;
-  const Evicted gone{key, resident.size_bytes(slot), resident.dirty(slot)};
+  const Evicted gone{slot, key, resident.size_bytes(slot), resident.dirty(slot)};
+  drop_prefetch_mark(tier_index, slot);
   resident.remove(slot);
   if (gone.dirty) {
     ++tier.stats().writebacks;
@@ -65,6 +70,7 @@ void Residency::access(const traces::Access& a, StepPlan& plan) {
   ResidentSet<EvictionPolicy>& hot = top.resident();
   const Slot slot = find_live(0, key, plan);
   if (slot != kNoSlot) {
+    note_demand_hit(0, slot);
     hot.hit(slot, now_, next);
     hot.stamp(slot, step_stamp_);
     ++top.stats().hits;
@@ -84,6 +90,7 @@ void Residency::access(const traces::Access& a, StepPlan& plan) {
     Tier& tier = topology_.tier(source);
     const Slot found = find_live(source, key, plan);
     if (found != kNoSlot) {
+      note_demand_hit(source, found);
       tier.resident().hit(found, now_, next);
       ++tier.stats().hits;
       break;
@@ -99,8 +106,12 @@ void Residency::access(const traces::Access& a, StepPlan& plan) {
     const uint32_t to = topology_.link(link).spec().to_tier;
     if (to == 0) continue;
     Tier& tier = topology_.tier(to);
-    tier.resident().miss(key, bytes, now_, next);
-    while (!tier.resident().fits(bytes)) make_room(to, false, plan);
+    try {
+      tier.resident().miss(key, bytes, now_, next);
+      while (!tier.resident().fits(bytes)) make_room(to, false, plan);
+    } catch (const StepDoesNotFit&) {
+      continue;  // everything there is pinned (prefetches in flight): pass through
+    }
     tier.resident().insert(key, bytes, now_, next);
     ++tier.stats().inserts;
   }
@@ -117,6 +128,7 @@ void Residency::make_room(uint32_t tier_index, bool protect_current_step, StepPl
   Evicted victim;
   if (!tier.resident().evict(guard, &victim)) throw StepDoesNotFit{};
   ++tier.stats().evictions;
+  drop_prefetch_mark(tier_index, victim.slot);
   if (victim.dirty) {
     ++tier.stats().writebacks;
     write_back(tier_index + 1, victim, plan);
@@ -127,23 +139,106 @@ void Residency::write_back(uint32_t tier_index, const Evicted& victim, StepPlan&
   const uint32_t link = topology_.writeback_link(tier_index - 1);
   if (link == kNoLink) throw std::logic_error("dirty object without a write-back link");
   Tier& tier = topology_.tier(tier_index);
-  ++tier.stats().written;
   if (tier.is_backing_store()) {
+    ++tier.stats().written;
     plan.add_move(&link, 1, victim.size_bytes, victim.key);
     return;
   }
   ResidentSet<EvictionPolicy>& resident = tier.resident();
   Slot slot = resident.find(victim.key);
   if (slot == kNoSlot) {
-    resident.miss(victim.key, victim.size_bytes, now_);
-    while (!resident.fits(victim.size_bytes)) make_room(tier_index, false, plan);
+    try {
+      resident.miss(victim.key, victim.size_bytes, now_);
+      while (!resident.fits(victim.size_bytes)) make_room(tier_index, false, plan);
+    } catch (const StepDoesNotFit&) {
+      // Everything here is pinned: the dirty copy passes through to the tier below.
+      plan.add_move(&link, 1, victim.size_bytes, victim.key);
+      write_back(tier_index + 1, victim, plan);
+      return;
+    }
     slot = resident.insert(victim.key, victim.size_bytes, now_);
     ++tier.stats().inserts;
   } else {
     resident.hit(slot, now_);
   }
+  ++tier.stats().written;
   plan.add_move(&link, 1, victim.size_bytes, victim.key);
   resident.set_dirty(slot, true);
+}
+
+void Residency::note_demand_hit(uint32_t tier, Slot slot) {
+  if (tier >= prefetched_.size() || slot >= prefetched_[tier].size() || !prefetched_[tier][slot]) return;
+  prefetched_[tier][slot] = 0;
+  ++prefetch_.used;
+}
+
+void Residency::drop_prefetch_mark(uint32_t tier, Slot slot) {
+  if (tier >= prefetched_.size() || slot >= prefetched_[tier].size() || !prefetched_[tier][slot]) return;
+  prefetched_[tier][slot] = 0;
+  ++prefetch_.wasted;
+}
+
+bool Residency::held_at_or_above(uint32_t tier, uint64_t key) const {
+  for (uint32_t t = 0; t <= tier; ++t)
+    if (topology_.tier(t).resident().find(key) != kNoSlot) return true;
+  return false;
+}
+
+uint64_t Residency::plan_prefetch(const std::vector<uint64_t>& keys, uint32_t target, uint64_t budget, StepPlan& plan) {
+  const uint32_t backing = topology_.backing_tier();
+  if (target >= backing || plan.phases.empty()) return 0;
+  const uint64_t bytes = object_bytes_;
+  uint64_t planned = 0;
+  for (uint64_t key : keys) {
+    if (planned + bytes > budget) break;
+    if (held_at_or_above(target, key)) continue;
+    uint32_t source = target + 1;
+    while (source < backing && topology_.tier(source).resident().find(key) == kNoSlot) ++source;
+    // The fetch path's links up to the target tier; a path that skips it cannot stage there.
+    const std::vector<uint32_t>& path = topology_.fetch_path(source);
+    uint32_t hops = 0;
+    while (hops < path.size() && topology_.link(path[hops]).spec().to_tier != target) ++hops;
+    if (hops == path.size()) continue;
+    ++hops;
+    plan.begin_background_chain(key, target);
+    Tier& destination = topology_.tier(target);
+    try {
+      // Room in the target first, so that nothing is staged on the way when there is none
+      // (the current step's objects and pinned ones stay).
+      destination.resident().miss(key, bytes, now_);
+      while (!destination.resident().fits(bytes)) make_room(target, /*protect_current_step=*/true, plan);
+    } catch (const StepDoesNotFit&) {
+      // Everything in the way is in use or in flight: stop prefetching for this step.
+      // Victims already evicted keep their write-backs in this chain.
+      plan.chains.back().target_tier = kNoTarget;
+      break;
+    }
+    for (uint32_t h = 0; h + 1 < hops; ++h) {  // copies left in the tiers passed through
+      const uint32_t to = topology_.link(path[h]).spec().to_tier;
+      Tier& tier = topology_.tier(to);
+      if (tier.resident().find(key) != kNoSlot) continue;
+      try {
+        tier.resident().miss(key, bytes, now_);
+        while (!tier.resident().fits(bytes)) make_room(to, false, plan);
+      } catch (const StepDoesNotFit&) {
+        continue;  // everything there is pinned: pass through without leaving a copy
+      }
+      tier.resident().insert(key, bytes, now_);
+      ++tier.stats().inserts;
+    }
+    const Slot slot = destination.resident().insert(key, bytes, now_);
+    ++destination.stats().inserts;
+    destination.resident().pin(slot);
+    if (prefetched_.size() <= target) prefetched_.resize(target + 1);
+    if (prefetched_[target].size() <= slot) prefetched_[target].resize(slot + 1, 0);
+    prefetched_[target][slot] = 1;
+    plan.chains.back().target_slot = slot;
+    plan.add_move(path.data(), hops, bytes, key);
+    planned += bytes;
+    ++prefetch_.issued;
+    prefetch_.bytes += bytes * hops;
+  }
+  return planned;
 }
 
 void Residency::plan_flush(StepPlan& plan, std::vector<uint64_t>& dirty_per_tier) {

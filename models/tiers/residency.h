@@ -11,6 +11,7 @@
 //  - a step needing more distinct objects than tier 0 holds is an error.
 // Each step's decisions come out as a StepPlan of the transfers they need.
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,31 @@ class Residency {
   // InputError, naming `source`, if the step needs more distinct objects than tier 0 holds.
   void plan_step(const std::vector<traces::Access>& accesses, StepPlan& plan, const std::string& source);
 
+  // Stages `keys` (most wanted first) into tier `target` as background chains of the plan's
+  // last phase, each pinned in the target until its chain completes, within `budget`
+  // bytes. Keys already at or above the target are skipped; eviction spares the current
+  // step's objects and pinned ones. Returns the bytes planned.
+  uint64_t plan_prefetch(const std::vector<uint64_t>& keys, uint32_t target, uint64_t budget, StepPlan& plan);
+
+  // Called by plan_step() when a layer's accesses are decided, before the next layer's
+  // (the plan's last phase is that layer): lets next-layer prefetching plan there.
+  void set_layer_hook(std::function<void(StepPlan&)> hook) { on_layer_decided_ = std::move(hook); }
+
+  struct PrefetchCounts {
+    uint64_t issued = 0;  // objects staged
+    uint64_t bytes = 0;   // bytes moved, summed over links
+    uint64_t used = 0;    // staged objects a demand access found (before or on arrival)
+    uint64_t wasted = 0;  // staged objects evicted before any demand access
+  };
+  const PrefetchCounts& prefetch_counts() const { return prefetch_; }
+  // Staged objects not used and still resident.
+  uint64_t prefetched_unused() const {
+    uint64_t n = 0;
+    for (const auto& tier : prefetched_)
+      for (uint8_t f : tier) n += f;
+    return n;
+  }
+
   // The final flush: every dirty object written down to the backing store once, from its
   // highest dirty copy (one chain per object, in a deterministic order); afterwards
   // nothing is dirty. `dirty_per_tier` receives the dirty objects each tier held.
@@ -41,6 +67,9 @@ class Residency {
   // The object's slot in the tier, kNoSlot if absent; an expired copy is removed first.
   Slot find_live(uint32_t tier, uint64_t key, StepPlan& plan);
   void make_room(uint32_t tier, bool protect_current_step, StepPlan& plan);
+  void note_demand_hit(uint32_t tier, Slot slot);
+  void drop_prefetch_mark(uint32_t tier, Slot slot);
+  bool held_at_or_above(uint32_t tier, uint64_t key) const;
   void write_back(uint32_t tier, const Evicted& victim, StepPlan& plan);
   // Thrown by make_room() when every object in tier 0 belongs to the current step;
   // plan_step() turns it into an InputError that names the step.
@@ -51,6 +80,9 @@ class Residency {
   bool training_;
   uint32_t step_stamp_ = 0;
   int64_t now_ = 0;  // accesses decided so far: the policies' logical time
+  std::function<void(StepPlan&)> on_layer_decided_;
+  std::vector<std::vector<uint8_t>> prefetched_;  // [tier][slot]: staged, not yet used
+  PrefetchCounts prefetch_;
   std::vector<uint32_t> used_slots_;  // tier-0 slots used by this step (training)
 };
 

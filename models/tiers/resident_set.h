@@ -4,6 +4,7 @@
 // the policy type: with a concrete `final` policy (the counting path) every policy call
 // is direct; with EvictionPolicy (the tier model, chosen at run time) it is virtual.
 #include <cstdint>
+#include <stdexcept>
 #include <vector>
 
 #include "models/policies/i_eviction_policy.h"
@@ -18,6 +19,7 @@ struct Capacity {
 };
 
 struct Evicted {
+  Slot slot = kNoSlot;  // now free
   uint64_t key = 0;
   uint64_t size_bytes = 0;
   bool dirty = false;
@@ -79,7 +81,8 @@ class ResidentSet {
   bool evict(const EvictionGuard& guard, Evicted* out) {
     const Slot slot = policy_.victim(guard);
     if (slot == kNoSlot) return false;
-    if (out) *out = Evicted{key_[slot], size_[slot], dirty_[slot] != 0};
+    if (pins_[slot] != 0) throw std::logic_error("eviction policy chose a pinned object");
+    if (out) *out = Evicted{slot, key_[slot], size_[slot], dirty_[slot] != 0};
     remove(slot);
     return true;
   }

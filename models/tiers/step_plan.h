@@ -2,7 +2,8 @@
 // What one step must move, as decided by Residency and carried out by an executor (the
 // simulated links, or later real copies): phases (runs of one layer's accesses, each
 // followed by that layer's compute), chains (one miss each, its moves in order) and moves
-// (one object crossing one or more consecutive links).
+// (one object crossing one or more consecutive links). Background chains (prefetches) are
+// issued with their phase but nothing waits for them, and they may outlive the step.
 #include <cstdint>
 #include <vector>
 
@@ -15,14 +16,23 @@ struct PlannedMove {
   uint64_t key;         // the object moved
 };
 
+inline constexpr uint32_t kNoTarget = UINT32_MAX;
+
 struct PlannedChain {
   uint32_t first_move, end_move;
   uint32_t phase;
+  bool background = false;
+  // Background chains stage `key` into `target_tier`, where it holds slot `target_slot`,
+  // pinned until the chain completes (kNoTarget: the chain only writes back victims).
+  uint64_t key = 0;
+  uint32_t target_tier = 0;
+  uint32_t target_slot = 0;
 };
 
 struct PlannedPhase {
   uint32_t layer;
   uint32_t first_chain, end_chain;
+  uint32_t first_access, end_access;  // the step's accesses this phase serves
 };
 
 struct StepPlan {
@@ -38,14 +48,20 @@ struct StepPlan {
     chains.clear();
     phases.clear();
   }
-  void begin_phase(uint32_t layer) {
+  void begin_phase(uint32_t layer, uint32_t first_access = 0) {
     const uint32_t next = static_cast<uint32_t>(chains.size());
-    phases.push_back(PlannedPhase{layer, next, next});
+    phases.push_back(PlannedPhase{layer, next, next, first_access, first_access});
   }
   void begin_chain() {
     const uint32_t next = static_cast<uint32_t>(moves.size());
     chains.push_back(PlannedChain{next, next, static_cast<uint32_t>(phases.size() - 1)});
     phases.back().end_chain = static_cast<uint32_t>(chains.size());
+  }
+  void begin_background_chain(uint64_t key, uint32_t target_tier) {
+    begin_chain();
+    chains.back().background = true;
+    chains.back().key = key;
+    chains.back().target_tier = target_tier;
   }
   void add_move(const uint32_t* path, uint32_t hops, uint64_t bytes, uint64_t key) {
     moves.push_back(PlannedMove{static_cast<uint32_t>(links.size()), hops, bytes, key});

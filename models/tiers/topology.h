@@ -43,6 +43,12 @@ class Topology {
   uint32_t backing_tier() const { return static_cast<uint32_t>(tiers_.size() - 1); }
   Tier& tier(size_t i) { return *tiers_[i]; }
   const Tier& tier(size_t i) const { return *tiers_[i]; }
+  // The index of the tier named `name`, UINT32_MAX if none.
+  uint32_t tier_index(const std::string& name) const {
+    for (uint32_t i = 0; i < tiers_.size(); ++i)
+      if (tiers_[i]->name() == name) return i;
+    return UINT32_MAX;
+  }
   size_t link_count() const { return links_.size(); }
   Link& link(size_t i) { return *links_[i]; }
   const Link& link(size_t i) const { return *links_[i]; }

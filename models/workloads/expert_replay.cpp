@@ -1,6 +1,7 @@
 #include "models/workloads/expert_replay.h"
 
 #include "models/tiers/topology.h"
+#include "sim/config/input_error.h"
 #include "sim/engine/simulator.h"
 
 namespace tiersim::models {
@@ -22,6 +23,18 @@ ExpertReplay::ExpertReplay(sim::Simulator& simulator, Topology& topology, const 
       source_(trace.source()) {
   dirty_at_end_.assign(topology_.tier_count(), 0);
   flush_objects_.assign(topology_.link_count(), 0);
+  prefetcher_ = spec_.prefetch.prefetcher.get();
+  if (prefetcher_) {
+    if (!spec_.prefetch.target.empty()) {
+      const uint32_t t = topology_.tier_index(spec_.prefetch.target);
+      if (t == UINT32_MAX || t >= topology_.backing_tier()) {
+        throw InputError(spec_.prefetch.target_path + ": prefetch target \"" + spec_.prefetch.target +
+                         "\" is not a cache tier; expected one of the tiers above the backing store");
+      }
+      prefetch_target_ = t;
+    }
+    residency_.set_layer_hook([this](StepPlan& plan) { plan_prefetch_after_layer(plan); });
+  }
 }
 
 void ExpertReplay::run() {
@@ -30,8 +43,8 @@ void ExpertReplay::run() {
   if (!finished_) throw std::logic_error("expert replay stopped before the end of the trace");
 }
 
-bool ExpertReplay::load_step() {
-  step_accesses_.clear();
+bool ExpertReplay::read_step(StepAccesses& step) {
+  step.clear();
   for (;;) {
     if (batch_position_ == batch_size_) {
       batch_size_ = trace_.read(batch_.data(), batch_.size());
@@ -39,11 +52,40 @@ bool ExpertReplay::load_step() {
       if (batch_size_ == 0) break;
     }
     const traces::Access& a = batch_[batch_position_];
-    if (!step_accesses_.empty() && a.step != step_accesses_.front().step) break;
-    step_accesses_.push_back(a);
+    if (!step.empty() && a.step != step.front().step) break;
+    step.push_back(a);
     ++batch_position_;
   }
-  return !step_accesses_.empty();
+  return !step.empty();
+}
+
+bool ExpertReplay::load_step() {
+  const size_t wanted = 1 + (prefetcher_ ? prefetcher_->lookahead_steps() : 0);
+  while (upcoming_.size() < wanted) {
+    StepAccesses step;
+    if (!read_step(step)) break;
+    upcoming_.push_back(std::move(step));
+  }
+  if (upcoming_.empty()) return false;
+  step_accesses_ = std::move(upcoming_.front());
+  upcoming_.pop_front();
+  return true;
+}
+
+// ---------------------------------------------------------------- prefetching
+
+void ExpertReplay::plan_prefetch_after_step() {
+  wanted_.clear();
+  prefetcher_->after_step(step_accesses_, upcoming_, wanted_);
+  prefetch_budget_left_ -= residency_.plan_prefetch(wanted_, prefetch_target_, prefetch_budget_left_, plan_);
+}
+
+void ExpertReplay::plan_prefetch_after_layer(StepPlan& plan) {
+  const PlannedPhase& layer = plan.phases.back();
+  wanted_.clear();
+  prefetcher_->after_layer(step_accesses_.data() + layer.first_access, step_accesses_.data() + layer.end_access, wanted_);
+  if (wanted_.empty()) return;
+  prefetch_budget_left_ -= residency_.plan_prefetch(wanted_, prefetch_target_, prefetch_budget_left_, plan);
 }
 
 // ---------------------------------------------------------------- executing plans
@@ -67,6 +109,7 @@ void ExpertReplay::end_plan() {
   const sim::Time step_time = simulator_.now() - plan_start_;
   const sim::Time compute = spec_.compute_per_layer * static_cast<sim::Time>(plan_.phases.size());
   const sim::Time stall = step_time - compute;
+  last_step_time_ = step_time;
   ++steps_;
   total_step_time_ += step_time;
   total_compute_ += compute;
@@ -81,7 +124,15 @@ void ExpertReplay::pump() {
   while (!finished_) {
     if (!plan_active_) {
       if (load_step()) {
+        if (prefetcher_) {
+          prefetch_budget_left_ = spec_.prefetch.budget_per_step;
+          if (spec_.prefetch.bandwidth_Bps > 0) {
+            const double bytes = static_cast<double>(spec_.prefetch.bandwidth_Bps) * sim::to_seconds(last_step_time_);
+            prefetch_budget_left_ = std::min<uint64_t>(prefetch_budget_left_, static_cast<uint64_t>(bytes));
+          }
+        }
         residency_.plan_step(step_accesses_, plan_, source_);
+        if (prefetcher_) plan_prefetch_after_step();
         accesses_ += step_accesses_.size();
         begin_plan();
         continue;
@@ -138,65 +189,169 @@ void ExpertReplay::issue_phase(uint32_t index) {
   const PlannedPhase& planned = plan_.phases[index];
   PhaseProgress& phase = phases_[index];
   phase.issued = true;
-  phase.pending = planned.end_chain - planned.first_chain;
-  phase.next_chain = planned.first_chain;
+  phase.pending = 0;
+  for (uint32_t c = planned.first_chain; c < planned.end_chain; ++c) phase.pending += plan_.chains[c].background ? 0 : 1;
+  // An object this layer needs may still be on its way (a late prefetch): wait for it.
+  if (!in_flight_.empty()) {
+    for (uint32_t i = planned.first_access; i < planned.end_access; ++i) {
+      const uint32_t* chain = in_flight_.find(step_accesses_[i].object);
+      if (!chain) continue;
+      std::vector<uint32_t>& waiting = background_[*chain].waiting_phases;
+      if (!waiting.empty() && waiting.back() == index) continue;
+      waiting.push_back(index);
+      ++phase.pending;
+      ++prefetch_late_;
+    }
+  }
+  for (uint32_t c = planned.first_chain; c < planned.end_chain; ++c)
+    if (plan_.chains[c].background) launch_background(c);
+  phase.next_chain = next_demand_chain(planned.first_chain, planned.end_chain);
   if (phase.pending == 0) {
     phase.ready = true;
   } else if (concurrent_chains()) {
-    for (uint32_t c = planned.first_chain; c < planned.end_chain; ++c) start_chain(c);
+    for (uint32_t c = phase.next_chain; c < planned.end_chain; c = next_demand_chain(c + 1, planned.end_chain)) start_chain(c);
     phase.next_chain = planned.end_chain;
-  } else {
-    start_chain(phase.next_chain++);
+  } else if (phase.next_chain < planned.end_chain) {
+    const uint32_t c = phase.next_chain;
+    phase.next_chain = next_demand_chain(c + 1, planned.end_chain);
+    start_chain(c);
   }
+}
+
+uint32_t ExpertReplay::next_demand_chain(uint32_t from, uint32_t end) const {
+  while (from < end && plan_.chains[from].background) ++from;
+  return from;
+}
+
+void ExpertReplay::launch_background(uint32_t chain) {
+  const PlannedChain& planned = plan_.chains[chain];
+  if (planned.first_move == planned.end_move) return;
+  uint32_t index;
+  if (!free_background_.empty()) {
+    index = free_background_.back();
+    free_background_.pop_back();
+  } else {
+    index = static_cast<uint32_t>(background_.size());
+    background_.emplace_back();
+  }
+  BackgroundChain& bg = background_[index];
+  bg.moves.clear();
+  bg.links.clear();
+  bg.waiting_phases.clear();
+  for (uint32_t m = planned.first_move; m < planned.end_move; ++m) {
+    PlannedMove move = plan_.moves[m];
+    const uint32_t first = static_cast<uint32_t>(bg.links.size());
+    bg.links.insert(bg.links.end(), plan_.links.begin() + move.first_link, plan_.links.begin() + move.first_link + move.hops);
+    move.first_link = first;
+    bg.moves.push_back(move);
+  }
+  bg.key = planned.key;
+  bg.target_tier = planned.target_tier;
+  bg.target_slot = planned.target_slot;
+  if (bg.target_tier != kNoTarget) in_flight_.insert(bg.key, index);
+  bg.progress.next_move = 0;
+  start_move(ChainRef{true, index});
+}
+
+void ExpertReplay::complete_background(uint32_t index) {
+  BackgroundChain& bg = background_[index];
+  if (bg.target_tier != kNoTarget) {
+    topology_.tier(bg.target_tier).resident().unpin(bg.target_slot);
+    in_flight_.erase(bg.key);
+  }
+  free_background_.push_back(index);
+  bool resume = false;
+  for (uint32_t phase : bg.waiting_phases) {
+    if (--phases_[phase].pending == 0) {
+      phases_[phase].ready = true;
+      resume = true;
+    }
+  }
+  bg.waiting_phases.clear();
+  if (resume) pump();
+}
+
+ExpertReplay::ChainProgress& ExpertReplay::progress(ChainRef chain) {
+  return chain.background ? background_[chain.index].progress : chains_[chain.index];
+}
+
+const PlannedMove& ExpertReplay::current_move(ChainRef chain) {
+  const uint32_t m = progress(chain).next_move;
+  return chain.background ? background_[chain.index].moves[m] : plan_.moves[m];
+}
+
+uint32_t ExpertReplay::link_of(ChainRef chain, const PlannedMove& move, uint32_t hop) const {
+  return chain.background ? background_[chain.index].links[move.first_link + hop] : plan_.links[move.first_link + hop];
 }
 
 void ExpertReplay::start_chain(uint32_t index) {
   chains_[index].next_move = plan_.chains[index].first_move;
-  start_move(index);
+  start_move(ChainRef{false, index});
 }
 
-uint64_t ExpertReplay::chunk_size(uint32_t index, uint32_t chunk) const {
-  const ChainProgress& chain = chains_[index];
-  const uint64_t bytes = plan_.moves[chain.next_move].bytes;
+uint64_t ExpertReplay::chunk_size(ChainRef ref, uint32_t chunk) {
+  const ChainProgress& chain = progress(ref);
+  const uint64_t bytes = current_move(ref).bytes;
   if (chain.chunks == 1) return bytes;
   return chunk + 1 < chain.chunks ? spec_.chunk_bytes : bytes - spec_.chunk_bytes * (chain.chunks - 1);
 }
 
+namespace {
+// Event arguments: (chain index << 5) | (background << 4) | hop.
+uint64_t hop_argument(uint32_t index, bool background, uint32_t hop) {
+  return (uint64_t{index} << 5) | (background ? 16u : 0u) | hop;
+}
+}  // namespace
+
 // Sends every chunk of the chain's current move onto its first link; each chunk is passed
-// on to the next link as it arrives (on_hop_done). Event arguments are (chain << 4) | hop.
-void ExpertReplay::start_move(uint32_t index) {
-  ChainProgress& chain = chains_[index];
-  const PlannedMove& move = plan_.moves[chain.next_move];
+// on to the next link as it arrives (on_hop_done).
+void ExpertReplay::start_move(ChainRef ref) {
+  ChainProgress& chain = progress(ref);
+  const PlannedMove& move = current_move(ref);
   const bool chunked = spec_.chunk_bytes > 0 && move.hops > 1 && move.bytes > spec_.chunk_bytes;
   chain.chunks = chunked ? static_cast<uint32_t>((move.bytes + spec_.chunk_bytes - 1) / spec_.chunk_bytes) : 1;
   chain.done_at_last = 0;
   for (uint32_t h = 0; h < move.hops; ++h) chain.forwarded[h] = 0;
-  Link& first = topology_.link(plan_.links[move.first_link]);
+  Link& first = topology_.link(link_of(ref, move, 0));
+  const Priority priority = ref.background ? Priority::kBackground : Priority::kDemand;
   for (uint32_t c = 0; c < chain.chunks; ++c) {
-    first.submit(chunk_size(index, chain.forwarded[0]++), TransferDone{&ExpertReplay::on_hop_done, this, uint64_t{index} << 4});
+    first.submit(chunk_size(ref, chain.forwarded[0]++),
+                 TransferDone{&ExpertReplay::on_hop_done, this, hop_argument(ref.index, ref.background, 0)}, priority);
   }
 }
 
 void ExpertReplay::on_hop_done(void* self, uint64_t argument) {
   ExpertReplay& replay = *static_cast<ExpertReplay*>(self);
-  const uint32_t index = static_cast<uint32_t>(argument >> 4);
+  const ChainRef ref{(argument & 16) != 0, static_cast<uint32_t>(argument >> 5)};
   const uint32_t hop = static_cast<uint32_t>(argument & 15);
-  ChainProgress& chain = replay.chains_[index];
-  const PlannedMove& move = replay.plan_.moves[chain.next_move];
+  ChainProgress& chain = replay.progress(ref);
+  const PlannedMove& move = replay.current_move(ref);
   if (hop + 1 < move.hops) {
-    const uint64_t size = replay.chunk_size(index, chain.forwarded[hop + 1]++);
-    replay.topology_.link(replay.plan_.links[move.first_link + hop + 1])
-        .submit(size, TransferDone{&ExpertReplay::on_hop_done, self, (uint64_t{index} << 4) | (hop + 1)});
+    const uint64_t size = replay.chunk_size(ref, chain.forwarded[hop + 1]++);
+    replay.topology_.link(replay.link_of(ref, move, hop + 1))
+        .submit(size, TransferDone{&ExpertReplay::on_hop_done, self, hop_argument(ref.index, ref.background, hop + 1)},
+                ref.background ? Priority::kBackground : Priority::kDemand);
     return;
   }
   if (++chain.done_at_last < chain.chunks) return;
-  if (++chain.next_move < replay.plan_.chains[index].end_move) {
-    replay.start_move(index);
+  const uint32_t end_move = ref.background ? static_cast<uint32_t>(replay.background_[ref.index].moves.size())
+                                           : replay.plan_.chains[ref.index].end_move;
+  if (++chain.next_move < end_move) {
+    replay.start_move(ref);
     return;
   }
+  if (ref.background) {
+    replay.complete_background(ref.index);
+    return;
+  }
+  const uint32_t index = ref.index;
   const PlannedPhase& planned = replay.plan_.phases[replay.plan_.chains[index].phase];
   PhaseProgress& phase = replay.phases_[replay.plan_.chains[index].phase];
-  if (!replay.concurrent_chains() && phase.next_chain < planned.end_chain) replay.start_chain(phase.next_chain++);
+  if (!replay.concurrent_chains() && phase.next_chain < planned.end_chain) {
+    const uint32_t c = phase.next_chain;
+    phase.next_chain = replay.next_demand_chain(c + 1, planned.end_chain);
+    replay.start_chain(c);
+  }
   if (--phase.pending == 0) {
     phase.ready = true;
     replay.pump();
@@ -241,7 +396,21 @@ Metrics ExpertReplay::metrics() const {
     m.add(n + "_inserts", s.inserts);
     m.add(n + "_evictions", s.evictions);
     m.add(n + "_writebacks", s.writebacks);
+    m.add(n + "_expirations", s.expirations);
     m.add(n + "_dirty_at_end", dirty_at_end_[t]);
+  }
+  if (prefetcher_) {
+    const Residency::PrefetchCounts& p = residency_.prefetch_counts();
+    const TierStats& target = topology_.tier(prefetch_target_).stats();
+    m.add("prefetcher", spec_.prefetch.name);
+    m.add("prefetch_issued", p.issued);
+    m.add("prefetch_bytes", p.bytes);
+    m.add("prefetch_useful", p.used - prefetch_late_);
+    m.add("prefetch_late", prefetch_late_);
+    m.add("prefetch_wasted", p.wasted);
+    m.add("prefetch_unused_at_end", residency_.prefetched_unused());
+    m.add("prefetch_accuracy", ratio(p.used, p.issued));
+    m.add("prefetch_coverage", ratio(p.used, p.used + target.misses));
   }
   for (size_t i = 0; i < topology_.link_count(); ++i) {
     const LinkStats& s = link_stats_[i];

@@ -11,14 +11,22 @@
 //    (concurrently, as link channels allow) when layer l's compute starts;
 //  - steps are barriers; stall = step time - compute time;
 //  - at the end of a training run dirty objects are flushed to the backing store, timed
-//    and counted separately.
+//    and counted separately;
+//  - with a prefetcher, its picks become background chains: issued with the last phase of
+//    the step that predicted them (or with layer l, for next-layer prediction), at
+//    background priority on every link, pinned in their target tier until they land.
+//    Nothing waits for them, except a phase that needs an object still in flight (a
+//    late prefetch): it waits for that chain.
 #include <cstdint>
+#include <deque>
 #include <vector>
 
 #include "models/links/link.h"
 #include "models/tiers/residency.h"
 #include "models/tiers/step_plan.h"
 #include "models/workloads/expert_replay_spec.h"
+#include "models/prefetchers/i_prefetcher.h"
+#include "sim/containers/flat_map.h"
 #include "sim/output/metrics.h"
 #include "sim/stats/log_histogram.h"
 #include "traces/trace_reader.h"
@@ -56,8 +64,25 @@ class ExpertReplay {
     uint32_t next_chain, pending;
     bool issued, ready;
   };
+  // A prefetch in flight: its own copy of its moves (it may outlive the plan).
+  struct BackgroundChain {
+    std::vector<PlannedMove> moves;
+    std::vector<uint32_t> links;
+    ChainProgress progress;
+    uint64_t key;
+    uint32_t target_tier, target_slot;
+    std::vector<uint32_t> waiting_phases;  // of the current plan
+  };
+  // A chain of the plan (foreground) or of the background pool.
+  struct ChainRef {
+    bool background;
+    uint32_t index;
+  };
 
+  bool read_step(StepAccesses& step);
   bool load_step();
+  void plan_prefetch_after_step();
+  void plan_prefetch_after_layer(StepPlan& plan);
   void begin_plan();
   void end_plan();
 
@@ -67,9 +92,15 @@ class ExpertReplay {
   void pump();
   bool concurrent_chains() const { return pipelined_ && !flushing_; }
   void issue_phase(uint32_t phase);
+  uint32_t next_demand_chain(uint32_t from, uint32_t end) const;
   void start_chain(uint32_t chain);
-  void start_move(uint32_t chain);
-  uint64_t chunk_size(uint32_t chain, uint32_t chunk) const;
+  void launch_background(uint32_t chain);
+  void complete_background(uint32_t index);
+  void start_move(ChainRef chain);
+  ChainProgress& progress(ChainRef chain);
+  const PlannedMove& current_move(ChainRef chain);
+  uint32_t link_of(ChainRef chain, const PlannedMove& move, uint32_t hop) const;
+  uint64_t chunk_size(ChainRef chain, uint32_t chunk);
   static void on_hop_done(void* self, uint64_t argument);
   static void on_compute_done(void* self, uint64_t);
 
@@ -83,7 +114,8 @@ class ExpertReplay {
 
   std::vector<traces::Access> batch_;
   size_t batch_position_ = 0, batch_size_ = 0;
-  std::vector<traces::Access> step_accesses_;
+  StepAccesses step_accesses_;
+  std::deque<StepAccesses> upcoming_;  // read ahead: the prefetcher's lookahead
   const std::string source_;
 
   StepPlan plan_;
@@ -96,6 +128,16 @@ class ExpertReplay {
   sim::Time plan_start_ = 0;
   uint32_t next_compute_ = 0;  // the phase whose compute runs next
   bool computing_ = false;
+
+  Prefetcher* prefetcher_ = nullptr;
+  uint32_t prefetch_target_ = 0;
+  uint64_t prefetch_budget_left_ = 0;  // of the step being decided
+  sim::Time last_step_time_ = 0;
+  std::vector<uint64_t> wanted_;
+  std::vector<BackgroundChain> background_;
+  std::vector<uint32_t> free_background_;
+  sim::FlatMap<uint32_t> in_flight_;  // object -> background chain staging it
+  uint64_t prefetch_late_ = 0;
 
   uint64_t steps_ = 0, accesses_ = 0;
   sim::LogHistogram step_time_, step_stall_;

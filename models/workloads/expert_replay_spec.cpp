@@ -2,15 +2,49 @@
 
 #include <unistd.h>
 
+#include <nlohmann/json.hpp>
+
+#include "models/prefetchers/prefetcher_registry.h"
 #include "sim/config/config_node.h"
 #include "sim/config/input_error.h"
 #include "traces/generators/generated_trace.h"
 
 namespace tiersim::models {
 
+namespace {
+
+PrefetchSpec parse_prefetch(const ConfigNode& node) {
+  PrefetchSpec spec;
+  const ConfigNode name = node.is_object() ? node.at("name") : node;
+  spec.name = name.as_string();
+  const PrefetcherEntry* entry = PrefetcherRegistry::find(spec.name);
+  if (spec.name == "none") return spec;
+  if (!entry) {
+    name.fail("unknown prefetcher \"" + spec.name + "\"; expected one of: none, " + PrefetcherRegistry::names());
+  }
+  nlohmann::json own = nlohmann::json::object();  // the prefetcher's own parameters
+  if (node.is_object()) {
+    spec.depth = static_cast<uint32_t>(node.uint_or("depth", 1, 1, 4096));
+    if (auto target = node.find("target")) {
+      spec.target = target->as_string();
+      spec.target_path = node.source() + ": " + target->path();
+    }
+    if (auto budget = node.find("budget_per_step")) spec.budget_per_step = budget->as_bytes();
+    if (auto bandwidth = node.find("bandwidth")) spec.bandwidth_Bps = bandwidth->as_bandwidth_Bps();
+    for (const auto& [key, value] : node.raw().items()) {
+      if (key != "depth" && key != "target" && key != "budget_per_step" && key != "bandwidth") own[key] = value;
+    }
+  }
+  const ConfigNode parameters(own, node.path(), node.source());
+  spec.prefetcher = entry->make(node.is_object() ? &parameters : nullptr, spec.depth);
+  return spec;
+}
+
+}  // namespace
+
 ExpertReplaySpec parse_expert_replay(const ConfigNode& workload, uint64_t run_seed) {
   workload.allow_only({"type", "mode", "overlap", "compute_per_layer", "expert_bytes", "chunk_bytes", "trace", "generator",
-                     "seed001_counters"});
+                     "seed001_counters", "prefetch"});
   ExpertReplaySpec spec;
   workload.at("type").as_enum({"expert_replay"});
   if (auto mode = workload.find("mode")) {
@@ -34,6 +68,7 @@ ExpertReplaySpec parse_expert_replay(const ConfigNode& workload, uint64_t run_se
     }
   }
   spec.seed001_counters = workload.bool_or("seed001_counters", false);
+  if (auto prefetch = workload.find("prefetch")) spec.prefetch = parse_prefetch(*prefetch);
 
   const bool has_trace = workload.has("trace"), has_generator = workload.has("generator");
   if (has_trace == has_generator) {

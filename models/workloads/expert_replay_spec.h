@@ -12,6 +12,11 @@
 //   trace            a trace file: "path" or {"path": ..., "format": "csv|bin|oracleGeneral"}
 //   generator        or a synthetic trace (traces/generators/generator_spec.h)
 //   seed001_counters also report seed 001's counter names (needs exactly three tiers)
+//   prefetch         {"name": "oracle|history|next_layer|episode", "depth": steps ahead
+//                    (or the episode window; default 1), "target": tier to stage into
+//                    (default the first), "budget_per_step": bytes a step may prefetch,
+//                    "bandwidth": "8 GB/s" (budget = bandwidth x the last step's time),
+//                    plus the prefetcher's own parameters}
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -27,6 +32,18 @@ class ConfigNode;
 
 namespace tiersim::models {
 
+class Prefetcher;
+
+struct PrefetchSpec {
+  std::shared_ptr<Prefetcher> prefetcher;  // null: no prefetching
+  std::string name;
+  uint32_t depth = 1;
+  std::string target;  // tier name; empty: the first tier
+  std::string target_path;  // where the target was given, for errors
+  uint64_t budget_per_step = UINT64_MAX;
+  uint64_t bandwidth_Bps = 0;  // 0: no bandwidth budget
+};
+
 struct ExpertReplaySpec {
   enum class Mode { kInference, kTraining };
   enum class Overlap { kSerial, kPipelined };
@@ -40,6 +57,7 @@ struct ExpertReplaySpec {
   std::string trace_path;  // empty when generated
   std::optional<traces::Format> trace_format;
   std::optional<traces::GeneratorSpec> generator;
+  PrefetchSpec prefetch;
 };
 
 ExpertReplaySpec parse_expert_replay(const ConfigNode& workload, uint64_t run_seed);
