@@ -141,7 +141,7 @@ void Residency::write_back(uint32_t tier_index, const Evicted& victim, StepPlan&
   Tier& tier = topology_.tier(tier_index);
   if (tier.is_backing_store()) {
     ++tier.stats().written;
-    plan.add_move(&link, 1, victim.size_bytes, victim.key);
+    plan.add_move(&link, 1, victim.size_bytes, victim.key, MoveKind::kWriteback);
     return;
   }
   ResidentSet<EvictionPolicy>& resident = tier.resident();
@@ -152,7 +152,7 @@ void Residency::write_back(uint32_t tier_index, const Evicted& victim, StepPlan&
       while (!resident.fits(victim.size_bytes)) make_room(tier_index, false, plan);
     } catch (const StepDoesNotFit&) {
       // Everything here is pinned: the dirty copy passes through to the tier below.
-      plan.add_move(&link, 1, victim.size_bytes, victim.key);
+      plan.add_move(&link, 1, victim.size_bytes, victim.key, MoveKind::kWriteback);
       write_back(tier_index + 1, victim, plan);
       return;
     }
@@ -162,7 +162,7 @@ void Residency::write_back(uint32_t tier_index, const Evicted& victim, StepPlan&
     resident.hit(slot, now_);
   }
   ++tier.stats().written;
-  plan.add_move(&link, 1, victim.size_bytes, victim.key);
+  plan.add_move(&link, 1, victim.size_bytes, victim.key, MoveKind::kWriteback);
   resident.set_dirty(slot, true);
 }
 
@@ -233,7 +233,7 @@ uint64_t Residency::plan_prefetch(const std::vector<uint64_t>& keys, uint32_t ta
     if (prefetched_[target].size() <= slot) prefetched_[target].resize(slot + 1, 0);
     prefetched_[target][slot] = 1;
     plan.chains.back().target_slot = slot;
-    plan.add_move(path.data(), hops, bytes, key);
+    plan.add_move(path.data(), hops, bytes, key, MoveKind::kPrefetch);
     planned += bytes;
     ++prefetch_.issued;
     prefetch_.bytes += bytes * hops;
@@ -260,7 +260,7 @@ void Residency::plan_flush(StepPlan& plan, std::vector<uint64_t>& dirty_per_tier
       path.clear();
       for (uint32_t down = t; down < backing; ++down) path.push_back(topology_.writeback_link(down));
       plan.begin_chain();
-      plan.add_move(path.data(), static_cast<uint32_t>(path.size()), resident.size_bytes(slot), key);
+      plan.add_move(path.data(), static_cast<uint32_t>(path.size()), resident.size_bytes(slot), key, MoveKind::kFlush);
     });
   }
 }

@@ -9,11 +9,32 @@
 
 namespace tiersim::models {
 
+// Why an object moves: telemetry reports a latency histogram per kind.
+enum class MoveKind : uint8_t {
+  kFetch,      // demand: up to the first tier
+  kWriteback,  // a dirty victim to the tier below
+  kPrefetch,   // staged ahead of demand
+  kPromote,    // warm tier -> hot tier, promoted
+  kServe,      // warm tier -> hot tier for one use, not promoted (transient)
+  kDemote,     // a clean hot victim kept in the warm tier
+  kRetry,      // a corrupted read read again
+  kReplica,    // read from the replica after the retries failed
+  kReread,     // a stale warm copy replaced by the newer version
+  kFlush,      // end of run: dirty objects to the backing store
+};
+inline constexpr uint32_t kMoveKinds = 10;
+inline const char* move_kind_name(MoveKind kind) {
+  static const char* const names[kMoveKinds] = {"fetch", "writeback", "prefetch", "promote", "serve",
+                                                "demote", "retry", "replica", "reread", "flush"};
+  return names[static_cast<uint32_t>(kind)];
+}
+
 struct PlannedMove {
   uint32_t first_link;  // into StepPlan::links
   uint32_t hops;
   uint64_t bytes;
   uint64_t key;         // the object moved
+  MoveKind kind;
 };
 
 inline constexpr uint32_t kNoTarget = UINT32_MAX;
@@ -63,8 +84,8 @@ struct StepPlan {
     chains.back().key = key;
     chains.back().target_tier = target_tier;
   }
-  void add_move(const uint32_t* path, uint32_t hops, uint64_t bytes, uint64_t key) {
-    moves.push_back(PlannedMove{static_cast<uint32_t>(links.size()), hops, bytes, key});
+  void add_move(const uint32_t* path, uint32_t hops, uint64_t bytes, uint64_t key, MoveKind kind = MoveKind::kFetch) {
+    moves.push_back(PlannedMove{static_cast<uint32_t>(links.size()), hops, bytes, key, kind});
     links.insert(links.end(), path, path + hops);
     chains.back().end_move = static_cast<uint32_t>(moves.size());
   }

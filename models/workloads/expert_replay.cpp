@@ -1,5 +1,7 @@
 #include "models/workloads/expert_replay.h"
 
+#include <cstdio>
+
 #include "models/tiers/topology.h"
 #include "sim/config/input_error.h"
 #include "sim/engine/simulator.h"
@@ -38,6 +40,19 @@ ExpertReplay::ExpertReplay(sim::Simulator& simulator, Topology& topology, const 
 }
 
 void ExpertReplay::run() {
+  if (spec_.timeseries_interval > 0) {
+    timeseries_ = "time_s,steps,accesses,stall_time_s";
+    for (uint32_t t = 0; t < topology_.backing_tier(); ++t) {
+      const std::string& n = topology_.tier(t).name();
+      timeseries_ += "," + n + "_hits," + n + "_misses," + n + "_inserts," + n + "_evictions";
+    }
+    for (size_t l = 0; l < topology_.link_count(); ++l) {
+      const std::string& n = topology_.link(l).spec().name;
+      timeseries_ += "," + n + "_bytes," + n + "_busy_s";
+    }
+    timeseries_ += "\n";
+    simulator_.schedule_after(spec_.timeseries_interval, &ExpertReplay::on_sample, this);
+  }
   pump();
   simulator_.run();
   if (!finished_) throw std::logic_error("expert replay stopped before the end of the trace");
@@ -311,6 +326,7 @@ void ExpertReplay::start_move(ChainRef ref) {
   const bool chunked = spec_.chunk_bytes > 0 && move.hops > 1 && move.bytes > spec_.chunk_bytes;
   chain.chunks = chunked ? static_cast<uint32_t>((move.bytes + spec_.chunk_bytes - 1) / spec_.chunk_bytes) : 1;
   chain.done_at_last = 0;
+  chain.move_started = simulator_.now();
   for (uint32_t h = 0; h < move.hops; ++h) chain.forwarded[h] = 0;
   Link& first = topology_.link(link_of(ref, move, 0));
   const Priority priority = ref.background ? Priority::kBackground : Priority::kDemand;
@@ -334,6 +350,8 @@ void ExpertReplay::on_hop_done(void* self, uint64_t argument) {
     return;
   }
   if (++chain.done_at_last < chain.chunks) return;
+  replay.move_latency_[static_cast<uint32_t>(move.kind)].record(
+      static_cast<uint64_t>(replay.simulator_.now() - chain.move_started));
   const uint32_t end_move = ref.background ? static_cast<uint32_t>(replay.background_[ref.index].moves.size())
                                            : replay.plan_.chains[ref.index].end_move;
   if (++chain.next_move < end_move) {
@@ -356,6 +374,43 @@ void ExpertReplay::on_hop_done(void* self, uint64_t argument) {
     phase.ready = true;
     replay.pump();
   }
+}
+
+// ---------------------------------------------------------------- telemetry
+
+// One row of cumulative counters every interval, while steps run.
+void ExpertReplay::on_sample(void* self, uint64_t) {
+  ExpertReplay& replay = *static_cast<ExpertReplay*>(self);
+  replay.sample_timeseries();
+  if (!replay.finished_ && !replay.flushing_) {
+    replay.simulator_.schedule_after(replay.spec_.timeseries_interval, &ExpertReplay::on_sample, self);
+  }
+}
+
+void ExpertReplay::sample_timeseries() {
+  char number[64];
+  auto add = [&](double v) {
+    std::snprintf(number, sizeof number, ",%.9g", v);
+    timeseries_ += number;
+  };
+  std::snprintf(number, sizeof number, "%.9g", sim::to_seconds(simulator_.now()));
+  timeseries_ += number;
+  add(static_cast<double>(steps_));
+  add(static_cast<double>(accesses_));
+  add(sim::to_seconds(total_stall_));
+  for (uint32_t t = 0; t < topology_.backing_tier(); ++t) {
+    const TierStats& s = topology_.tier(t).stats();
+    add(static_cast<double>(s.hits));
+    add(static_cast<double>(s.misses));
+    add(static_cast<double>(s.inserts));
+    add(static_cast<double>(s.evictions));
+  }
+  for (size_t l = 0; l < topology_.link_count(); ++l) {
+    const LinkStats s = topology_.link(l).stats();
+    add(static_cast<double>(s.bytes));
+    add(sim::to_seconds(s.busy_time));
+  }
+  timeseries_ += "\n";
 }
 
 // ---------------------------------------------------------------- results
@@ -423,6 +478,20 @@ Metrics ExpertReplay::metrics() const {
     m.add(n + "_service_s", sim::to_seconds(s.service_time));
     m.add(n + "_latency_p50_us", us(s.latency.quantile(0.50)));
     m.add(n + "_latency_p99_us", us(s.latency.quantile(0.99)));
+  }
+  // Latency of each kind of move this run can make (first byte sent to last byte delivered).
+  for (uint32_t k = 0; k < kMoveKinds; ++k) {
+    const MoveKind kind = static_cast<MoveKind>(k);
+    const bool possible = kind == MoveKind::kFetch || ((kind == MoveKind::kWriteback || kind == MoveKind::kFlush) && training_) ||
+                          (kind == MoveKind::kPrefetch && prefetcher_) || move_latency_[k].count() > 0;
+    if (!possible) continue;
+    const std::string n = std::string("move_") + move_kind_name(kind);
+    const sim::LogHistogram& h = move_latency_[k];
+    m.add(n + "_count", h.count());
+    m.add(n + "_p50_us", us(h.quantile(0.50)));
+    m.add(n + "_p90_us", us(h.quantile(0.90)));
+    m.add(n + "_p99_us", us(h.quantile(0.99)));
+    m.add(n + "_p999_us", us(h.quantile(0.999)));
   }
   if (training_) {
     m.add("flush_time_s", sim::to_seconds(flush_end_ - steps_end_));

@@ -50,11 +50,14 @@ class ExpertReplay {
   uint64_t accesses() const { return accesses_; }
   // Every result of the run, in a fixed order (see README, "Results").
   Metrics metrics() const;
+  // The time series (CSV with a header), empty unless workload.timeseries_interval is set.
+  const std::string& timeseries_csv() const { return timeseries_; }
 
  private:
   static constexpr uint32_t kMaxHops = 8;  // a path crosses at most 7 links (8 tiers)
 
   struct ChainProgress {
+    sim::Time move_started;
     uint32_t next_move;
     uint32_t chunks;               // of the current move
     uint32_t done_at_last;         // chunks of the current move through its last link
@@ -138,6 +141,12 @@ class ExpertReplay {
   std::vector<uint32_t> free_background_;
   sim::FlatMap<uint32_t> in_flight_;  // object -> background chain staging it
   uint64_t prefetch_late_ = 0;
+
+  // Telemetry: latency of every move by kind, and the periodic time series.
+  sim::LogHistogram move_latency_[kMoveKinds];
+  std::string timeseries_;
+  void sample_timeseries();
+  static void on_sample(void* self, uint64_t);
 
   uint64_t steps_ = 0, accesses_ = 0;
   sim::LogHistogram step_time_, step_stall_;

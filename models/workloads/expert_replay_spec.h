@@ -12,6 +12,8 @@
 //   trace            a trace file: "path" or {"path": ..., "format": "csv|bin|oracleGeneral"}
 //   generator        or a synthetic trace (traces/generators/generator_spec.h)
 //   seed001_counters also report seed 001's counter names (needs exactly three tiers)
+//   timeseries_interval  write timeseries.csv: cumulative counters every this much
+//                    simulated time ("10 ms"; default none)
 //   prefetch         {"name": "oracle|history|next_layer|episode", "depth": steps ahead
 //                    (or the episode window; default 1), "target": tier to stage into
 //                    (default the first), "budget_per_step": bytes a step may prefetch,
@@ -58,6 +60,7 @@ struct ExpertReplaySpec {
   std::optional<traces::Format> trace_format;
   std::optional<traces::GeneratorSpec> generator;
   PrefetchSpec prefetch;
+  sim::Time timeseries_interval = 0;  // 0: no time series
 };
 
 ExpertReplaySpec parse_expert_replay(const ConfigNode& workload, uint64_t run_seed);

@@ -140,6 +140,7 @@ int run_simulation(const nlohmann::json& config, const std::string& source, cons
   ResultsWriter writer(out_dir);
   writer.stage("results.csv", row.csv_header() + "\n" + row.csv_row() + "\n");
   writer.stage("summary.json", summary.dump(2) + "\n");
+  if (!replay.timeseries_csv().empty()) writer.stage("timeseries.csv", replay.timeseries_csv());
   writer.commit();
   if (!quiet) print_summary(name, topology, spec, row, wall_seconds, events, out_dir);
   return 0;
