@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "models/tiers/topology.h"
+#include "models/tiers/warm_tier.h"
 #include "sim/config/input_error.h"
 #include "sim/containers/flat_map.h"
 
@@ -13,6 +14,7 @@ Residency::Residency(Topology& topology, uint64_t object_bytes, bool training)
 
 void Residency::plan_step(const std::vector<traces::Access>& accesses, StepPlan& plan, const std::string& source) {
   if (++step_stamp_ == 0) step_stamp_ = 1;  // 0 marks never-used slots
+  if (warm_ && !accesses.empty()) warm_->begin_step(accesses.front().step);
   plan.clear();
   plan.step = accesses.empty() ? 0 : accesses.front().step;
   used_slots_.clear();
@@ -68,6 +70,7 @@ void Residency::access(const traces::Access& a, StepPlan& plan) {
   const int64_t next = a.next_access < 0 ? kNever : a.next_access;
   Tier& top = topology_.tier(0);
   ResidentSet<EvictionPolicy>& hot = top.resident();
+  const bool hot_enough = warm_ ? warm_->activate(key, plan.step) : true;
   const Slot slot = find_live(0, key, plan);
   if (slot != kNoSlot) {
     note_demand_hit(0, slot);
@@ -78,10 +81,17 @@ void Residency::access(const traces::Access& a, StepPlan& plan) {
     return;
   }
   ++top.stats().misses;
+  if (warm_ && warm_->unavailable(key)) {
+    ++warm_->counts.skipped_accesses;  // "skip": the step runs without it
+    return;
+  }
   plan.begin_chain();
   const uint64_t bytes = object_bytes_;
-  hot.miss(key, bytes, now_, next);
-  while (!hot.fits(bytes)) make_room(0, /*protect_current_step=*/true, plan);
+  const bool promote = hot_enough;  // without the warm-tier protocol every miss promotes
+  if (promote) {
+    hot.miss(key, bytes, now_, next);
+    while (!hot.fits(bytes)) make_room(0, /*protect_current_step=*/true, plan);
+  }
 
   // Find the nearest tier holding the object; the backing store holds everything.
   const uint32_t backing = topology_.backing_tier();
@@ -97,15 +107,54 @@ void Residency::access(const traces::Access& a, StepPlan& plan) {
     }
     ++tier.stats().misses;
   }
+  // A stale warm copy (a newer version was published) is re-read before it moves up.
+  bool reread = false;
+  if (warm_ && source == 1) {
+    const Slot warm_slot = topology_.tier(1).resident().find(key);
+    if (!topology_.tier(1).resident().dirty(warm_slot) && warm_->warm_version(key) < warm_->disk_version(key)) {
+      ++warm_->counts.stale_detected;
+      reread = true;
+      source = backing;
+    }
+  }
   if (source == backing) ++topology_.tier(backing).stats().hits;
 
-  // Stage it up, leaving a copy in each intermediate tier on the way. Room is made (and
-  // its write-backs planned) tier by tier; the object then moves along the whole path.
+  // The reads, hop by hop when reads can be corrupted (each hop may be retried).
   const std::vector<uint32_t>& path = topology_.fetch_path(source);
+  const bool integrity = warm_ && warm_->reads_can_fail();
+  const bool via_warm = warm_ && path.size() > 1 && topology_.link(path.back()).spec().from_tier == 1;
+  if (integrity || via_warm) {
+    for (uint32_t h = 0; h < path.size(); ++h) {
+      const bool last = h + 1 == path.size();
+      const MoveKind kind = !warm_ || !last ? (reread ? MoveKind::kReread : MoveKind::kFetch)
+                                            : (promote ? MoveKind::kPromote : MoveKind::kServe);
+      // Without corruption, the hops below the warm tier stay one (chunk-pipelined) move.
+      if (!integrity && !last) {
+        plan.add_move(path.data(), static_cast<uint32_t>(path.size() - 1), bytes, key, kind);
+        h = static_cast<uint32_t>(path.size() - 2);
+        continue;
+      }
+      if (!read_hop(path[h], kind, key, a, plan)) {
+        ++warm_->counts.skipped_accesses;  // unavailable: nothing is staged or promoted
+        return;
+      }
+    }
+  } else {
+    plan.add_move(path.data(), static_cast<uint32_t>(path.size()), bytes, key,
+                  warm_ ? (promote ? MoveKind::kPromote : MoveKind::kServe) : MoveKind::kFetch);
+  }
+
+  // Leave a copy in each tier on the way (in the warm tier: staging). Room is made (and its
+  // write-backs planned) tier by tier.
   for (uint32_t link : path) {
     const uint32_t to = topology_.link(link).spec().to_tier;
     if (to == 0) continue;
     Tier& tier = topology_.tier(to);
+    if (warm_ && to == 1) {
+      ++warm_->counts.stagings;
+      warm_->set_warm_version(key, warm_->disk_version(key));
+    }
+    if (tier.resident().find(key) != kNoSlot) continue;  // a stale copy, refreshed in place
     try {
       tier.resident().miss(key, bytes, now_, next);
       while (!tier.resident().fits(bytes)) make_room(to, false, plan);
@@ -115,11 +164,71 @@ void Residency::access(const traces::Access& a, StepPlan& plan) {
     tier.resident().insert(key, bytes, now_, next);
     ++tier.stats().inserts;
   }
-  plan.add_move(path.data(), static_cast<uint32_t>(path.size()), bytes, key);
+  if (!promote) {
+    // Served from the warm tier for this use only; a training update goes straight back.
+    ++warm_->counts.served;
+    warm_->set_hint(key, false);
+    if (training_) {
+      ++top.stats().writebacks;
+      write_back(1, Evicted{kNoSlot, key, bytes, true}, plan);
+    }
+    return;
+  }
+  if (warm_) {
+    ++warm_->counts.promotions;
+    warm_->set_hint(key, true);
+  }
   const Slot inserted = hot.insert(key, bytes, now_, next);
   hot.stamp(inserted, step_stamp_);
   ++top.stats().inserts;
   if (training_) used_slots_.push_back(inserted);
+}
+
+// One hop of a read: the move, then as the integrity settings say, retries of corrupted
+// reads, a read from the replica, waiting, or giving the expert up. Returns whether the
+// data arrived.
+bool Residency::read_hop(uint32_t link, MoveKind kind, uint64_t key, const traces::Access& a, StepPlan& plan) {
+  const uint64_t bytes = object_bytes_;
+  const uint32_t from = topology_.link(link).spec().from_tier;
+  const uint32_t to = topology_.link(link).spec().to_tier;
+  plan.add_move(&link, 1, bytes, key, kind);
+  bool bad = warm_->corrupted_read(from);
+  const WarmTierSpec& spec = warm_->spec();
+  for (uint32_t attempt = 0; bad && attempt < spec.retries; ++attempt) {
+    ++warm_->counts.retries;
+    plan.add_move(&link, 1, bytes, key, MoveKind::kRetry);
+    bad = warm_->corrupted_read(from);
+  }
+  if (!bad) return true;
+  if (spec.replica_tier != UINT32_MAX) {
+    const uint32_t replica_link = topology_.link_between(spec.replica_tier, to);
+    if (replica_link != kNoLink) {
+      ++warm_->counts.replica_reads;
+      plan.add_move(&replica_link, 1, bytes, key, MoveKind::kReplica);
+      return true;
+    }
+  }
+  if (spec.on_unavailable == WarmTierSpec::OnUnavailable::kWait) {
+    constexpr uint64_t kMaxAttempts = 1000000;
+    for (uint64_t attempt = 0; bad; ++attempt) {
+      if (attempt == kMaxAttempts) throw RunFailure("expert " + std::to_string(a.expert()) + " of layer " + std::to_string(a.layer()) +
+                                                    " could not be read in a million attempts");
+      ++warm_->counts.waits;
+      ++warm_->counts.retries;
+      plan.add_move(&link, 1, bytes, key, MoveKind::kRetry);
+      bad = warm_->corrupted_read(from);
+    }
+    return true;
+  }
+  warm_->mark_unavailable(key, plan.step, a.layer(), a.expert());
+  if (spec.on_unavailable == WarmTierSpec::OnUnavailable::kFail) {
+    throw RunFailure("step " + std::to_string(plan.step) + ": expert " + std::to_string(a.expert()) + " of layer " +
+                     std::to_string(a.layer()) + " is unavailable (" + std::to_string(spec.retries + 1) +
+                     " corrupted reads of tier \"" + topology_.tier(from).name() + "\"" +
+                     (spec.replica_tier == UINT32_MAX ? ", no replica" : ", no link from the replica") +
+                     ") and warm_tier.integrity.on_unavailable is \"fail\"");
+  }
+  return false;
 }
 
 void Residency::make_room(uint32_t tier_index, bool protect_current_step, StepPlan& plan) {
@@ -131,7 +240,10 @@ void Residency::make_room(uint32_t tier_index, bool protect_current_step, StepPl
   drop_prefetch_mark(tier_index, victim.slot);
   if (victim.dirty) {
     ++tier.stats().writebacks;
+    if (warm_ && tier_index == 0) ++warm_->counts.demotions;
     write_back(tier_index + 1, victim, plan);
+  } else if (warm_ && tier_index == 0 && warm_->spec().demote) {
+    demote(victim, plan);
   }
 }
 
@@ -164,6 +276,30 @@ void Residency::write_back(uint32_t tier_index, const Evicted& victim, StepPlan&
   ++tier.stats().written;
   plan.add_move(&link, 1, victim.size_bytes, victim.key, MoveKind::kWriteback);
   resident.set_dirty(slot, true);
+}
+
+// A clean hot victim is kept in the warm tier: refreshed there if a copy is left, else
+// copied down (a DMA from HBM) and inserted.
+void Residency::demote(const Evicted& victim, StepPlan& plan) {
+  const uint32_t link = topology_.writeback_link(0);
+  if (link == kNoLink || topology_.link(link).spec().to_tier != 1) return;
+  ResidentSet<EvictionPolicy>& warm = topology_.tier(1).resident();
+  ++warm_->counts.demotions;
+  const Slot slot = warm.find(victim.key);
+  if (slot != kNoSlot) {
+    warm.hit(slot, now_);
+    return;
+  }
+  try {
+    warm.miss(victim.key, victim.size_bytes, now_);
+    while (!warm.fits(victim.size_bytes)) make_room(1, false, plan);
+  } catch (const StepDoesNotFit&) {
+    return;  // everything in the warm tier is pinned: the clean copy is dropped
+  }
+  warm.insert(victim.key, victim.size_bytes, now_);
+  ++topology_.tier(1).stats().inserts;
+  warm_->set_warm_version(victim.key, warm_->disk_version(victim.key));
+  plan.add_move(&link, 1, victim.size_bytes, victim.key, MoveKind::kDemote);
 }
 
 void Residency::note_demand_hit(uint32_t tier, Slot slot) {

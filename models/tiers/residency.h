@@ -22,6 +22,7 @@
 namespace tiersim::models {
 
 class Topology;
+class WarmTier;
 struct Evicted;
 
 class Residency {
@@ -37,6 +38,9 @@ class Residency {
   // bytes. Keys already at or above the target are skipped; eviction spares the current
   // step's objects and pinned ones. Returns the bytes planned.
   uint64_t plan_prefetch(const std::vector<uint64_t>& keys, uint32_t target, uint64_t budget, StepPlan& plan);
+
+  // Runs SPEC-023's warm-tier protocol (models/tiers/warm_tier.h) over tiers 0 and 1.
+  void set_warm_tier(WarmTier* warm) { warm_ = warm; }
 
   // Called by plan_step() when a layer's accesses are decided, before the next layer's
   // (the plan's last phase is that layer): lets next-layer prefetching plan there.
@@ -67,6 +71,8 @@ class Residency {
   // The object's slot in the tier, kNoSlot if absent; an expired copy is removed first.
   Slot find_live(uint32_t tier, uint64_t key, StepPlan& plan);
   void make_room(uint32_t tier, bool protect_current_step, StepPlan& plan);
+  bool read_hop(uint32_t link, MoveKind kind, uint64_t key, const traces::Access& access, StepPlan& plan);
+  void demote(const Evicted& victim, StepPlan& plan);
   void note_demand_hit(uint32_t tier, Slot slot);
   void drop_prefetch_mark(uint32_t tier, Slot slot);
   bool held_at_or_above(uint32_t tier, uint64_t key) const;
@@ -81,6 +87,7 @@ class Residency {
   uint32_t step_stamp_ = 0;
   int64_t now_ = 0;  // accesses decided so far: the policies' logical time
   std::function<void(StepPlan&)> on_layer_decided_;
+  WarmTier* warm_ = nullptr;
   std::vector<std::vector<uint8_t>> prefetched_;  // [tier][slot]: staged, not yet used
   PrefetchCounts prefetch_;
   std::vector<uint32_t> used_slots_;  // tier-0 slots used by this step (training)

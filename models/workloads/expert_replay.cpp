@@ -25,6 +25,10 @@ ExpertReplay::ExpertReplay(sim::Simulator& simulator, Topology& topology, const 
       source_(trace.source()) {
   dirty_at_end_.assign(topology_.tier_count(), 0);
   flush_objects_.assign(topology_.link_count(), 0);
+  if (spec_.warm_tier.enabled) {
+    warm_ = std::make_unique<WarmTier>(spec_.warm_tier, topology_, spec_.seed);
+    residency_.set_warm_tier(warm_.get());
+  }
   prefetcher_ = spec_.prefetch.prefetcher.get();
   if (prefetcher_) {
     if (!spec_.prefetch.target.empty()) {
@@ -479,11 +483,38 @@ Metrics ExpertReplay::metrics() const {
     m.add(n + "_latency_p50_us", us(s.latency.quantile(0.50)));
     m.add(n + "_latency_p99_us", us(s.latency.quantile(0.99)));
   }
+  if (warm_) {
+    const WarmTier::Counts& w = warm_->counts;
+    const double seconds = sim_seconds > 0 ? sim_seconds : 1.0;
+    auto rate = [&](uint64_t n) { return sim_seconds > 0 ? static_cast<double>(n) / seconds : 0.0; };
+    const uint64_t warm_evictions = topology_.tier(1).stats().evictions;
+    m.add("warm_stagings", w.stagings);
+    m.add("warm_promotions", w.promotions);
+    m.add("warm_served", w.served);
+    m.add("warm_demotions", w.demotions);
+    m.add("warm_evictions", warm_evictions);
+    m.add("warm_staging_per_s", rate(w.stagings));
+    m.add("warm_promotion_per_s", rate(w.promotions));
+    m.add("warm_demotion_per_s", rate(w.demotions));
+    m.add("warm_eviction_per_s", rate(warm_evictions));
+    m.add("versions_published", w.versions_published);
+    m.add("stale_detected", w.stale_detected);
+    m.add("corrupted_reads", w.corrupted_reads);
+    m.add("read_retries", w.retries);
+    m.add("replica_reads", w.replica_reads);
+    m.add("unavailable_experts", w.unavailable_experts);
+    m.add("skipped_accesses", w.skipped_accesses);
+    m.add("wait_retries", w.waits);
+  }
   // Latency of each kind of move this run can make (first byte sent to last byte delivered).
   for (uint32_t k = 0; k < kMoveKinds; ++k) {
     const MoveKind kind = static_cast<MoveKind>(k);
+    const bool warm_kind = kind == MoveKind::kPromote || kind == MoveKind::kServe || kind == MoveKind::kDemote ||
+                           kind == MoveKind::kReread;
+    const bool integrity_kind = kind == MoveKind::kRetry || kind == MoveKind::kReplica;
     const bool possible = kind == MoveKind::kFetch || ((kind == MoveKind::kWriteback || kind == MoveKind::kFlush) && training_) ||
-                          (kind == MoveKind::kPrefetch && prefetcher_) || move_latency_[k].count() > 0;
+                          (kind == MoveKind::kPrefetch && prefetcher_) || (warm_kind && warm_) ||
+                          (integrity_kind && warm_ && warm_->reads_can_fail());
     if (!possible) continue;
     const std::string n = std::string("move_") + move_kind_name(kind);
     const sim::LogHistogram& h = move_latency_[k];

@@ -19,11 +19,13 @@
 //    late prefetch): it waits for that chain.
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <vector>
 
 #include "models/links/link.h"
 #include "models/tiers/residency.h"
 #include "models/tiers/step_plan.h"
+#include "models/tiers/warm_tier.h"
 #include "models/workloads/expert_replay_spec.h"
 #include "models/prefetchers/i_prefetcher.h"
 #include "sim/containers/flat_map.h"
@@ -50,6 +52,8 @@ class ExpertReplay {
   uint64_t accesses() const { return accesses_; }
   // Every result of the run, in a fixed order (see README, "Results").
   Metrics metrics() const;
+  // Experts given up as unavailable, one line each (empty if none).
+  std::string unavailable_log() const { return warm_ ? warm_->log() : std::string(); }
   // The time series (CSV with a header), empty unless workload.timeseries_interval is set.
   const std::string& timeseries_csv() const { return timeseries_; }
 
@@ -132,6 +136,7 @@ class ExpertReplay {
   uint32_t next_compute_ = 0;  // the phase whose compute runs next
   bool computing_ = false;
 
+  std::unique_ptr<WarmTier> warm_;
   Prefetcher* prefetcher_ = nullptr;
   uint32_t prefetch_target_ = 0;
   uint64_t prefetch_budget_left_ = 0;  // of the step being decided

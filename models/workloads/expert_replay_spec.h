@@ -12,6 +12,8 @@
 //   trace            a trace file: "path" or {"path": ..., "format": "csv|bin|oracleGeneral"}
 //   generator        or a synthetic trace (traces/generators/generator_spec.h)
 //   seed001_counters also report seed 001's counter names (needs exactly three tiers)
+//   warm_tier        SPEC-023's warm-tier protocol over tiers 0 (hot) and 1 (warm): see
+//                    models/tiers/warm_tier.h
 //   timeseries_interval  write timeseries.csv: cumulative counters every this much
 //                    simulated time ("10 ms"; default none)
 //   prefetch         {"name": "oracle|history|next_layer|episode", "depth": steps ahead
@@ -24,6 +26,7 @@
 #include <optional>
 #include <string>
 
+#include "models/tiers/warm_tier.h"
 #include "sim/engine/time.h"
 #include "traces/generators/generator_spec.h"
 #include "traces/trace_format.h"
@@ -61,6 +64,8 @@ struct ExpertReplaySpec {
   std::optional<traces::GeneratorSpec> generator;
   PrefetchSpec prefetch;
   sim::Time timeseries_interval = 0;  // 0: no time series
+  WarmTierSpec warm_tier;             // SPEC-023 protocol, when enabled
+  uint64_t seed = 0;                  // the run's seed (random decisions of the protocol)
 };
 
 ExpertReplaySpec parse_expert_replay(const ConfigNode& workload, uint64_t run_seed);

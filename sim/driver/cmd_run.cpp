@@ -141,6 +141,7 @@ int run_simulation(const nlohmann::json& config, const std::string& source, cons
   writer.stage("results.csv", row.csv_header() + "\n" + row.csv_row() + "\n");
   writer.stage("summary.json", summary.dump(2) + "\n");
   if (!replay.timeseries_csv().empty()) writer.stage("timeseries.csv", replay.timeseries_csv());
+  if (!replay.unavailable_log().empty()) writer.stage("unavailable.log", replay.unavailable_log());
   writer.commit();
   if (!quiet) print_summary(name, topology, spec, row, wall_seconds, events, out_dir);
   return 0;

@@ -1,11 +1,13 @@
 // The tiersim command line: subcommands mapped onto sim/driver/commands.h.
 // Exit status: 0 success, 1 command-line usage error, 2 bad input (config, trace, flags),
-// 3 out of memory, 70 internal error.
+// 3 out of memory, 4 the run failed as configured (an unavailable expert with
+// warm_tier.integrity.on_unavailable "fail"), 70 internal error.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <functional>
 #include <new>
 
+#include "models/tiers/warm_tier.h"
 #include "sim/config/input_error.h"
 #include "sim/driver/commands.h"
 #include "tiersim/version.h"
@@ -175,6 +177,10 @@ int main(int argc, char** argv) {
     std::fflush(stdout);
     std::fprintf(stderr, "tiersim: error: %s\n", e.what());
     return 2;
+  } catch (const models::RunFailure& e) {  // the run stopped as configured (warm_tier.integrity)
+    std::fflush(stdout);
+    std::fprintf(stderr, "tiersim: run failed: %s\n", e.what());
+    return 4;
   } catch (const std::overflow_error& e) {  // sim::TimeOverflow: the input asks for too much time
     std::fflush(stdout);
     std::fprintf(stderr, "tiersim: error: %s\n", e.what());
