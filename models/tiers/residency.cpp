@@ -1,5 +1,6 @@
 #include "models/tiers/residency.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "models/tiers/topology.h"
@@ -15,6 +16,7 @@ Residency::Residency(Topology& topology, uint64_t object_bytes, bool training)
 void Residency::plan_step(const std::vector<traces::Access>& accesses, StepPlan& plan, const std::string& source) {
   if (++step_stamp_ == 0) step_stamp_ = 1;  // 0 marks never-used slots
   if (warm_ && !accesses.empty()) warm_->begin_step(accesses.front().step);
+  largest_step_ = std::max<uint64_t>(largest_step_, accesses.size());
   plan.clear();
   plan.step = accesses.empty() ? 0 : accesses.front().step;
   used_slots_.clear();
@@ -35,16 +37,36 @@ void Residency::plan_step(const std::vector<traces::Access>& accesses, StepPlan&
     sim::FlatMap<uint8_t> distinct;
     for (const traces::Access& a : accesses) distinct.find_or_insert(a.object, 1);
     const Tier& top = topology_.tier(0);
+    const uint64_t pinned = top.resident().pinned_count();
     throw InputError(source + ": step " + std::to_string(plan.step) + " uses " + std::to_string(distinct.size()) +
                      " distinct experts but tier \"" + top.name() + "\" holds only " +
                      std::to_string(top.resident().capacity().objects) +
+                     (pinned ? " (" + std::to_string(pinned) + " of them pinned by prefetches in flight: lower the prefetch depth or budget)"
+                             : std::string()) +
                      "; every expert of a step must fit in the first tier at once (seed 001's v0 limit: evict-safe "
                      "backward is not modelled), so enlarge that tier or route fewer experts per step");
   }
   if (training_) {
     ResidentSet<EvictionPolicy>& hot = topology_.tier(0).resident();
-    for (uint32_t slot : used_slots_) hot.set_dirty(slot, true);
+    for (uint32_t slot : used_slots_) {
+      hot.set_dirty(slot, true);
+      note_modified(hot.key(slot));
+    }
   }
+  if (check_invariants_) verify_no_dirty_dropped();
+}
+
+void Residency::verify_no_dirty_dropped() const {
+  const uint32_t backing = topology_.backing_tier();
+  unsaved_.for_each([&](uint64_t key, uint8_t) {
+    for (uint32_t t = 0; t < backing; ++t) {
+      const ResidentSet<EvictionPolicy>& resident = topology_.tier(t).resident();
+      const Slot slot = resident.find(key);
+      if (slot != kNoSlot && resident.dirty(slot)) return;
+    }
+    throw std::logic_error("invariant broken: object " + std::to_string(key) +
+                           " was modified but is dirty in no tier and was never written to the backing store");
+  });
 }
 
 Slot Residency::find_live(uint32_t tier_index, uint64_t key, StepPlan& plan) {
@@ -170,6 +192,7 @@ void Residency::access(const traces::Access& a, StepPlan& plan) {
     warm_->set_hint(key, false);
     if (training_) {
       ++top.stats().writebacks;
+      note_modified(key);
       write_back(1, Evicted{kNoSlot, key, bytes, true}, plan);
     }
     return;
@@ -253,6 +276,7 @@ void Residency::write_back(uint32_t tier_index, const Evicted& victim, StepPlan&
   Tier& tier = topology_.tier(tier_index);
   if (tier.is_backing_store()) {
     ++tier.stats().written;
+    note_saved(victim.key);
     plan.add_move(&link, 1, victim.size_bytes, victim.key, MoveKind::kWriteback);
     return;
   }
@@ -325,8 +349,12 @@ uint64_t Residency::plan_prefetch(const std::vector<uint64_t>& keys, uint32_t ta
   if (target >= backing || plan.phases.empty()) return 0;
   const uint64_t bytes = object_bytes_;
   uint64_t planned = 0;
+  // Prefetches pinned in the first tier must leave room for a whole step of demand.
+  const ResidentSet<EvictionPolicy>& top = topology_.tier(0).resident();
+  const uint64_t reserve = std::max<uint64_t>(largest_step_, 1);
   for (uint64_t key : keys) {
     if (planned + bytes > budget) break;
+    if (target == 0 && top.pinned_count() + reserve >= top.capacity().objects) break;
     if (held_at_or_above(target, key)) continue;
     uint32_t source = target + 1;
     while (source < backing && topology_.tier(source).resident().find(key) == kNoSlot) ++source;
@@ -393,11 +421,16 @@ void Residency::plan_flush(StepPlan& plan, std::vector<uint64_t>& dirty_per_tier
       const uint64_t key = resident.key(slot);
       if (flushed.find(key)) return;  // a higher tier's newer copy was flushed already
       flushed.insert(key, 1);
+      note_saved(key);
       path.clear();
       for (uint32_t down = t; down < backing; ++down) path.push_back(topology_.writeback_link(down));
       plan.begin_chain();
       plan.add_move(path.data(), static_cast<uint32_t>(path.size()), resident.size_bytes(slot), key, MoveKind::kFlush);
     });
+  }
+  if (check_invariants_ && unsaved_.size() > 0) {
+    throw std::logic_error("invariant broken: " + std::to_string(unsaved_.size()) +
+                           " modified objects were not written to the backing store by the final flush");
   }
 }
 

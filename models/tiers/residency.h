@@ -17,6 +17,7 @@
 
 #include "models/policies/i_eviction_policy.h"
 #include "models/tiers/step_plan.h"
+#include "sim/containers/flat_map.h"
 #include "traces/access.h"
 
 namespace tiersim::models {
@@ -38,6 +39,11 @@ class Residency {
   // bytes. Keys already at or above the target are skipped; eviction spares the current
   // step's objects and pinned ones. Returns the bytes planned.
   uint64_t plan_prefetch(const std::vector<uint64_t>& keys, uint32_t target, uint64_t budget, StepPlan& plan);
+
+  // Checks, after every step, that every modified object is still dirty in some tier or
+  // has reached the backing store (no dirty data dropped); throws std::logic_error if not.
+  // Costs a pass over the modified objects per step: for tests and debugging.
+  void set_check_invariants(bool on) { check_invariants_ = on; }
 
   // Runs SPEC-023's warm-tier protocol (models/tiers/warm_tier.h) over tiers 0 and 1.
   void set_warm_tier(WarmTier* warm) { warm_ = warm; }
@@ -88,6 +94,16 @@ class Residency {
   int64_t now_ = 0;  // accesses decided so far: the policies' logical time
   std::function<void(StepPlan&)> on_layer_decided_;
   WarmTier* warm_ = nullptr;
+  bool check_invariants_ = false;
+  uint64_t largest_step_ = 0;  // most accesses in one step so far
+  sim::FlatMap<uint8_t> unsaved_;  // modified objects not yet written to the backing store
+  void note_modified(uint64_t key) {
+    if (check_invariants_) unsaved_.find_or_insert(key, 1);
+  }
+  void note_saved(uint64_t key) {
+    if (check_invariants_) unsaved_.erase(key);
+  }
+  void verify_no_dirty_dropped() const;
   std::vector<std::vector<uint8_t>> prefetched_;  // [tier][slot]: staged, not yet used
   PrefetchCounts prefetch_;
   std::vector<uint32_t> used_slots_;  // tier-0 slots used by this step (training)

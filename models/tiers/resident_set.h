@@ -99,8 +99,9 @@ class ResidentSet {
   void set_dirty(Slot slot, bool dirty) { dirty_[slot] = dirty ? 1 : 0; }
   void stamp(Slot slot, uint32_t stamp) { stamp_[slot] = stamp; }
   // Pinned objects (transfers in flight) are never evicted; pins nest.
-  void pin(Slot slot) { ++pins_[slot]; }
-  void unpin(Slot slot) { --pins_[slot]; }
+  void pin(Slot slot) { pinned_ += pins_[slot]++ == 0 ? 1 : 0; }
+  void unpin(Slot slot) { pinned_ -= --pins_[slot] == 0 ? 1 : 0; }
+  uint64_t pinned_count() const { return pinned_; }
   uint32_t pins(Slot slot) const { return pins_[slot]; }
   // Protects pinned objects, and those stamped `current` when `protect_stamped`.
   EvictionGuard guard(uint32_t current, bool protect_stamped) const {
@@ -147,6 +148,7 @@ class ResidentSet {
   std::vector<Slot> free_;
   uint64_t count_ = 0;
   uint64_t used_bytes_ = 0;
+  uint64_t pinned_ = 0;  // slots with pins
 };
 
 }  // namespace tiersim::models

@@ -44,7 +44,7 @@ PrefetchSpec parse_prefetch(const ConfigNode& node) {
 
 ExpertReplaySpec parse_expert_replay(const ConfigNode& workload, uint64_t run_seed) {
   workload.allow_only({"type", "mode", "overlap", "compute_per_layer", "expert_bytes", "chunk_bytes", "trace", "generator",
-                     "seed001_counters", "prefetch", "timeseries_interval", "warm_tier"});
+                     "seed001_counters", "prefetch", "timeseries_interval", "warm_tier", "check_invariants"});
   ExpertReplaySpec spec;
   workload.at("type").as_enum({"expert_replay"});
   if (auto mode = workload.find("mode")) {
@@ -70,6 +70,7 @@ ExpertReplaySpec parse_expert_replay(const ConfigNode& workload, uint64_t run_se
   spec.seed001_counters = workload.bool_or("seed001_counters", false);
   if (auto prefetch = workload.find("prefetch")) spec.prefetch = parse_prefetch(*prefetch);
   spec.seed = run_seed;
+  spec.check_invariants = workload.bool_or("check_invariants", false);
   if (auto warm = workload.find("warm_tier")) spec.warm_tier = parse_warm_tier(*warm);
   if (auto interval = workload.find("timeseries_interval")) {
     spec.timeseries_interval = interval->as_duration();

@@ -14,6 +14,8 @@
 //   seed001_counters also report seed 001's counter names (needs exactly three tiers)
 //   warm_tier        SPEC-023's warm-tier protocol over tiers 0 (hot) and 1 (warm): see
 //                    models/tiers/warm_tier.h
+//   check_invariants verify after every step that no modified expert was dropped (slow;
+//                    for tests); pinned experts are never evicted in any case
 //   timeseries_interval  write timeseries.csv: cumulative counters every this much
 //                    simulated time ("10 ms"; default none)
 //   prefetch         {"name": "oracle|history|next_layer|episode", "depth": steps ahead
@@ -66,6 +68,7 @@ struct ExpertReplaySpec {
   sim::Time timeseries_interval = 0;  // 0: no time series
   WarmTierSpec warm_tier;             // SPEC-023 protocol, when enabled
   uint64_t seed = 0;                  // the run's seed (random decisions of the protocol)
+  bool check_invariants = false;      // verify no dirty data is dropped (slower)
 };
 
 ExpertReplaySpec parse_expert_replay(const ConfigNode& workload, uint64_t run_seed);
