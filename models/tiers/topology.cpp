@@ -148,6 +148,7 @@ Topology::Topology(sim::Simulator& simulator, const TopologySpec& spec, const Co
       std::optional<ConfigNode> policy_node = tier_node.find("policy");
       const ConfigNode* parameters = policy_node && policy_node->is_object() ? &*policy_node : nullptr;
       policy = PolicyRegistry::find(spec.tiers[i].policy)->make(parameters);
+      offline_ = offline_ || policy->offline();
     }
     tiers_.push_back(std::make_unique<Tier>(spec.tiers[i], std::move(policy), backing));
   }

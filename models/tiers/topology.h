@@ -49,6 +49,9 @@ class Topology {
       if (tiers_[i]->name() == name) return i;
     return UINT32_MAX;
   }
+  // Whether a tier's policy reads the future of the trace (Belady): the workload must then
+  // give every access its next-access index.
+  bool has_offline_policy() const { return offline_; }
   size_t link_count() const { return links_.size(); }
   Link& link(size_t i) { return *links_[i]; }
   const Link& link(size_t i) const { return *links_[i]; }
@@ -65,6 +68,7 @@ class Topology {
   std::vector<std::unique_ptr<Link>> links_;
   std::vector<std::vector<uint32_t>> fetch_paths_;
   std::vector<uint32_t> writeback_links_;
+  bool offline_ = false;
 };
 
 }  // namespace tiersim::models

@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-namespace tiersim::sim {
+namespace sim {
 
 template <class Key>
 class IndexedHeap {
@@ -99,4 +99,4 @@ class IndexedHeap {
   std::vector<Key> key_;
 };
 
-}  // namespace tiersim::sim
+}  // namespace sim

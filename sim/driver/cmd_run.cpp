@@ -14,6 +14,7 @@
 #include "sim/engine/simulator.h"
 #include "sim/output/metrics.h"
 #include "sim/output/results_writer.h"
+#include "traces/next_access.h"
 #include "tiersim/version.h"
 
 namespace tiersim {
@@ -101,7 +102,11 @@ int run_simulation(const nlohmann::json& config, const std::string& source, cons
     workload.at("seed001_counters").fail("seed 001's counters need exactly three tiers (GPU, CPU, disk), this config has " +
                                          std::to_string(topology.tier_count()));
   }
-  const std::unique_ptr<traces::TraceReader> trace = models::open_replay_trace(spec);
+  std::unique_ptr<traces::TraceReader> trace = models::open_replay_trace(spec);
+  if (topology.has_offline_policy()) {  // Belady: a first pass learns each access's next use
+    std::vector<int64_t> next = traces::next_access_indices(*trace);
+    trace = std::make_unique<traces::WithNextAccess>(models::open_replay_trace(spec), std::move(next));
+  }
   models::ExpertReplay replay(simulator, topology, spec, *trace);
 
   const auto wall_start = std::chrono::steady_clock::now();

@@ -242,7 +242,7 @@ class BadInput(unittest.TestCase):
         self.assertEqual(p.returncode, 2)
         self.assertIn("--size", p.stderr)
         p = run("cache", SEED001, "--size", "4", "--policy", "nope", check=False)
-        self.assertIn("expected one of: lru", p.stderr)
+        self.assertIn("expected one of: 2q, arc, belady", p.stderr)
         p = run("trace", "gen", "--n_experts", 0, "-o", "/tmp/x.csv", check=False)
         self.assertEqual(p.returncode, 2)
         self.assertIn("n_experts", p.stderr)
@@ -291,7 +291,7 @@ class CacheAndTraceCommands(unittest.TestCase):
                 self.assertEqual(int(fields["requests"]), len(objects))
             with open(os.path.join(tmp, "csv", "results.csv")) as f:
                 self.assertEqual(f.readline().strip(),
-                                 "policy,capacity_objects,capacity_bytes,requests,misses,miss_ratio,bytes_requested,bytes_missed")
+                                 "policy,capacity_objects,capacity_bytes,requests,misses,miss_ratio,bytes_requested,bytes_missed,expirations")
 
     def test_byte_capacities_use_object_sizes(self):
         with temp_dir() as tmp:

@@ -5,7 +5,7 @@ import csv
 import os
 import unittest
 
-from tiersim_cli import run, temp_dir
+from tiersim_cli import ROOT, read_row, run, temp_dir
 import cache_policies
 
 TRACES = {  # name: generator flags (object ids are (layer << 32) | expert)
@@ -81,6 +81,23 @@ class PolicyMissCounts(unittest.TestCase):
             for spec in ("lru", "belady"):  # stack algorithms: no Belady anomaly
                 series = [got[(spec, c)] for c in SIZES]
                 self.assertEqual(series, sorted(series, reverse=True), (trace, spec))
+
+
+class PoliciesInTiers(unittest.TestCase):
+    def test_belady_as_a_tier_policy_never_loses_on_first_tier_misses(self):
+        seed001 = os.path.join(ROOT, "configs", "seed001_bench_cache.json")
+        with temp_dir() as tmp:
+            for sampler in ("zipf", "episode", "markov"):
+                misses = {}
+                for policy in ("belady", "lru", "fifo", "clock", "arc", "2q", "s3fifo", "lfu", "priority", "ttl"):
+                    out = os.path.join(tmp, f"{sampler}-{policy}")
+                    run("run", seed001, "--out", out, "--quiet", "--set", f"tiers.gpu.policy={policy}",
+                        "--set", "workload.mode=inference", "--set", f"workload.generator.sampler={sampler}",
+                        "--set", "workload.generator.steps=1500")
+                    misses[policy] = int(read_row(os.path.join(out, "results.csv"))["gpu_misses"])
+                for policy, m in misses.items():
+                    self.assertLessEqual(misses["belady"], m, (sampler, policy))
+                self.assertLess(misses["belady"], misses["lru"], sampler)
 
 
 class PolicyInput(unittest.TestCase):

@@ -165,7 +165,7 @@ TEST_CASE("topology errors name the JSON path and the fix") {
   CHECK(parse_topology(root4, kBytes).tiers[0].capacity.objects == 2);
   bytes["tiers"][0]["policy"] = "nope";
   const ConfigNode root5(bytes, "", "c.json");
-  CHECK_THROWS_WITH_AS(parse_topology(root5, kBytes), doctest::Contains("unknown eviction policy \"nope\"; expected one of: lru"),
+  CHECK_THROWS_WITH_AS(parse_topology(root5, kBytes), doctest::Contains("unknown eviction policy \"nope\"; expected one of: 2q, arc, belady, clock, fifo, lfu, lru"),
                        InputError);
 }
 
