@@ -30,8 +30,12 @@ PY
 }
 
 echo "== whole-process timings (best of 3)"
-for i in 1 2 3; do timed $T cache "$episode" --policy lru --size 16 --format oracleGeneral; done
-for i in 1 2 3; do timed $T cache "$zipf" --policy lru --size 10000 --format oracleGeneral; done
+for policy in lru fifo clock lfu arc 2q s3fifo priority ttl belady; do
+  for i in 1 2 3; do timed $T cache "$episode" --policy $policy --size 64 --format oracleGeneral; done
+  for i in 1 2 3; do timed $T cache "$zipf" --policy $policy --size 10000 --format oracleGeneral; done
+done
+for i in 1 2 3; do timed $T mrc "$zipf" --format oracleGeneral --out bench-data/mrc; done
+for i in 1 2 3; do timed $T mrc "$episode" --format oracleGeneral --l1 16,64 --out bench-data/mrc; done
 for i in 1 2 3; do timed $T bench-cache --trace "$episode_bin" --n_experts 2048 --gpu_slots 16 --cpu_cache 64 \
     --mode training --out bench-data/bench-cache --quiet; done
 grep -o '"accesses_per_s": [0-9.e+]*' bench-data/bench-cache/summary.json

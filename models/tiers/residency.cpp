@@ -109,10 +109,15 @@ void Residency::access(const traces::Access& a, StepPlan& plan) {
   }
   plan.begin_chain();
   const uint64_t bytes = object_bytes_;
-  const bool promote = hot_enough;  // without the warm-tier protocol every miss promotes
+  bool promote = hot_enough;  // without the warm-tier protocol every miss promotes
   if (promote) {
     hot.miss(key, bytes, now_, next);
-    while (!hot.fits(bytes)) make_room(0, /*protect_current_step=*/true, plan);
+    try {
+      while (!hot.fits(bytes)) make_room(0, /*protect_current_step=*/true, plan);
+    } catch (const StepDoesNotFit&) {
+      if (!warm_) throw;
+      promote = false;  // the step fills the hot tier: served through a transient slot
+    }
   }
 
   // Find the nearest tier holding the object; the backing store holds everything.

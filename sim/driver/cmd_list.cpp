@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "models/policies/policy_registry.h"
+#include "models/prefetchers/prefetcher_registry.h"
 #include "sim/config/input_error.h"
 #include "sim/driver/commands.h"
 #include "traces/generators/sampler_registry.h"
@@ -10,12 +11,19 @@ namespace tiersim {
 
 int list_command(const std::string& what) {
   const bool all = what.empty() || what == "all";
-  if (!all && what != "policies" && what != "samplers" && what != "formats" && what != "workloads") {
-    throw InputError("list: unknown category \"" + what + "\"; expected one of: policies, samplers, formats, workloads");
+  if (!all && what != "policies" && what != "prefetchers" && what != "samplers" && what != "formats" && what != "workloads") {
+    throw InputError("list: unknown category \"" + what + "\"; expected one of: policies, prefetchers, samplers, formats, workloads");
   }
   if (all || what == "policies") {
     std::printf("eviction policies:\n");
     for (const models::PolicyEntry* e : models::PolicyRegistry::all()) std::printf("  %-10s %s\n", e->name.c_str(), e->description.c_str());
+  }
+  if (all || what == "prefetchers") {
+    std::printf("prefetchers (workload.prefetch.name):\n");
+    std::printf("  %-10s %s\n", "none", "no prefetching (the default)");
+    for (const models::PrefetcherEntry* e : models::PrefetcherRegistry::all()) {
+      std::printf("  %-10s %s\n", e->name.c_str(), e->description.c_str());
+    }
   }
   if (all || what == "samplers") {
     std::printf("trace samplers:\n");
