@@ -229,11 +229,14 @@ bool Residency::read_hop(uint32_t link, MoveKind kind, uint64_t key, const trace
   }
   if (!bad) return true;
   if (spec.replica_tier != UINT32_MAX) {
-    const uint32_t replica_link = topology_.link_between(spec.replica_tier, to);
-    if (replica_link != kNoLink) {
+    // The replica climbs its own fetch path as far as this hop's destination.
+    const std::vector<uint32_t>& path = topology_.fetch_path(spec.replica_tier);
+    uint32_t hops = 0;
+    while (hops < path.size() && topology_.link(path[hops]).spec().to_tier != to) ++hops;
+    for (uint32_t r = 0; hops < path.size() && r < spec.replicas; ++r) {
       ++warm_->counts.replica_reads;
-      plan.add_move(&replica_link, 1, bytes, key, MoveKind::kReplica);
-      return true;
+      plan.add_move(path.data(), hops + 1, bytes, key, MoveKind::kReplica);
+      if (!warm_->corrupted_read(spec.replica_tier)) return true;
     }
   }
   if (spec.on_unavailable == WarmTierSpec::OnUnavailable::kWait) {
@@ -253,7 +256,7 @@ bool Residency::read_hop(uint32_t link, MoveKind kind, uint64_t key, const trace
     throw RunFailure("step " + std::to_string(plan.step) + ": expert " + std::to_string(a.expert()) + " of layer " +
                      std::to_string(a.layer()) + " is unavailable (" + std::to_string(spec.retries + 1) +
                      " corrupted reads of tier \"" + topology_.tier(from).name() + "\"" +
-                     (spec.replica_tier == UINT32_MAX ? ", no replica" : ", no link from the replica") +
+                     (spec.replica_tier == UINT32_MAX ? ", no replica" : ", no good replica reaching it") +
                      ") and warm_tier.integrity.on_unavailable is \"fail\"");
   }
   return false;

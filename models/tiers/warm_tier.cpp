@@ -33,7 +33,7 @@ WarmTierSpec parse_warm_tier(const ConfigNode& node) {
     spec.publish_experts = versions->uint_or("experts", 1, 1);
   }
   if (auto integrity = node.find("integrity")) {
-    integrity->allow_only({"corrupt_probability", "retries", "replica", "on_unavailable"});
+    integrity->allow_only({"corrupt_probability", "retries", "replica", "replicas", "on_unavailable"});
     if (auto p = integrity->find("corrupt_probability")) {
       if (!p->is_object()) p->fail("expected an object of tier name -> probability, e.g. {\"disk\": 0.01}");
       for (const auto& [tier, value] : p->raw().items()) {
@@ -42,6 +42,7 @@ WarmTierSpec parse_warm_tier(const ConfigNode& node) {
     }
     spec.retries = static_cast<uint32_t>(integrity->uint_or("retries", 2, 0, 1000));
     spec.replica = integrity->string_or("replica", "");
+    spec.replicas = static_cast<uint32_t>(integrity->uint_or("replicas", 1, 0, 64));
     const std::string on = integrity->find("on_unavailable") ? integrity->at("on_unavailable").as_enum({"skip", "wait", "fail"})
                                                              : "skip";
     spec.on_unavailable = on == "wait"   ? WarmTierSpec::OnUnavailable::kWait

@@ -18,8 +18,9 @@
 //    copy is detected before it is promoted or served, and re-read;
 //  - integrity: a read out of tier t is corrupted with probability
 //    `integrity.corrupt_probability.<t>`; it is retried up to `integrity.retries` times,
-//    then read from the `integrity.replica` tier if one is given (replica reads are
-//    trusted), else the expert is unavailable and logged; `integrity.on_unavailable` says
+//    then read from each of `integrity.replicas` shards on the `integrity.replica` tier in
+//    turn (each read may be corrupted with that tier's probability), else the expert is
+//    unavailable and logged; `integrity.on_unavailable` says
 //    what steps do: "skip" (run without it from then on), "wait" (keep retrying until a
 //    read succeeds) or "fail" (stop the run).
 // Decisions are made in trace order with a seeded random stream, so runs are reproducible.
@@ -51,6 +52,7 @@ struct WarmTierSpec {
   std::vector<std::pair<std::string, double>> corrupt_by_name;
   uint32_t retries = 0;
   std::string replica;  // tier name, empty: none
+  uint32_t replicas = 1;  // replica shards there, tried in turn
   uint32_t replica_tier = UINT32_MAX;
   enum class OnUnavailable { kSkip, kWait, kFail } on_unavailable = OnUnavailable::kSkip;
   std::string path;  // where it was configured, for errors

@@ -17,7 +17,7 @@ BASE = {
         {"name": "d2h", "from": "gpu", "to": "cpu", "bandwidth": "12 GB/s"},
         {"name": "nvme_read", "from": "nvme", "to": "cpu", "bandwidth": "3 GB/s", "per_io_overhead": "50 us"},
         {"name": "nvme_write", "from": "cpu", "to": "nvme", "bandwidth": "2 GB/s"},
-        {"name": "s3_read", "from": "s3", "to": "cpu", "bandwidth": "1 GB/s", "latency": "5 ms"},
+        {"name": "s3_read", "from": "s3", "to": "nvme", "bandwidth": "1 GB/s", "latency": "5 ms"},
         {"name": "s3_write", "from": "nvme", "to": "s3", "bandwidth": "1 GB/s"}],
     "workload": {"type": "expert_replay", "mode": "inference", "overlap": "pipelined", "compute_per_layer": "200 us",
                  "expert_bytes": "1 MiB", "check_invariants": True,
@@ -113,7 +113,17 @@ class WarmTier(unittest.TestCase):
         row, _ = self.run_config(config)
         self.assertEqual(row["unavailable_experts"], "0")
         self.assertEqual(row["skipped_accesses"], "0")
+        self.assertGreater(int(row["replica_reads"]), 0)
         self.assertEqual(int(row["corrupted_reads"]), 2 * int(row["replica_reads"]))
+        self.assertEqual(row["replica_reads"], row["move_replica_count"])
+
+    def test_corrupted_replicas_are_tried_in_turn(self):
+        config = with_warm({"integrity": {"corrupt_probability": {"nvme": 1.0, "s3": 0.5}, "retries": 0,
+                                          "replica": "s3", "replicas": 3, "on_unavailable": "skip"}})
+        row, _ = self.run_config(config)
+        reads, corrupted = int(row["replica_reads"]), int(row["corrupted_reads"])
+        self.assertGreater(reads, 0)
+        self.assertGreater(int(row["unavailable_experts"]), 0)  # all three replicas corrupted, sometimes
         self.assertEqual(row["replica_reads"], row["move_replica_count"])
 
     def test_wait_retries_until_the_read_succeeds(self):
@@ -146,6 +156,7 @@ class WarmTier(unittest.TestCase):
                             ({"promotion": {"window": 3, "half_life": 2}}, "not both"),
                             ({"integrity": {"retries": -1}}, "workload.warm_tier.integrity.retries"),
                             ({"integrity": {"replica": "tape"}}, 'no tier named "tape"'),
+                            ({"integrity": {"replica": "s3", "replicas": -1}}, "workload.warm_tier.integrity.replicas"),
                             ({"integrity": {"corrupt_probability": {"nvme": 2}}}, "corrupt_probability.nvme"),
                             ({"integrity": {"on_unavailable": "pray"}}, "skip, wait, fail"),
                             ({"integrity": {"corrupt_probability": {"s3": 1}, "on_unavailable": "wait"}}, "never ends"),
