@@ -55,6 +55,8 @@ class EvictionPolicy {
   virtual void on_insert(Slot slot, const ObjectInfo& object) = 0;
   virtual void on_hit(Slot slot, const ObjectInfo& object) = 0;
   virtual void on_remove(Slot slot) = 0;
+  // Whether objects can expire (then expired() is asked on every hit).
+  virtual bool expires() const { return false; }
   // Whether the object in `slot` has expired at `now` (expiring policies only).
   virtual bool expired(Slot slot, int64_t now) const {
     (void)slot;

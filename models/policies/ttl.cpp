@@ -33,6 +33,7 @@ class Ttl final : public EvictionPolicy {
     links_.move_to_front(queue_, slot);
   }
   void on_remove(Slot slot) override { links_.unlink(queue_, slot); }
+  bool expires() const override { return true; }
   bool expired(Slot slot, int64_t now) const override { return now >= expiry_[slot]; }
   Slot victim(const EvictionGuard& guard) override { return links_.oldest_allowed(queue_, guard); }
 

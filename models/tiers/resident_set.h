@@ -31,6 +31,7 @@ class ResidentSet {
   ResidentSet(Policy& policy, Capacity capacity) : policy_(policy), capacity_(capacity) {
     const bool in_bytes = capacity.objects == UINT64_MAX && capacity.bytes != UINT64_MAX;
     policy_.set_capacity(in_bytes ? capacity.bytes : capacity.objects, in_bytes);
+    expires_ = policy_.expires();
   }
 
   Slot find(uint64_t key) const {
@@ -45,7 +46,7 @@ class ResidentSet {
   void miss(uint64_t key, uint64_t size_bytes, int64_t now = 0, int64_t next_access = kNever) {
     policy_.on_miss(ObjectInfo{key, size_bytes, now, next_access});
   }
-  bool expired(Slot slot, int64_t now) const { return policy_.expired(slot, now); }
+  bool expired(Slot slot, int64_t now) const { return expires_ && policy_.expired(slot, now); }
 
   // Room for `size_bytes` more without evicting.
   bool fits(uint64_t size_bytes) const {
@@ -149,6 +150,7 @@ class ResidentSet {
   uint64_t count_ = 0;
   uint64_t used_bytes_ = 0;
   uint64_t pinned_ = 0;  // slots with pins
+  bool expires_ = false;
 };
 
 }  // namespace tiersim::models

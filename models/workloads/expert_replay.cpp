@@ -81,12 +81,21 @@ bool ExpertReplay::read_step(StepAccesses& step) {
 
 bool ExpertReplay::load_step() {
   const size_t wanted = 1 + (prefetcher_ ? prefetcher_->lookahead_steps() : 0);
+  // Step buffers are recycled, so reading steps allocates nothing once warmed up.
   while (upcoming_.size() < wanted) {
     StepAccesses step;
-    if (!read_step(step)) break;
+    if (!spare_steps_.empty()) {
+      step = std::move(spare_steps_.back());
+      spare_steps_.pop_back();
+    }
+    if (!read_step(step)) {
+      spare_steps_.push_back(std::move(step));
+      break;
+    }
     upcoming_.push_back(std::move(step));
   }
   if (upcoming_.empty()) return false;
+  spare_steps_.push_back(std::move(step_accesses_));
   step_accesses_ = std::move(upcoming_.front());
   upcoming_.pop_front();
   return true;

@@ -123,6 +123,7 @@ class ExpertReplay {
   size_t batch_position_ = 0, batch_size_ = 0;
   StepAccesses step_accesses_;
   std::deque<StepAccesses> upcoming_;  // read ahead: the prefetcher's lookahead
+  std::vector<StepAccesses> spare_steps_;
   const std::string source_;
 
   StepPlan plan_;

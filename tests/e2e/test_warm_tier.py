@@ -2,6 +2,7 @@
 without a hot slot, demotion, versions, and the integrity fault paths at high corruption
 rates (retries, replica reads, skip / wait / fail)."""
 import copy
+import csv
 import json
 import os
 import unittest
@@ -149,6 +150,34 @@ class WarmTier(unittest.TestCase):
         row, _ = self.run_config(config)  # check_invariants: no dirty expert dropped, none pinned evicted
         self.assertGreater(int(row["warm_served"]), 0)
         self.assertGreater(int(row["s3_writes"]) + int(row["flush_s3_write_objects"]), 0)
+
+    def test_same_config_and_seed_give_identical_files(self):
+        config = with_warm({"promotion": {"threshold": 2, "half_life": 4}, "versions": {"publish_every": 7},
+                            "integrity": {"corrupt_probability": {"s3": 0.3, "nvme": 0.2}, "retries": 1,
+                                          "replica": "s3", "replicas": 2}},
+                           timeseries_interval="50 ms", prefetch={"name": "history", "target": "cpu"})
+        _, first = self.run_config(config)
+        _, second = self.run_config(config)
+        for name in ("results.csv", "timeseries.csv"):
+            with open(os.path.join(first, name), "rb") as a, open(os.path.join(second, name), "rb") as b:
+                self.assertEqual(a.read(), b.read(), name)
+        config["seed"] = 5
+        _, third = self.run_config(config)
+        with open(os.path.join(first, "results.csv"), "rb") as a, open(os.path.join(third, "results.csv"), "rb") as b:
+            self.assertNotEqual(a.read(), b.read())  # the seed drives the corruption draws
+
+    def test_timeseries_rows_are_cumulative(self):
+        config = with_warm({"promotion": {"threshold": 2, "window": 4}}, timeseries_interval="20 ms")
+        row, out = self.run_config(config)
+        with open(os.path.join(out, "timeseries.csv"), newline="") as f:
+            rows = list(csv.DictReader(f))
+        self.assertGreater(len(rows), 5)
+        times = [float(r["time_s"]) for r in rows]
+        self.assertEqual(times, sorted(times))
+        for key in ("steps", "gpu_misses", "h2d_bytes"):
+            series = [float(r[key]) for r in rows]
+            self.assertEqual(series, sorted(series), key)
+        self.assertLessEqual(float(rows[-1]["h2d_bytes"]), float(row["h2d_bytes"]))
 
     def test_bad_settings_name_the_json_path(self):
         for warm, words in (({"promotion": {"threshold": -1}}, "workload.warm_tier.promotion.threshold"),
