@@ -146,29 +146,24 @@ void Residency::access(const traces::Access& a, StepPlan& plan) {
   }
   if (source == backing) ++topology_.tier(backing).stats().hits;
 
-  // The reads, hop by hop when reads can be corrupted (each hop may be retried).
+  // The reads. With the warm-tier protocol the last hop out of the warm tier is a move of
+  // its own (promote or serve); when reads can be corrupted every hop is (it may be retried).
   const std::vector<uint32_t>& path = topology_.fetch_path(source);
-  const bool integrity = warm_ && warm_->reads_can_fail();
-  const bool via_warm = warm_ && path.size() > 1 && topology_.link(path.back()).spec().from_tier == 1;
-  if (integrity || via_warm) {
-    for (uint32_t h = 0; h < path.size(); ++h) {
-      const bool last = h + 1 == path.size();
-      const MoveKind kind = !warm_ || !last ? (reread ? MoveKind::kReread : MoveKind::kFetch)
-                                            : (promote ? MoveKind::kPromote : MoveKind::kServe);
-      // Without corruption, the hops below the warm tier stay one (chunk-pipelined) move.
-      if (!integrity && !last) {
-        plan.add_move(path.data(), static_cast<uint32_t>(path.size() - 1), bytes, key, kind);
-        h = static_cast<uint32_t>(path.size() - 2);
-        continue;
-      }
-      if (!read_hop(path[h], kind, key, a, plan)) {
+  const uint32_t hops = static_cast<uint32_t>(path.size());
+  const MoveKind below_kind = reread ? MoveKind::kReread : MoveKind::kFetch;
+  const MoveKind last_kind = !warm_ ? below_kind : promote ? MoveKind::kPromote : MoveKind::kServe;
+  if (warm_ && warm_->reads_can_fail()) {
+    for (uint32_t h = 0; h < hops; ++h) {
+      if (!read_hop(path[h], h + 1 == hops ? last_kind : below_kind, key, a, plan)) {
         ++warm_->counts.skipped_accesses;  // unavailable: nothing is staged or promoted
         return;
       }
     }
+  } else if (warm_ && hops > 1 && topology_.link(path.back()).spec().from_tier == 1) {
+    plan.add_move(path.data(), hops - 1, bytes, key, below_kind);  // chunk-pipelined below the warm tier
+    plan.add_move(&path.back(), 1, bytes, key, last_kind);
   } else {
-    plan.add_move(path.data(), static_cast<uint32_t>(path.size()), bytes, key,
-                  warm_ ? (promote ? MoveKind::kPromote : MoveKind::kServe) : MoveKind::kFetch);
+    plan.add_move(path.data(), hops, bytes, key, last_kind);
   }
 
   // Leave a copy in each tier on the way (in the warm tier: staging). Room is made (and its
