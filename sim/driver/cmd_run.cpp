@@ -3,11 +3,13 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 
 #include "models/tiers/topology.h"
 #include "models/workloads/expert_replay.h"
 #include "sim/config/config_node.h"
 #include "sim/config/input_error.h"
+#include "sim/config/json_hash.h"
 #include "sim/config/load_config.h"
 #include "sim/config/units.h"
 #include "sim/driver/commands.h"
@@ -20,18 +22,6 @@
 namespace tiersim {
 
 namespace {
-
-std::string config_hash(const nlohmann::json& config) {
-  // FNV-1a over the canonical dump (nlohmann::json sorts object keys).
-  uint64_t h = 0xcbf29ce484222325ull;
-  for (unsigned char c : config.dump()) {
-    h ^= c;
-    h *= 0x100000001b3ull;
-  }
-  char text[17];
-  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(h));
-  return text;
-}
 
 std::string percent(double fraction) {
   char text[32];
@@ -83,7 +73,19 @@ void print_summary(const std::string& name, const models::Topology& topology, co
 
 }  // namespace
 
-int run_simulation(const nlohmann::json& config, const std::string& source, const std::string& out_dir_option, bool quiet) {
+// Everything one simulation produced, for run_simulation() to write and print.
+struct SimulationDetails {
+  const std::string& name;
+  const models::Topology& topology;
+  const models::ExpertReplaySpec& spec;
+  const models::ExpertReplay& replay;
+  const Metrics& row;
+  double wall_seconds;
+  uint64_t events;
+};
+
+Metrics simulate_config(const nlohmann::json& config, const std::string& source,
+                        const std::function<void(const SimulationDetails&)>& details) {
   const ConfigNode root(config, "", source);
   root.allow_only({"name", "description", "seed", "hardware", "tiers", "links", "workload"});
   std::string name = std::filesystem::path(source).stem().string();
@@ -115,7 +117,7 @@ int run_simulation(const nlohmann::json& config, const std::string& source, cons
 
   Metrics row;
   row.add("tiersim_version", std::string(kVersion));
-  row.add("config_hash", config_hash(config));
+  row.add("config_hash", json_hash(config));
   row.add("name", name);
   row.add("seed", seed);
   row.add("workload", "expert_replay");
@@ -123,32 +125,38 @@ int run_simulation(const nlohmann::json& config, const std::string& source, cons
   row.add("overlap", spec.overlap == models::ExpertReplaySpec::Overlap::kSerial ? "serial" : "pipelined");
   row.add("expert_bytes", spec.expert_bytes);
   row.append(replay.metrics());
+  if (details) details(SimulationDetails{name, topology, spec, replay, row, wall_seconds, simulator.events_processed()});
+  return row;
+}
 
-  // Wall-clock figures vary run to run, so they stay out of results.csv (which must be
-  // byte-identical for the same config and seed) and go to summary.json only.
-  nlohmann::ordered_json summary;
-  summary["tiersim_version"] = kVersion;
-  summary["git_revision"] = kGitRevision;
-  summary["config_source"] = source;
-  summary["config_hash"] = config_hash(config);
-  summary["config"] = config;
-  nlohmann::ordered_json results;
-  row.to_json(results);
-  summary["results"] = results;
-  const uint64_t events = simulator.events_processed();
-  summary["performance"] = {{"wall_s", wall_seconds},
-                            {"events", events},
-                            {"events_per_s", wall_seconds > 0 ? static_cast<double>(events) / wall_seconds : 0.0},
-                            {"accesses_per_s", wall_seconds > 0 ? static_cast<double>(replay.accesses()) / wall_seconds : 0.0}};
+int run_simulation(const nlohmann::json& config, const std::string& source, const std::string& out_dir_option, bool quiet) {
+  simulate_config(config, source, [&](const SimulationDetails& d) {
+    // Wall-clock figures vary run to run, so they stay out of results.csv (which must be
+    // byte-identical for the same config and seed) and go to summary.json only.
+    nlohmann::ordered_json summary;
+    summary["tiersim_version"] = kVersion;
+    summary["git_revision"] = kGitRevision;
+    summary["config_source"] = source;
+    summary["config_hash"] = json_hash(config);
+    summary["config"] = config;
+    nlohmann::ordered_json results;
+    d.row.to_json(results);
+    summary["results"] = results;
+    const double wall = d.wall_seconds;
+    summary["performance"] = {{"wall_s", wall},
+                              {"events", d.events},
+                              {"events_per_s", wall > 0 ? static_cast<double>(d.events) / wall : 0.0},
+                              {"accesses_per_s", wall > 0 ? static_cast<double>(d.replay.accesses()) / wall : 0.0}};
 
-  const std::string out_dir = out_dir_option.empty() ? "results/" + name : out_dir_option;
-  ResultsWriter writer(out_dir);
-  writer.stage("results.csv", row.csv_header() + "\n" + row.csv_row() + "\n");
-  writer.stage("summary.json", summary.dump(2) + "\n");
-  if (!replay.timeseries_csv().empty()) writer.stage("timeseries.csv", replay.timeseries_csv());
-  if (!replay.unavailable_log().empty()) writer.stage("unavailable.log", replay.unavailable_log());
-  writer.commit();
-  if (!quiet) print_summary(name, topology, spec, row, wall_seconds, events, out_dir);
+    const std::string out_dir = out_dir_option.empty() ? "results/" + d.name : out_dir_option;
+    ResultsWriter writer(out_dir);
+    writer.stage("results.csv", d.row.csv_header() + "\n" + d.row.csv_row() + "\n");
+    writer.stage("summary.json", summary.dump(2) + "\n");
+    if (!d.replay.timeseries_csv().empty()) writer.stage("timeseries.csv", d.replay.timeseries_csv());
+    if (!d.replay.unavailable_log().empty()) writer.stage("unavailable.log", d.replay.unavailable_log());
+    writer.commit();
+    if (!quiet) print_summary(d.name, d.topology, d.spec, d.row, wall, d.events, out_dir);
+  });
   return 0;
 }
 

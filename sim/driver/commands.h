@@ -3,6 +3,7 @@
 // command line onto them. Each returns the process exit status; bad input throws
 // InputError (exit 2).
 #include <cstdint>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -18,7 +19,14 @@ struct RunCommand {
 };
 int run_command(const RunCommand& command);
 
-// Simulates `config` (already loaded, overrides applied); `source` names it in errors.
+class Metrics;
+struct SimulationDetails;
+// Simulates `config` (already loaded, overrides applied; `source` names it in errors) and
+// returns its results row; `details`, if given, sees everything the run produced.
+Metrics simulate_config(const nlohmann::json& config, const std::string& source,
+                        const std::function<void(const SimulationDetails&)>& details = {});
+
+// Simulates `config` and writes its results; `source` names it in errors.
 int run_simulation(const nlohmann::json& config, const std::string& source, const std::string& out_dir, bool quiet);
 
 // tiersim bench-cache: seed 001's bench_cache.py flags, run on the simulator.
@@ -81,6 +89,27 @@ struct MrcCommand {
   uint64_t max_size = UINT64_MAX;  // rows beyond this capacity are left out of the CSV
 };
 int mrc_command(const MrcCommand& command);
+
+// tiersim sweep SWEEP.json --out DIR [--jobs N] [--dry-run] [--resume] [--force] [--shard K/N] [--quiet]
+// Exit status 5 when some points failed (the others are in results.csv).
+struct SweepCommand {
+  std::string sweep_path;
+  std::string out_dir;
+  uint32_t jobs = 0;  // 0: the machine's cores
+  bool dry_run = false;
+  bool resume = false;
+  bool force = false;
+  bool quiet = false;
+  std::string shard;  // "K/N"
+};
+int sweep_command(const SweepCommand& command);
+
+// tiersim merge DIR1 DIR2 ... --out DIR: the shards of one sweep into one results.csv.
+struct MergeCommand {
+  std::vector<std::string> dirs;
+  std::string out_dir;
+};
+int merge_command(const MergeCommand& command);
 
 // tiersim trace gen [generator flags] --format csv|bin|oracleGeneral -o FILE
 struct TraceGenCommand {

@@ -125,6 +125,24 @@ int main(int argc, char** argv) {
   cache_app->add_option("--out", cache.out_dir, "also write DIR/results.csv");
   cache_app->callback([&] { action = [&] { return cache_command(cache); }; });
 
+  // sweep / merge
+  SweepCommand sweep;
+  CLI::App* sweep_app = app.add_subcommand("sweep", "run a sweep file's points in parallel into DIR/results.csv");
+  sweep_app->add_option("sweep", sweep.sweep_path, "sweep JSON file")->required();
+  sweep_app->add_option("--out", sweep.out_dir, "output folder");
+  sweep_app->add_option("--jobs", sweep.jobs, "worker threads (default: the machine's cores)")->check(CLI::PositiveNumber);
+  sweep_app->add_flag("--dry-run", sweep.dry_run, "print the points and their count, run nothing");
+  sweep_app->add_flag("--resume", sweep.resume, "run only the points DIR does not have yet");
+  sweep_app->add_flag("--force", sweep.force, "replace what DIR holds");
+  sweep_app->add_option("--shard", sweep.shard, "run only the K-th of N disjoint shares of the points: K/N");
+  sweep_app->add_flag("--quiet", sweep.quiet, "no progress on stderr");
+  sweep_app->callback([&] { action = [&] { return sweep_command(sweep); }; });
+  MergeCommand merge;
+  CLI::App* merge_app = app.add_subcommand("merge", "join the shard folders of one sweep into one results.csv");
+  merge_app->add_option("dirs", merge.dirs, "shard output folders")->required();
+  merge_app->add_option("--out", merge.out_dir, "output folder")->required();
+  merge_app->callback([&] { action = [&] { return merge_command(merge); }; });
+
   // mrc
   MrcCommand mrc;
   CLI::App* mrc_app = app.add_subcommand("mrc", "exact LRU miss-ratio curves at every capacity, in one pass");

@@ -1,0 +1,11 @@
+#pragma once
+// A short, stable fingerprint of a JSON document (configs, sweeps): 16 hex digits of
+// FNV-1a over its canonical text (object keys sorted).
+#include <nlohmann/json_fwd.hpp>
+#include <string>
+
+namespace tiersim {
+
+std::string json_hash(const nlohmann::json& value);
+
+}  // namespace tiersim
