@@ -9,7 +9,7 @@
 namespace tiersim::models {
 
 namespace {
-constexpr size_t kBatchAccesses = 1 << 14;
+constexpr size_t kBatchAccesses = 1 << 11;  // 64 KiB: small runs stay cheap to set up
 }
 
 ExpertReplay::ExpertReplay(sim::Simulator& simulator, Topology& topology, const ExpertReplaySpec& spec,

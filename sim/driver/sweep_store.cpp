@@ -177,14 +177,42 @@ std::vector<bool> SweepStore::finished() const {
 
 void SweepStore::record_ok(uint64_t index, const std::string& header, const std::string& row) {
   const std::string hash = fnv(header);
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (headers_.insert(hash).second) append_line(state_ + "/headers.tsv", hash + "\t" + flat(header) + "\n");
-  append_line(chunk_file(state_, index / kChunk), std::to_string(index) + "\tok\t" + hash + "\t" + flat(row) + "\n");
+  {
+    // The header goes in before any row that refers to it.
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (headers_.insert(hash).second) append_line(state_ + "/headers.tsv", hash + "\t" + flat(header) + "\n");
+  }
+  append(index, std::to_string(index) + "\tok\t" + hash + "\t" + flat(row) + "\n");
 }
 
 void SweepStore::record_error(uint64_t index, const std::string& message) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  append_line(chunk_file(state_, index / kChunk), std::to_string(index) + "\terror\t" + flat(message) + "\t\n");
+  append(index, std::to_string(index) + "\terror\t" + flat(message) + "\t\n");
+}
+
+// One write(2) of a whole line on an O_APPEND descriptor: lines from several workers never
+// interleave, so no lock is held while writing.
+void SweepStore::append(uint64_t index, const std::string& line) {
+  const uint64_t chunk = index / kChunk;
+  int fd;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = chunk_fds_.find(chunk);
+    if (it == chunk_fds_.end()) {
+      const std::string path = chunk_file(state_, chunk);
+      fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+      if (fd < 0) throw InputError(path + ": cannot write the sweep's progress");
+      chunk_fds_.emplace(chunk, fd);
+    } else {
+      fd = it->second;
+    }
+  }
+  if (::write(fd, line.data(), line.size()) != static_cast<ssize_t>(line.size())) {
+    throw InputError(dir_ + ": cannot record a finished point (disk full?)");
+  }
+}
+
+SweepStore::~SweepStore() {
+  for (const auto& [chunk, fd] : chunk_fds_) ::close(fd);
 }
 
 AssembleResult assemble_results(const std::vector<std::string>& dirs, const SweepIdentity& owns, const std::string& out_csv) {

@@ -10,6 +10,7 @@
 // point order, a chunk at a time, so memory does not grow with the number of points.
 #include <cstdint>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <set>
 #include <string>
@@ -33,6 +34,9 @@ class SweepStore {
   // Opens DIR for `identity`. A folder holding another sweep (or shard) is refused unless
   // `force` (which clears it); one holding this sweep's points needs `resume` or `force`.
   SweepStore(std::string dir, const SweepIdentity& identity, bool resume, bool force);
+  ~SweepStore();
+  SweepStore(const SweepStore&) = delete;
+  SweepStore& operator=(const SweepStore&) = delete;
 
   // The points already finished successfully (repairs lines cut short by a crash).
   std::vector<bool> finished() const;
@@ -50,6 +54,7 @@ class SweepStore {
   SweepIdentity identity_;
   std::mutex mutex_;
   std::set<std::string> headers_;  // hashes already in headers.tsv
+  std::map<uint64_t, int> chunk_fds_;  // open chunk files
 };
 
 // Reads DIR/.sweep/sweep.json; throws InputError if DIR holds no sweep.

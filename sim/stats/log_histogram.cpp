@@ -9,7 +9,9 @@ namespace {
 constexpr int kBucketCount = (64 - LogHistogram::kSubBucketBits + 1) << LogHistogram::kSubBucketBits;
 }
 
-LogHistogram::LogHistogram() : counts_(kBucketCount, 0) {}
+LogHistogram::LogHistogram() = default;
+
+void LogHistogram::allocate() { counts_.assign(kBucketCount, 0); }
 
 uint64_t LogHistogram::bucket_lower_bound(int bucket) {
   constexpr int kLinear = 2 << kSubBucketBits;

@@ -14,6 +14,7 @@ class LogHistogram {
   LogHistogram();
 
   void record(uint64_t value) {
+    if (counts_.empty()) allocate();  // buckets only for histograms that get values
     ++counts_[bucket_of(value)];
     ++count_;
     sum_ += value;
@@ -43,6 +44,7 @@ class LogHistogram {
   static uint64_t bucket_upper_bound(int bucket);  // inclusive
 
  private:
+  void allocate();
   std::vector<uint64_t> counts_;
   uint64_t count_ = 0;
   unsigned __int128 sum_ = 0;
