@@ -3,7 +3,8 @@
 # Runs as root (or with sudo); does nothing when everything is already there.
 set -euo pipefail
 packages=(build-essential cmake ninja-build git python3
-          libboost-dev nlohmann-json3-dev libcli11-dev libeigen3-dev doctest-dev libbenchmark-dev libzstd-dev)
+          libboost-dev nlohmann-json3-dev libcli11-dev libeigen3-dev doctest-dev libbenchmark-dev libzstd-dev
+          python3-matplotlib python3-pandas)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -111,6 +111,9 @@ struct MergeCommand {
 };
 int merge_command(const MergeCommand& command);
 
+// tiersim plot DIR: runs analysis/plot.py over DIR/results.csv; its exit status.
+int plot_command(const std::string& dir);
+
 // tiersim trace gen [generator flags] --format csv|bin|oracleGeneral -o FILE
 struct TraceGenCommand {
   nlohmann::json generator = nlohmann::json::object();  // the flags given, by generator key

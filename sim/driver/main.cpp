@@ -143,6 +143,12 @@ int main(int argc, char** argv) {
   merge_app->add_option("--out", merge.out_dir, "output folder")->required();
   merge_app->callback([&] { action = [&] { return merge_command(merge); }; });
 
+  // plot
+  std::string plot_dir;
+  CLI::App* plot_app = app.add_subcommand("plot", "figures and report.html for a results folder (analysis/plot.py)");
+  plot_app->add_option("dir", plot_dir, "a folder holding results.csv")->required();
+  plot_app->callback([&] { action = [&] { return plot_command(plot_dir); }; });
+
   // mrc
   MrcCommand mrc;
   CLI::App* mrc_app = app.add_subcommand("mrc", "exact LRU miss-ratio curves at every capacity, in one pass");
