@@ -13,6 +13,7 @@
 #include "models/tiers/warm_tier.h"
 #include "sim/config/input_error.h"
 #include "sim/driver/commands.h"
+#include "sim/driver/slurm_scripts.h"
 #include "sim/driver/sweep_spec.h"
 #include "sim/driver/sweep_store.h"
 #include "sim/output/metrics.h"
@@ -97,6 +98,40 @@ int finish(const AssembleResult& result, const std::string& dir) {
   return 0;
 }
 
+// --slurm: write (and with --submit, submit) the job array and the merge job.
+int slurm_sweep(const SweepCommand& command, const SweepSpec& spec) {
+  if (command.shards == 0) throw InputError("--slurm: give --shards N (the array's tasks), N >= 1");
+  if (command.shards > spec.size()) {
+    throw InputError("--shards " + std::to_string(command.shards) + ": the sweep has only " + std::to_string(spec.size()) +
+                     " points");
+  }
+  if (!command.shard.empty()) throw InputError("--slurm runs every shard: leave out --shard");
+  namespace fs = std::filesystem;
+  if (fs::exists(command.out_dir + "/results.csv") && !command.force) {
+    throw InputError(command.out_dir + ": already holds results; choose another --out, or --force");
+  }
+  SlurmSweep s;
+  s.tiersim = fs::canonical("/proc/self/exe").string();
+  s.sweep_file = fs::absolute(command.sweep_path).lexically_normal().string();
+  s.out_dir = fs::absolute(command.out_dir).lexically_normal().string();
+  s.workdir = fs::current_path().string();
+  s.shards = command.shards;
+  s.jobs_per_task = command.jobs ? command.jobs : 1;
+  s.partition = command.partition;
+  s.time_limit = command.time_limit;
+  const auto scripts = write_slurm_scripts(s);
+  std::printf("slurm: %s (array of %u shards) and %s (merge into %s/results.csv)\n", scripts.first.c_str(), s.shards,
+              scripts.second.c_str(), s.out_dir.c_str());
+  if (command.submit) {
+    const auto ids = submit_slurm_scripts(scripts);
+    std::printf("slurm: submitted job array %s and merge job %s\n", ids.first.c_str(), ids.second.c_str());
+  } else {
+    std::printf("slurm: submit with: sbatch %s, then sbatch --dependency=afterok:<array id> %s (or use --submit)\n",
+                scripts.first.c_str(), scripts.second.c_str());
+  }
+  return 0;
+}
+
 }  // namespace
 
 int sweep_command(const SweepCommand& command) {
@@ -122,6 +157,7 @@ int sweep_command(const SweepCommand& command) {
     return 0;
   }
   if (command.out_dir.empty()) throw InputError("sweep: give --out DIR");
+  if (command.slurm) return slurm_sweep(command, spec);
 
   SweepStore store(command.out_dir, identity, command.resume, command.force);
   const std::vector<bool> finished = store.finished();

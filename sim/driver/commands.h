@@ -101,6 +101,11 @@ struct SweepCommand {
   bool force = false;
   bool quiet = false;
   std::string shard;  // "K/N"
+  // --slurm: write an sbatch job array of `shards` tasks and a merge job (--submit: submit)
+  bool slurm = false;
+  bool submit = false;
+  uint32_t shards = 0;
+  std::string partition, time_limit;
 };
 int sweep_command(const SweepCommand& command);
 

@@ -136,6 +136,11 @@ int main(int argc, char** argv) {
   sweep_app->add_flag("--force", sweep.force, "replace what DIR holds");
   sweep_app->add_option("--shard", sweep.shard, "run only the K-th of N disjoint shares of the points: K/N");
   sweep_app->add_flag("--quiet", sweep.quiet, "no progress on stderr");
+  sweep_app->add_flag("--slurm", sweep.slurm, "write DIR/slurm/sweep.sbatch (a job array, one task per shard) and merge.sbatch");
+  sweep_app->add_option("--shards", sweep.shards, "--slurm: array tasks (shards)")->check(CLI::PositiveNumber);
+  sweep_app->add_flag("--submit", sweep.submit, "--slurm: submit both with sbatch (the merge after the whole array)");
+  sweep_app->add_option("--partition", sweep.partition, "--slurm: Slurm partition");
+  sweep_app->add_option("--time", sweep.time_limit, "--slurm: time limit per task (sbatch --time)");
   sweep_app->callback([&] { action = [&] { return sweep_command(sweep); }; });
   MergeCommand merge;
   CLI::App* merge_app = app.add_subcommand("merge", "join the shard folders of one sweep into one results.csv");
