@@ -13,6 +13,7 @@
 #include "sim/config/load_config.h"
 #include "sim/config/units.h"
 #include "sim/driver/commands.h"
+#include "sim/driver/run_config.h"
 #include "sim/engine/simulator.h"
 #include "sim/output/metrics.h"
 #include "sim/output/results_writer.h"
@@ -73,6 +74,21 @@ void print_summary(const std::string& name, const models::Topology& topology, co
 
 }  // namespace
 
+RunConfig parse_run_config(const nlohmann::json& config, const std::string& source) {
+  const ConfigNode root(config, "", source);
+  root.allow_only({"name", "description", "seed", "hardware", "tiers", "links", "workload"});
+  RunConfig parsed;
+  parsed.name = std::filesystem::path(source).stem().string();
+  if (auto n = root.find("name")) parsed.name = n->as_identifier();
+  if (auto d = root.find("description")) d->as_string();
+  parsed.seed = root.uint_or("seed", 0);
+  const ConfigNode workload = root.at("workload");
+  workload.at("type").as_enum({"expert_replay"});
+  parsed.workload = models::parse_expert_replay(workload, parsed.seed);
+  parsed.topology = models::parse_topology(root, parsed.workload.expert_bytes);
+  return parsed;
+}
+
 // Everything one simulation produced, for run_simulation() to write and print.
 struct SimulationDetails {
   const std::string& name;
@@ -86,23 +102,18 @@ struct SimulationDetails {
 
 Metrics simulate_config(const nlohmann::json& config, const std::string& source,
                         const std::function<void(const SimulationDetails&)>& details) {
+  const RunConfig parsed = parse_run_config(config, source);
+  const std::string& name = parsed.name;
+  const uint64_t seed = parsed.seed;
+  const models::ExpertReplaySpec& spec = parsed.workload;
   const ConfigNode root(config, "", source);
-  root.allow_only({"name", "description", "seed", "hardware", "tiers", "links", "workload"});
-  std::string name = std::filesystem::path(source).stem().string();
-  if (auto n = root.find("name")) name = n->as_identifier();
-  if (auto d = root.find("description")) d->as_string();
-  const uint64_t seed = root.uint_or("seed", 0);
-  const ConfigNode workload = root.at("workload");
-  workload.at("type").as_enum({"expert_replay"});
-  const models::ExpertReplaySpec spec = models::parse_expert_replay(workload, seed);
-  const models::TopologySpec topology_spec = models::parse_topology(root, spec.expert_bytes);
 
   sim::Simulator simulator;
-  models::Topology topology(simulator, topology_spec, root,
+  models::Topology topology(simulator, parsed.topology, root,
                             /*needs_writeback=*/spec.mode == models::ExpertReplaySpec::Mode::kTraining);
   if (spec.seed001_counters && topology.tier_count() != 3) {
-    workload.at("seed001_counters").fail("seed 001's counters need exactly three tiers (GPU, CPU, disk), this config has " +
-                                         std::to_string(topology.tier_count()));
+    root.at("workload").at("seed001_counters").fail("seed 001's counters need exactly three tiers (GPU, CPU, disk), this config has " +
+                                                    std::to_string(topology.tier_count()));
   }
   std::unique_ptr<traces::TraceReader> trace = models::open_replay_trace(spec);
   if (topology.has_offline_policy()) {  // Belady: a first pass learns each access's next use

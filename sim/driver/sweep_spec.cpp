@@ -3,13 +3,11 @@
 #include <fstream>
 #include <iterator>
 
-#include "models/tiers/topology.h"
-#include "models/workloads/expert_replay_spec.h"
-#include "sim/config/config_node.h"
 #include "sim/config/input_error.h"
 #include "sim/config/json_hash.h"
 #include "sim/config/load_config.h"
 #include "sim/config/overrides.h"
+#include "sim/driver/run_config.h"
 #include "sim/engine/random.h"
 
 namespace tiersim {
@@ -42,16 +40,6 @@ std::vector<SweepParameter> read_section(const nlohmann::ordered_json& file, con
 }
 
 }  // namespace
-
-void check_config(const nlohmann::json& config, const std::string& source) {
-  const ConfigNode root(config, "", source);
-  root.allow_only({"name", "description", "seed", "hardware", "tiers", "links", "workload"});
-  const uint64_t seed = root.uint_or("seed", 0);
-  const ConfigNode workload = root.at("workload");
-  workload.at("type").as_enum({"expert_replay"});
-  const models::ExpertReplaySpec spec = models::parse_expert_replay(workload, seed);
-  models::parse_topology(root, spec.expert_bytes);
-}
 
 uint64_t SweepSpec::size() const {
   uint64_t n = repeats;
@@ -99,10 +87,11 @@ SweepSpec::Point SweepSpec::point(uint64_t index) const {
 }
 
 SweepSpec load_sweep(const std::string& path) {
-  load_json_file(path);  // file:line:column errors for missing files and malformed JSON
-  // Read again keeping the order the file gives its parameters in (json sorts keys).
-  std::ifstream in(path);
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path + ": cannot read the sweep file");
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  parse_json_text(text, path);  // file:line:column errors for malformed JSON
+  // Parsed again keeping the order the file gives its parameters in (json sorts keys).
   const nlohmann::ordered_json file = nlohmann::ordered_json::parse(text);
   SweepSpec spec;
   spec.source = path;
@@ -152,7 +141,7 @@ SweepSpec load_sweep(const std::string& path) {
 
   // Check the base and every single value before anything runs.
   try {
-    check_config(spec.base, path + " (base)");
+    parse_run_config(spec.base, path + " (base)");
   } catch (const InputError& e) {
     throw InputError(path + ": base: " + e.what());
   }
@@ -163,7 +152,7 @@ SweepSpec load_sweep(const std::string& path) {
         nlohmann::json config = spec.base;
         try {
           set_value(config, p.path, p.values[i]);
-          check_config(config, "point config");
+          parse_run_config(config, "point config");
         } catch (const InputError& e) {
           throw InputError(path + ": " + name + ".\"" + p.path + "\"[" + std::to_string(i) + "] = " + p.values[i].dump() +
                            ": " + e.what());

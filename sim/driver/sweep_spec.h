@@ -52,7 +52,4 @@ struct SweepSpec {
 // naming the sweep file's JSON path (grid."tiers.gpu.capacity"[2]).
 SweepSpec load_sweep(const std::string& path);
 
-// Checks a config without simulating it (the checks `tiersim run` makes before running).
-void check_config(const nlohmann::json& config, const std::string& source);
-
 }  // namespace tiersim

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/config/input_error.h"
+#include "sim/config/json_hash.h"
 #include "sim/config/load_config.h"
 #include "sim/output/results_writer.h"
 
@@ -22,17 +23,6 @@ std::string chunk_file(const std::string& state, uint64_t chunk) {
   char name[32];
   std::snprintf(name, sizeof name, "%08llu.tsv", static_cast<unsigned long long>(chunk));
   return state + "/" + name;
-}
-
-std::string fnv(const std::string& text) {
-  uint64_t h = 0xcbf29ce484222325ull;
-  for (unsigned char c : text) {
-    h ^= c;
-    h *= 0x100000001b3ull;
-  }
-  char out[17];
-  std::snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(h));
-  return out;
 }
 
 // One line per record; tabs and newlines inside fields would break the format.
@@ -176,7 +166,7 @@ std::vector<bool> SweepStore::finished() const {
 }
 
 void SweepStore::record_ok(uint64_t index, const std::string& header, const std::string& row) {
-  const std::string hash = fnv(header);
+  const std::string hash = text_hash(header);
   {
     // The header goes in before any row that refers to it.
     std::lock_guard<std::mutex> lock(mutex_);

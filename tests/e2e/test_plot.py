@@ -1,11 +1,10 @@
 """End-to-end: `tiersim plot` turns a real sweep's CSV into figures that are not blank and
 a self-contained report.html."""
-import json
 import os
 import subprocess
 import unittest
 
-from tiersim_cli import ROOT, run, temp_dir
+from tiersim_cli import ROOT, quick_sweep, run, temp_dir
 
 PYTHON = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else "python3"
 
@@ -24,13 +23,7 @@ for path in sys.argv[1:]:
 class Plot(unittest.TestCase):
     def test_sweep_report_has_real_figures(self):
         with temp_dir() as tmp:
-            with open(os.path.join(ROOT, "configs", "sweeps", "quick.json")) as f:
-                sweep = json.load(f)
-            sweep["base"] = os.path.join(ROOT, sweep["base"])
-            sweep["set"]["workload.generator"]["steps"] = 300
-            path = os.path.join(tmp, "quick.json")
-            with open(path, "w") as f:
-                json.dump(sweep, f)
+            path = quick_sweep(tmp)
             out = os.path.join(tmp, "out")
             run("sweep", path, "--out", out, "--quiet", cwd=ROOT)
             p = run("plot", out)

@@ -1,11 +1,10 @@
 """End-to-end on a real single-node Slurm: `tiersim sweep --slurm --submit` runs the sweep
 as a job array plus a dependent merge job, and the merged CSV equals a local run's."""
-import json
 import os
 import unittest
 
 import slurm_cluster
-from tiersim_cli import ROOT, run, temp_dir
+from tiersim_cli import ROOT, quick_sweep, run, temp_dir
 
 REASON = slurm_cluster.why_not_available()
 
@@ -43,20 +42,10 @@ class RealSlurm(unittest.TestCase):
             cluster = slurm_cluster.Cluster(os.path.join(tmp, "cluster"))
             cluster.start()
             try:
-                with open(os.path.join(ROOT, "configs", "sweeps", "quick.json")) as f:
-                    sweep = json.load(f)
-                sweep["base"] = os.path.join(ROOT, sweep["base"])
-                sweep["set"]["workload.generator"]["steps"] = 300
-                path = os.path.join(tmp, "sweep.json")
-                with open(path, "w") as f:
-                    json.dump(sweep, f)
+                path = quick_sweep(tmp)
                 run("sweep", path, "--out", os.path.join(tmp, "local"), "--quiet")
-                env_conf = cluster.env["SLURM_CONF"]
-                os.environ["SLURM_CONF"] = env_conf
-                try:
-                    p = run("sweep", path, "--slurm", "--shards", "3", "--submit", "--out", os.path.join(tmp, "slurm"))
-                finally:
-                    del os.environ["SLURM_CONF"]
+                p = run("sweep", path, "--slurm", "--shards", "3", "--submit", "--out", os.path.join(tmp, "slurm"),
+                        env=cluster.env)
                 self.assertIn("submitted job array", p.stdout)
                 cluster.wait_for_jobs()
                 merged = os.path.join(tmp, "slurm", "results.csv")

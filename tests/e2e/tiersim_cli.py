@@ -1,5 +1,6 @@
 """Helpers for end-to-end tests: run the tiersim binary as a user would."""
 import csv
+import json
 import os
 import subprocess
 import sys
@@ -12,9 +13,9 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "reference"))
 TIERSIM = os.environ.get("TIERSIM", os.path.join(ROOT, "build", "tiersim"))
 
 
-def run(*args, check=True, cwd=None):
+def run(*args, check=True, cwd=None, env=None):
     """Runs tiersim; returns CompletedProcess with text stdout/stderr."""
-    p = subprocess.run([TIERSIM, *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=600)
+    p = subprocess.run([TIERSIM, *map(str, args)], capture_output=True, text=True, cwd=cwd, env=env, timeout=600)
     if check and p.returncode != 0:
         raise AssertionError(f"tiersim {' '.join(map(str, args))} exited {p.returncode}\n{p.stdout}\n{p.stderr}")
     return p
@@ -25,6 +26,19 @@ def read_row(path):
         rows = list(csv.DictReader(f))
     assert len(rows) == 1, rows
     return rows[0]
+
+
+def quick_sweep(directory, steps=300):
+    """configs/sweeps/quick.json with fewer steps, written into `directory` (its base made
+    absolute, so it runs from anywhere); returns its path."""
+    with open(os.path.join(ROOT, "configs", "sweeps", "quick.json")) as f:
+        sweep = json.load(f)
+    sweep["base"] = os.path.join(ROOT, sweep["base"])
+    sweep["set"]["workload.generator"]["steps"] = steps
+    path = os.path.join(directory, "quick.json")
+    with open(path, "w") as f:
+        json.dump(sweep, f)
+    return path
 
 
 def temp_dir():
