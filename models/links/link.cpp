@@ -33,7 +33,8 @@ void Link::mark_active(int delta) {
   if (delta < 0 && active_ == 0) stats_.busy_time += simulator_.now() - busy_since_;
 }
 
-void Link::submit(uint64_t bytes, TransferDone done, Priority priority) {
+void Link::submit(const TransferRequest& request, TransferDone done, Priority priority) {
+  const uint64_t bytes = request.bytes;
   const uint32_t id = allocate(bytes, done);
   stats_.bytes += bytes;
   ++stats_.operations;

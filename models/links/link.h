@@ -16,55 +16,26 @@
 // of transfer latency (submission to delivery, queueing included).
 #include <cstdint>
 #include <deque>
-#include <string>
 #include <vector>
 
+#include "models/links/i_link.h"
 #include "sim/engine/simulator.h"
-#include "sim/stats/log_histogram.h"
 
 namespace tiersim::models {
 
-enum class Sharing { kFifo, kShared };
-enum class Priority { kDemand, kBackground };
-
-struct LinkSpec {
-  std::string name;
-  uint32_t from_tier = 0;
-  uint32_t to_tier = 0;
-  uint64_t bandwidth_Bps = 1;
-  sim::Time latency = 0;
-  sim::Time per_io_overhead = 0;
-  uint32_t channels = 1;
-  Sharing sharing = Sharing::kFifo;
-};
-
-// Called when a transfer has been delivered.
-struct TransferDone {
-  sim::EventFn fn = nullptr;
-  void* context = nullptr;
-  uint64_t argument = 0;
-};
-
-struct LinkStats {
-  uint64_t bytes = 0;
-  uint64_t operations = 0;
-  sim::Time busy_time = 0;     // time with at least one transfer in service
-  sim::Time service_time = 0;  // summed per-transfer service (fifo) or residence (shared)
-  uint64_t max_queued = 0;
-  sim::LogHistogram latency;   // picoseconds, submission to delivery
-};
-
-class Link {
+class Link final : public ILink {
  public:
   Link(sim::Simulator& simulator, LinkSpec spec);
   Link(const Link&) = delete;
   Link& operator=(const Link&) = delete;
 
-  void submit(uint64_t bytes, TransferDone done, Priority priority = Priority::kDemand);
+  void submit(const TransferRequest& request, TransferDone done, Priority priority = Priority::kDemand) override;
+  void submit(uint64_t bytes, TransferDone done, Priority priority = Priority::kDemand) {
+    submit(TransferRequest{bytes}, done, priority);
+  }
 
-  const LinkSpec& spec() const { return spec_; }
-  // Statistics so far; busy time includes the current busy period up to now.
-  LinkStats stats() const;
+  const LinkSpec& spec() const override { return spec_; }
+  LinkStats stats() const override;
   uint32_t active() const { return active_; }
   size_t queued() const { return waiting_.size() + background_.size(); }
 

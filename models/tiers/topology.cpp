@@ -136,7 +136,8 @@ TopologySpec parse_topology(const ConfigNode& config, uint64_t object_bytes) {
   return spec;
 }
 
-Topology::Topology(sim::Simulator& simulator, const TopologySpec& spec, const ConfigNode& config, bool needs_writeback) {
+Topology::Topology(sim::Simulator& simulator, const TopologySpec& spec, const ConfigNode& config, bool needs_writeback,
+                   const LinkFactory& make_link) {
   const ConfigNode tiers = config.at("tiers");
   for (size_t i = 0; i < spec.tiers.size(); ++i) {
     const bool backing = i + 1 == spec.tiers.size();
@@ -152,7 +153,9 @@ Topology::Topology(sim::Simulator& simulator, const TopologySpec& spec, const Co
     }
     tiers_.push_back(std::make_unique<Tier>(spec.tiers[i], std::move(policy), backing));
   }
-  for (const LinkSpec& l : spec.links) links_.push_back(std::make_unique<Link>(simulator, l));
+  for (const LinkSpec& l : spec.links) {
+    links_.push_back(make_link ? make_link(simulator, l) : std::make_unique<Link>(simulator, l));
+  }
 
   const uint32_t n = static_cast<uint32_t>(tiers_.size());
   const ConfigNode links_node = config.at("links");

@@ -4,6 +4,7 @@
 // and "links" arrays, validated, and turned into the paths objects take: up from each
 // tier to tier 0 (taking a direct link such as GPUDirect NVMe -> HBM where one exists),
 // and down one tier for write-back.
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -32,11 +33,16 @@ TopologySpec parse_topology(const ConfigNode& config, uint64_t object_bytes);
 
 inline constexpr uint32_t kNoLink = UINT32_MAX;
 
+// Builds the link that carries out one link of the topology: the simulated model by
+// default, real executors with `tiersim run --backend real`.
+using LinkFactory = std::function<std::unique_ptr<ILink>(sim::Simulator&, const LinkSpec&)>;
+
 class Topology {
  public:
   // `config` gives each tier's policy parameters; `needs_writeback` makes a missing
   // downward link an error (training mode).
-  Topology(sim::Simulator& simulator, const TopologySpec& spec, const ConfigNode& config, bool needs_writeback);
+  Topology(sim::Simulator& simulator, const TopologySpec& spec, const ConfigNode& config, bool needs_writeback,
+           const LinkFactory& make_link = {});
   ~Topology();
 
   size_t tier_count() const { return tiers_.size(); }
@@ -53,8 +59,8 @@ class Topology {
   // give every access its next-access index.
   bool has_offline_policy() const { return offline_; }
   size_t link_count() const { return links_.size(); }
-  Link& link(size_t i) { return *links_[i]; }
-  const Link& link(size_t i) const { return *links_[i]; }
+  ILink& link(size_t i) { return *links_[i]; }
+  const ILink& link(size_t i) const { return *links_[i]; }
 
   // The link from `from` to `to`, or kNoLink.
   uint32_t link_between(uint32_t from, uint32_t to) const;
@@ -65,7 +71,7 @@ class Topology {
 
  private:
   std::vector<std::unique_ptr<Tier>> tiers_;
-  std::vector<std::unique_ptr<Link>> links_;
+  std::vector<std::unique_ptr<ILink>> links_;
   std::vector<std::vector<uint32_t>> fetch_paths_;
   std::vector<uint32_t> writeback_links_;
   bool offline_ = false;

@@ -59,7 +59,11 @@ void ExpertReplay::run() {
     simulator_.schedule_after(spec_.timeseries_interval, &ExpertReplay::on_sample, this);
   }
   pump();
-  simulator_.run();
+  if (event_loop_) {
+    event_loop_();
+  } else {
+    simulator_.run();
+  }
   if (!finished_) throw std::logic_error("expert replay stopped before the end of the trace");
 }
 
@@ -135,6 +139,7 @@ void ExpertReplay::end_plan() {
     finished_ = true;
     return;
   }
+  if (observer_) observer_->on_step_end(step_accesses_);
   const sim::Time step_time = simulator_.now() - plan_start_;
   const sim::Time compute = spec_.compute_per_layer * static_cast<sim::Time>(plan_.phases.size());
   const sim::Time stall = step_time - compute;
@@ -193,6 +198,10 @@ void ExpertReplay::pump() {
     // This layer's experts are in place: compute it, and (pipelined) start loading the next.
     if (concurrent_chains() && next_compute_ + 1 < phases_.size() && !phases_[next_compute_ + 1].issued) {
       issue_phase(next_compute_ + 1);
+    }
+    if (!flushing_ && observer_) {
+      const PlannedPhase& layer = plan_.phases[next_compute_];
+      observer_->on_compute(step_accesses_.data() + layer.first_access, step_accesses_.data() + layer.end_access);
     }
     if (!flushing_ && spec_.compute_per_layer > 0) {
       computing_ = true;
@@ -326,9 +335,10 @@ uint64_t ExpertReplay::chunk_size(ChainRef ref, uint32_t chunk) {
 }
 
 namespace {
-// Event arguments: (chain index << 5) | (background << 4) | hop.
-uint64_t hop_argument(uint32_t index, bool background, uint32_t hop) {
-  return (uint64_t{index} << 5) | (background ? 16u : 0u) | hop;
+// Event arguments: (chain index << 32) | (chunk << 5) | (background << 4) | hop; a move
+// has at most 2^16 chunks (expert_replay_spec.cpp).
+uint64_t hop_argument(uint32_t index, bool background, uint32_t hop, uint32_t chunk) {
+  return (uint64_t{index} << 32) | (uint64_t{chunk} << 5) | (background ? 16u : 0u) | hop;
 }
 }  // namespace
 
@@ -342,24 +352,28 @@ void ExpertReplay::start_move(ChainRef ref) {
   chain.done_at_last = 0;
   chain.move_started = simulator_.now();
   for (uint32_t h = 0; h < move.hops; ++h) chain.forwarded[h] = 0;
-  Link& first = topology_.link(link_of(ref, move, 0));
+  ILink& first = topology_.link(link_of(ref, move, 0));
   const Priority priority = ref.background ? Priority::kBackground : Priority::kDemand;
   for (uint32_t c = 0; c < chain.chunks; ++c) {
-    first.submit(chunk_size(ref, chain.forwarded[0]++),
-                 TransferDone{&ExpertReplay::on_hop_done, this, hop_argument(ref.index, ref.background, 0)}, priority);
+    ++chain.forwarded[0];
+    first.submit(TransferRequest{chunk_size(ref, c), move.key, uint64_t{c} * spec_.chunk_bytes},
+                 TransferDone{&ExpertReplay::on_hop_done, this, hop_argument(ref.index, ref.background, 0, c)}, priority);
   }
 }
 
 void ExpertReplay::on_hop_done(void* self, uint64_t argument) {
   ExpertReplay& replay = *static_cast<ExpertReplay*>(self);
-  const ChainRef ref{(argument & 16) != 0, static_cast<uint32_t>(argument >> 5)};
+  const ChainRef ref{(argument & 16) != 0, static_cast<uint32_t>(argument >> 32)};
   const uint32_t hop = static_cast<uint32_t>(argument & 15);
+  const uint32_t chunk = static_cast<uint32_t>((argument >> 5) & 0x7ffffff);
   ChainProgress& chain = replay.progress(ref);
   const PlannedMove& move = replay.current_move(ref);
   if (hop + 1 < move.hops) {
-    const uint64_t size = replay.chunk_size(ref, chain.forwarded[hop + 1]++);
+    // The chunk that arrived goes on (chunks may overtake each other on shared links).
+    ++chain.forwarded[hop + 1];
+    const TransferRequest request{replay.chunk_size(ref, chunk), move.key, uint64_t{chunk} * replay.spec_.chunk_bytes};
     replay.topology_.link(replay.link_of(ref, move, hop + 1))
-        .submit(size, TransferDone{&ExpertReplay::on_hop_done, self, hop_argument(ref.index, ref.background, hop + 1)},
+        .submit(request, TransferDone{&ExpertReplay::on_hop_done, self, hop_argument(ref.index, ref.background, hop + 1, chunk)},
                 ref.background ? Priority::kBackground : Priority::kDemand);
     return;
   }

@@ -19,6 +19,7 @@
 //    late prefetch): it waits for that chain.
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -41,9 +42,27 @@ namespace tiersim::models {
 
 class Topology;
 
+// Told what the replay does with the objects, for an executor that holds real data (the
+// real backend checks a layer's experts when its compute starts and applies training
+// updates at the end of a step).
+class ReplayObserver {
+ public:
+  virtual ~ReplayObserver() = default;
+  // Layer compute starts: [begin, end) are its accesses, all present in tier 0 (a skipped
+  // unavailable expert excepted).
+  virtual void on_compute(const traces::Access* begin, const traces::Access* end) = 0;
+  // The step's transfers and compute are done.
+  virtual void on_step_end(const std::vector<traces::Access>& step) = 0;
+};
+
 class ExpertReplay {
  public:
   ExpertReplay(sim::Simulator& simulator, Topology& topology, const ExpertReplaySpec& spec, traces::TraceReader& trace);
+
+  // Replaces simulator.run() as what runs the events (the real backend's wall-clock loop);
+  // it must return once no event is left.
+  void set_event_loop(std::function<void()> loop) { event_loop_ = std::move(loop); }
+  void set_observer(ReplayObserver* observer) { observer_ = observer; }
 
   // Replays the whole trace (and the final flush); throws InputError on a step that does
   // not fit or a malformed trace.
@@ -113,6 +132,8 @@ class ExpertReplay {
 
   sim::Simulator& simulator_;
   Topology& topology_;
+  std::function<void()> event_loop_;
+  ReplayObserver* observer_ = nullptr;
   ExpertReplaySpec spec_;
   traces::TraceReader& trace_;
   Residency residency_;

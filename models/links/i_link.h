@@ -1,0 +1,61 @@
+#pragma once
+// The transfer interface every link implements: the simulated model (models/links/link.h)
+// and the real executors (real_backend/real_link.h). Workloads submit transfers and are
+// called back when they are delivered; they never know which kind of link moves them.
+#include <cstdint>
+#include <string>
+
+#include "sim/engine/simulator.h"
+#include "sim/stats/log_histogram.h"
+
+namespace tiersim::models {
+
+enum class Sharing { kFifo, kShared };
+enum class Priority { kDemand, kBackground };
+
+struct LinkSpec {
+  std::string name;
+  uint32_t from_tier = 0;
+  uint32_t to_tier = 0;
+  uint64_t bandwidth_Bps = 1;
+  sim::Time latency = 0;
+  sim::Time per_io_overhead = 0;
+  uint32_t channels = 1;
+  Sharing sharing = Sharing::kFifo;
+};
+
+// Called when a transfer has been delivered.
+struct TransferDone {
+  sim::EventFn fn = nullptr;
+  void* context = nullptr;
+  uint64_t argument = 0;
+};
+
+struct LinkStats {
+  uint64_t bytes = 0;
+  uint64_t operations = 0;
+  sim::Time busy_time = 0;     // time with at least one transfer in service
+  sim::Time service_time = 0;  // summed per-transfer service (fifo) or residence (shared)
+  uint64_t max_queued = 0;
+  sim::LogHistogram latency;   // picoseconds, submission to delivery
+};
+
+// What one transfer moves: `bytes` of object `key` starting at byte `offset` of it (a
+// chunk of a larger move). The simulated links use only the size; real links use the
+// rest to find the source and destination bytes.
+struct TransferRequest {
+  uint64_t bytes = 0;
+  uint64_t key = 0;
+  uint64_t offset = 0;
+};
+
+class ILink {
+ public:
+  virtual ~ILink() = default;
+  virtual void submit(const TransferRequest& request, TransferDone done, Priority priority = Priority::kDemand) = 0;
+  virtual const LinkSpec& spec() const = 0;
+  // Statistics so far; busy time includes the current busy period up to now.
+  virtual LinkStats stats() const = 0;
+};
+
+}  // namespace tiersim::models
