@@ -26,7 +26,15 @@ struct LinkModel {
   std::optional<sim::Time> per_io_overhead;
   std::optional<uint32_t> channels;
   std::optional<Sharing> sharing;
+  // "small_transfers": {"below": "64 KiB", "bandwidth": ..., "latency": ..., "per_io_overhead": ...}
+  std::optional<uint64_t> small_below;
+  std::optional<uint64_t> small_bandwidth_Bps;
+  std::optional<sim::Time> small_latency;
+  std::optional<sim::Time> small_per_io_overhead;
 };
+
+// Copies a model's parameters into a link spec (unset ones keep their defaults).
+void apply_link_model(const LinkModel& model, LinkSpec& link);
 
 // Reads whichever link-parameter keys `node` has into `model` (overriding what it held).
 void read_link_parameters(const ConfigNode& node, LinkModel& model);

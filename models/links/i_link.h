@@ -22,6 +22,20 @@ struct LinkSpec {
   sim::Time per_io_overhead = 0;
   uint32_t channels = 1;
   Sharing sharing = Sharing::kFifo;
+  // Transfers under `small_below` bytes follow their own line (a calibrated piecewise
+  // fit): small_per_io_overhead + B / small_bandwidth, delivered after small_latency.
+  uint64_t small_below = 0;
+  uint64_t small_bandwidth_Bps = 1;
+  sim::Time small_latency = 0;
+  sim::Time small_per_io_overhead = 0;
+
+  bool is_small(uint64_t bytes) const { return bytes < small_below; }
+  // Time a transfer occupies the link when alone on it.
+  sim::Time service_time(uint64_t bytes) const {
+    return is_small(bytes) ? sim::saturating_add(small_per_io_overhead, sim::transfer_time(bytes, small_bandwidth_Bps))
+                           : sim::saturating_add(per_io_overhead, sim::transfer_time(bytes, bandwidth_Bps));
+  }
+  sim::Time delivery_latency(uint64_t bytes) const { return is_small(bytes) ? small_latency : latency; }
 };
 
 // Called when a transfer has been delivered.

@@ -58,13 +58,15 @@ void Link::start(uint32_t id) {
   t.started = simulator_.now();
   if (spec_.sharing == Sharing::kFifo) {
     mark_active(+1);
-    const sim::Time service = sim::saturating_add(spec_.per_io_overhead, sim::transfer_time(t.bytes, spec_.bandwidth_Bps));
+    const sim::Time service = spec_.service_time(t.bytes);
     simulator_.schedule_after(service, &Link::on_service_end, this, id);
     return;
   }
   advance_virtual_time();
-  const u128 work = static_cast<u128>(t.bytes) * static_cast<uint64_t>(sim::kSecond) +
-                    static_cast<u128>(spec_.per_io_overhead) * spec_.bandwidth_Bps;
+  // Work in bytes * 10^12 at the link's full rate (a small transfer's own line converted).
+  const u128 work = spec_.is_small(t.bytes) ? static_cast<u128>(spec_.service_time(t.bytes)) * spec_.bandwidth_Bps
+                                            : static_cast<u128>(t.bytes) * static_cast<uint64_t>(sim::kSecond) +
+                                                  static_cast<u128>(spec_.per_io_overhead) * spec_.bandwidth_Bps;
   t.finish_tag = virtual_work_ + work;
   mark_active(+1);
   active_heap_.push_back(id);
@@ -89,10 +91,11 @@ void Link::finish_service(uint32_t id) {
 }
 
 void Link::deliver(uint32_t id) {
-  if (spec_.latency == 0) {
+  const sim::Time latency = spec_.delivery_latency(transfers_[id].bytes);
+  if (latency == 0) {
     complete(id);
   } else {
-    simulator_.schedule_after(spec_.latency, &Link::on_delivered, this, id);
+    simulator_.schedule_after(latency, &Link::on_delivered, this, id);
   }
 }
 

@@ -78,7 +78,7 @@ uint32_t tier_index(const ConfigNode& node, const std::vector<TierSpec>& tiers) 
 }
 
 LinkSpec parse_link(const ConfigNode& node, const std::vector<TierSpec>& tiers, const HardwareProfile* hardware) {
-  node.allow_only({"name", "from", "to", "profile", "bandwidth", "latency", "per_io_overhead", "channels", "sharing"});
+  node.allow_only({"name", "from", "to", "profile", "bandwidth", "latency", "per_io_overhead", "channels", "sharing", "small_transfers"});
   LinkSpec link;
   link.name = node.at("name").as_identifier();
   link.from_tier = tier_index(node.at("from"), tiers);
@@ -94,11 +94,7 @@ LinkSpec parse_link(const ConfigNode& node, const std::vector<TierSpec>& tiers, 
   }
   read_link_parameters(node, model);
   if (!model.bandwidth_Bps) node.fail("missing required key \"bandwidth\" (or a \"profile\" that sets it)");
-  link.bandwidth_Bps = *model.bandwidth_Bps;
-  link.latency = model.latency.value_or(0);
-  link.per_io_overhead = model.per_io_overhead.value_or(0);
-  link.channels = model.channels.value_or(1);
-  link.sharing = model.sharing.value_or(Sharing::kFifo);
+  apply_link_model(model, link);
   return link;
 }
 

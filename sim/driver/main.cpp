@@ -1,13 +1,18 @@
 // The tiersim command line: subcommands mapped onto sim/driver/commands.h.
 // Exit status: 0 success, 1 command-line usage error, 2 bad input (config, trace, flags),
 // 3 out of memory, 4 the run failed as configured (an unavailable expert with
-// warm_tier.integrity.on_unavailable "fail"), 70 internal error.
+// warm_tier.integrity.on_unavailable "fail", or a real run's data check), 5 a sweep with
+// failed points, 6 the machine cannot do what the real backend was asked (no io_uring, no
+// GPU, a tmpfs directory, too little memory or disk), 70 internal error.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <functional>
 #include <new>
 
 #include "models/tiers/warm_tier.h"
+#include "real_backend/calibrate.h"
+#include "real_backend/real_run.h"
+#include "real_backend/uring_executor.h"
 #include "sim/config/input_error.h"
 #include "sim/driver/commands.h"
 #include "tiersim/version.h"
@@ -68,7 +73,47 @@ int main(int argc, char** argv) {
   run_app->add_option("--set", run.overrides, "override a config value: json.path=value (repeatable)")->allow_extra_args(false);
   run_app->add_option("--out", run.out_dir, "output folder (default results/<config name>)");
   run_app->add_flag("--quiet", run.quiet, "print nothing on success");
-  run_app->callback([&] { action = [&] { return run_command(run); }; });
+  std::string backend = "sim";
+  real::RealRunOptions real_run;
+  run_app->add_option("--backend", backend, "sim (the model) or real (real transfers, checked, with the model's prediction beside)")
+      ->check(CLI::IsMember({"sim", "real"}))
+      ->capture_default_str();
+  run_app->add_option("--nvme-dir", real_run.nvme_dir, "real: directory for the backing store's expert files (default OUT/nvme)");
+  run_app->add_option("--scale", real_run.scale, "real: shrink every expert by this factor, e.g. 1/64")->capture_default_str();
+  run_app->add_option("--gpu", real_run.gpu, "real: put the first tier on this CUDA GPU (default: host memory stands in for HBM)");
+  run_app->add_flag("--pageable", real_run.pageable, "real: pageable instead of pinned host buffers for CUDA copies");
+  run_app->add_option("--streams", real_run.streams, "real: CUDA streams per link")->capture_default_str();
+  run_app->add_option("--queue-depth", real_run.queue_depth, "real: io_uring requests in flight per file link")->capture_default_str();
+  run_app->add_option("--block-size", real_run.block_size, "real: io_uring request size")->capture_default_str();
+  run_app->add_flag("--single-file", real_run.single_file, "real: one file holding every expert instead of one file per expert");
+  run_app->callback([&] {
+    action = [&] {
+      if (backend == "sim") return run_command(run);
+      real_run.config_path = run.config_path;
+      real_run.overrides = run.overrides;
+      real_run.out_dir = run.out_dir;
+      real_run.quiet = run.quiet;
+      return real::run_real(real_run);
+    };
+  });
+
+  // calibrate
+  real::CalibrateOptions calibrate;
+  CLI::App* calibrate_app = app.add_subcommand("calibrate", "measure this machine's links and write a hardware profile");
+  calibrate_app->add_option("--out", calibrate.out, "the profile to write, e.g. configs/hardware/mybox.json")->required();
+  calibrate_app->add_option("--nvme-dir", calibrate.nvme_dir, "directory on the drive to measure (default: current directory)");
+  calibrate_app->add_option("--gpu", calibrate.gpu, "also measure H2D/D2H copies with this CUDA GPU");
+  calibrate_app->add_option("--min-size", calibrate.min_size, "smallest transfer")->capture_default_str();
+  calibrate_app->add_option("--max-size", calibrate.max_size, "largest transfer")->capture_default_str();
+  calibrate_app->add_option("--queue-depths", calibrate.queue_depths, "io_uring queue depths to measure")->delimiter(',');
+  calibrate_app->add_option("--queue-depth", calibrate.queue_depth, "the queue depth the profile's file links model")->capture_default_str();
+  calibrate_app->add_option("--block-size", calibrate.block_size, "io_uring request size")->capture_default_str();
+  calibrate_app->add_option("--streams", calibrate.streams, "CUDA stream counts to measure")->delimiter(',');
+  calibrate_app->add_option("--bytes-per-point", calibrate.bytes_per_point, "bytes moved per measured size")->capture_default_str();
+  calibrate_app->add_flag("--skip-memcpy", calibrate.skip_memcpy, "do not measure host memory copies");
+  calibrate_app->add_flag("--skip-files", calibrate.skip_files, "do not measure file I/O");
+  calibrate_app->add_flag("--quiet", calibrate.quiet, "print nothing on success");
+  calibrate_app->callback([&] { action = [&] { return real::calibrate_command(calibrate); }; });
 
   // bench-cache
   BenchCacheCommand bench;
@@ -210,6 +255,10 @@ int main(int argc, char** argv) {
     std::fflush(stdout);
     std::fprintf(stderr, "tiersim: run failed: %s\n", e.what());
     return 4;
+  } catch (const real::BackendUnavailable& e) {  // the machine lacks what the real backend needs
+    std::fflush(stdout);
+    std::fprintf(stderr, "tiersim: cannot run on this machine: %s\n", e.what());
+    return 6;
   } catch (const std::overflow_error& e) {  // sim::TimeOverflow: the input asks for too much time
     std::fflush(stdout);
     std::fprintf(stderr, "tiersim: error: %s\n", e.what());

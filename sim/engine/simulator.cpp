@@ -56,4 +56,6 @@ uint64_t Simulator::run_until(Time limit) {
 
 uint64_t Simulator::events_pending() const { return queue_->size(); }
 
+Time Simulator::next_event_time() const { return queue_->empty() ? kEndOfTime : queue_->top().time; }
+
 }  // namespace sim

@@ -34,6 +34,8 @@ class Simulator {
 
   uint64_t events_processed() const { return events_processed_; }
   uint64_t events_pending() const;
+  // When the earliest pending event is due (kEndOfTime if none).
+  Time next_event_time() const;
 
  private:
   class EventQueue;

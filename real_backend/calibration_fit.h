@@ -1,0 +1,43 @@
+#pragma once
+// Fitting a link's measured transfer times to the simulator's model, time = latency +
+// bytes / bandwidth, by least squares on relative residuals (so 4 KiB and 256 MiB
+// transfers weigh alike). Where small transfers follow a different line (a fixed cost that
+// dominates, a different path in the driver), the fit is piecewise: one line below a
+// breakpoint size and one from it on.
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+namespace tiersim::real {
+
+struct Sample {
+  double bytes;
+  double seconds;
+};
+
+struct LineFit {
+  double latency_s = 0;      // intercept
+  double seconds_per_byte = 0;  // slope: 1 / bandwidth
+  double r2 = 0;             // of the times, over the samples it covers
+  double worst_relative = 0;  // max |predicted - measured| / measured
+  size_t samples = 0;
+  double bandwidth_Bps() const { return seconds_per_byte > 0 ? 1.0 / seconds_per_byte : 0.0; }
+  double predict(double bytes) const { return latency_s + bytes * seconds_per_byte; }
+};
+
+struct LinkFit {
+  LineFit large;                  // from `small_below` bytes on (all sizes if no small piece)
+  std::optional<LineFit> small;   // below `small_below`
+  double small_below = 0;
+  double r2 = 0, worst_relative = 0;  // over every sample, piecewise if so
+  double predict(double bytes) const { return small && bytes < small_below ? small->predict(bytes) : large.predict(bytes); }
+};
+
+// One line through the samples (at least two distinct sizes); the intercept and slope are
+// kept non-negative.
+LineFit fit_line(const std::vector<Sample>& samples);
+
+// A line, or two where that makes the worst relative residual much smaller.
+LinkFit fit_link(std::vector<Sample> samples);
+
+}  // namespace tiersim::real

@@ -1,0 +1,60 @@
+#include "real_backend/data_checker.h"
+
+#include <chrono>
+
+#include "models/tiers/warm_tier.h"
+#include "real_backend/expert_catalog.h"
+#include "real_backend/real_link.h"
+#include "real_backend/tier_store.h"
+
+namespace tiersim::real {
+
+DataChecker::DataChecker(std::vector<TierStore*> stores, std::vector<std::string> names, std::vector<RealLink*> links,
+                         const ExpertCatalog& catalog, bool training)
+    : stores_(std::move(stores)), names_(std::move(names)), links_(std::move(links)), catalog_(catalog), training_(training),
+      version_(catalog.size(), 0) {}
+
+void DataChecker::prepare_backing_store() {
+  for (uint32_t i = 0; i < catalog_.size(); ++i) stores_.back()->fill(i, catalog_.key(i), 0);
+}
+
+void DataChecker::on_compute(const traces::Access* begin, const traces::Access* end) {
+  const auto start = std::chrono::steady_clock::now();
+  for (const traces::Access* a = begin; a != end; ++a) {
+    const uint32_t index = catalog_.index(a->object);
+    if (auto bad = stores_[0]->check(index, a->object, version_[index])) fail(0, index, *bad, "when its layer's compute started");
+    ++checked_;
+    if (training_) {  // the in-place update of a training step: a new version
+      stores_[0]->fill(index, a->object, ++version_[index]);
+      ++updates_;
+    }
+  }
+  check_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+void DataChecker::verify_backing_store() {
+  const uint32_t backing = static_cast<uint32_t>(stores_.size() - 1);
+  for (uint32_t i = 0; i < catalog_.size(); ++i) {
+    if (auto bad = stores_[backing]->check(i, catalog_.key(i), version_[i])) fail(backing, i, *bad, "at the end of the run");
+  }
+}
+
+void DataChecker::fail(uint32_t tier, uint32_t index, uint64_t offset, const std::string& when) {
+  const uint64_t key = catalog_.key(index);
+  std::string message = catalog_.describe(key) + ": its copy in tier \"" + names_[tier] + "\" (" + stores_[tier]->where(index) +
+                        ") does not hold version " + std::to_string(version_[index]) + " " + when + ": the bytes differ from offset " +
+                        std::to_string(offset) + ".";
+  std::string writer;
+  for (const RealLink* link : links_)
+    if (link->spec().to_tier == tier && !link->last_write(index).empty()) writer = link->last_write(index);
+  message += writer.empty() ? " No transfer of this run wrote that copy." : " It was last written by " + writer + ".";
+  // Where the bad bytes came from: the copies below, checked against the same version.
+  for (uint32_t t = tier + 1; t < stores_.size(); ++t) {
+    const auto below = stores_[t]->check(index, key, version_[index]);
+    message += " Tier \"" + names_[t] + "\" (" + stores_[t]->where(index) + ") " +
+               (below ? "differs from offset " + std::to_string(*below) : std::string("holds the right bytes")) + ".";
+  }
+  throw models::RunFailure("data check failed: " + message);
+}
+
+}  // namespace tiersim::real

@@ -1,0 +1,59 @@
+#pragma once
+// Keeps a real run honest about its bytes. Every expert's content is a function of (key,
+// version); the checker knows the version each expert must have (training bumps it when
+// the expert is updated in tier 0) and checks:
+//  - a layer's experts in tier 0 when its compute starts (every byte that was read up the
+//    hierarchy and is about to be used), and applies the training update there;
+//  - every expert in the backing store at the end, against its final version.
+// A mismatch throws RunFailure naming the expert, the tier and its copy, the transfer that
+// last wrote it, and what the tiers below hold, so the corruption can be traced to its
+// source.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "models/workloads/expert_replay.h"
+
+namespace tiersim::real {
+
+class ExpertCatalog;
+class RealLink;
+class TierStore;
+
+class DataChecker final : public models::ReplayObserver {
+ public:
+  // `stores[t]` is tier t's store; `names[t]` its name; `links` the run's links.
+  DataChecker(std::vector<TierStore*> stores, std::vector<std::string> names, std::vector<RealLink*> links,
+              const ExpertCatalog& catalog, bool training);
+
+  // Writes every expert's version-0 content into the backing store.
+  void prepare_backing_store();
+  void on_compute(const traces::Access* begin, const traces::Access* end) override;
+  void on_step_end(const std::vector<traces::Access>&) override {}
+  // Checks every expert in the backing store; throws on the first mismatches (up to 8 named).
+  void verify_backing_store();
+
+  // The version each expert's content has now (in the backing store at the start).
+  const std::vector<uint64_t>& versions() const { return version_; }
+  void set_versions(std::vector<uint64_t> versions) { version_ = std::move(versions); }
+
+  uint64_t experts_checked() const { return checked_; }
+  uint64_t bytes_checked() const { return bytes_checked_; }
+  uint64_t updates() const { return updates_; }
+  double check_seconds() const { return check_seconds_; }
+
+ private:
+  [[noreturn]] void fail(uint32_t tier, uint32_t index, uint64_t offset, const std::string& when);
+
+  std::vector<TierStore*> stores_;
+  std::vector<std::string> names_;
+  std::vector<RealLink*> links_;
+  const ExpertCatalog& catalog_;
+  bool training_;
+  std::vector<uint64_t> version_;
+  uint64_t object_bytes_ = 0;
+  uint64_t checked_ = 0, bytes_checked_ = 0, updates_ = 0;
+  double check_seconds_ = 0;
+};
+
+}  // namespace tiersim::real

@@ -1,0 +1,67 @@
+#include "real_backend/memcpy_executor.h"
+
+#include <cstring>
+#include <thread>
+
+namespace tiersim::real {
+
+namespace {
+
+class MemcpyExecutor final : public Executor {
+ public:
+  MemcpyExecutor(CompletionQueue& completions, unsigned threads) : completions_(completions) {
+    for (unsigned i = 0; i < threads; ++i) workers_.emplace_back([this] { work(); });
+  }
+  ~MemcpyExecutor() override {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    for (std::thread& t : workers_) t.join();
+  }
+
+  void submit(const Copy& copy) override {
+    {
+      std::lock_guard lock(mutex_);
+      queue_.push(copy);
+    }
+    wake_.notify_one();
+  }
+
+  std::string describe() const override {
+    return "host memcpy, " + std::to_string(workers_.size()) + (workers_.size() == 1 ? " thread" : " threads");
+  }
+
+ private:
+  void work() {
+    for (;;) {
+      Copy copy;
+      {
+        std::unique_lock lock(mutex_);
+        wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+        if (queue_.empty()) return;
+        copy = queue_.pop();
+      }
+      Completion done{copy.owner, copy.id, std::chrono::steady_clock::now(), {}, {}};
+      std::memcpy(copy.to.pointer, copy.from.pointer, copy.bytes);
+      done.finished = std::chrono::steady_clock::now();
+      completions_.push(std::move(done));
+    }
+  }
+
+  CompletionQueue& completions_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  CopyQueue queue_;
+  bool stopping_ = false;
+  std::vector<std::thread> workers_;
+};
+
+}  // namespace
+
+std::unique_ptr<Executor> make_memcpy_executor(CompletionQueue& completions, unsigned threads) {
+  return std::make_unique<MemcpyExecutor>(completions, threads == 0 ? 1 : threads);
+}
+
+}  // namespace tiersim::real

@@ -1,0 +1,53 @@
+#pragma once
+// Where one tier of a real run keeps its copies of the experts. Each store holds one
+// buffer per expert of the run (capacity is the policies' business; a store only needs
+// somewhere to put every expert it may be asked to hold), addressed by the expert's
+// dense index. Stores can write an expert's content directly (the initial files, a
+// training update) and check a copy against the content it should hold.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "real_backend/executor.h"
+
+namespace tiersim::real {
+
+class TierStore {
+ public:
+  virtual ~TierStore() = default;
+  // The bytes at `offset` of expert `index`.
+  virtual Location locate(uint32_t index, uint64_t offset) = 0;
+  virtual void fill(uint32_t index, uint64_t key, uint64_t version) = 0;
+  // The first offset where expert `index` differs from (key, version)'s content.
+  virtual std::optional<uint64_t> check(uint32_t index, uint64_t key, uint64_t version) = 0;
+  // What the tier is, for outputs and errors.
+  virtual std::string medium() const = 0;
+  // Where a bad copy is, in an error: "host memory at expert slot 12", "file F at offset O".
+  virtual std::string where(uint32_t index) const = 0;
+};
+
+// Host memory for `count` experts of `bytes` each (page-aligned, faulted in up front).
+std::unique_ptr<TierStore> make_host_store(uint32_t count, uint64_t bytes, std::string medium);
+
+// Files under `dir` opened with O_DIRECT: one per expert, or one file holding all of them
+// at index * bytes. `bytes` must be a multiple of 4 KiB.
+enum class FileLayout { kPerExpert, kSingleFile };
+std::unique_ptr<TierStore> make_file_store(const std::string& dir, FileLayout layout, uint32_t count, uint64_t bytes);
+
+// Aligned host memory (mmap'd, faulted in) that frees itself.
+class HostBuffer {
+ public:
+  explicit HostBuffer(uint64_t bytes);
+  ~HostBuffer();
+  HostBuffer(const HostBuffer&) = delete;
+  HostBuffer& operator=(const HostBuffer&) = delete;
+  char* data() const { return data_; }
+  uint64_t size() const { return bytes_; }
+
+ private:
+  char* data_ = nullptr;
+  uint64_t bytes_ = 0;
+};
+
+}  // namespace tiersim::real
