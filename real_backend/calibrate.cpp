@@ -20,6 +20,7 @@
 #include "real_backend/uring_executor.h"
 #include "sim/config/input_error.h"
 #include "sim/config/units.h"
+#include "sim/driver/commands.h"
 #include "sim/output/metrics.h"
 #include "sim/output/results_writer.h"
 #include "tiersim/version.h"
@@ -78,6 +79,7 @@ Measurement measure(Executor& executor, CompletionQueue& completions, unsigned c
   m.bytes = bytes;
   m.repeats = repeats;
   m.median_s = times[times.size() / 2];
+  for (double t : times) m.mean_s += t / static_cast<double>(times.size());
   m.min_s = times.front();
   m.max_s = times.back();
   m.aggregate_GBps = static_cast<double>(bytes) * repeats / wall / 1e9;
@@ -319,7 +321,7 @@ int calibrate_command(const CalibrateOptions& options) {
                             {"block_size", size_text(block)}, {"fit", quality}};
   if (!gpu_name.empty()) profile["calibration"]["gpu"] = gpu_name;
 
-  std::string raw = "link,executor,queue_depth,concurrency,bytes,repeats,median_us,min_us,max_us,aggregate_GBps,predicted_us\n";
+  std::string raw = "link,executor,queue_depth,concurrency,bytes,repeats,median_us,mean_us,min_us,max_us,aggregate_GBps,predicted_us\n";
   for (const Measurement& m : points) {
     double predicted = 0;
     if (m.concurrency == 1 && (m.queue_depth == 0 || m.queue_depth == options.queue_depth) && series[m.link].size() >= 2) {
@@ -327,7 +329,7 @@ int calibrate_command(const CalibrateOptions& options) {
     }
     raw += m.link + ",\"" + m.executor + "\"," + std::to_string(m.queue_depth) + "," + std::to_string(m.concurrency) + "," +
            std::to_string(m.bytes) + "," + std::to_string(m.repeats) + "," + Metrics::format(m.median_s * 1e6) + "," +
-           Metrics::format(m.min_s * 1e6) + "," + Metrics::format(m.max_s * 1e6) + "," + Metrics::format(m.aggregate_GBps) + "," +
+           Metrics::format(m.mean_s * 1e6) + "," + Metrics::format(m.min_s * 1e6) + "," + Metrics::format(m.max_s * 1e6) + "," + Metrics::format(m.aggregate_GBps) + "," +
            Metrics::format(predicted) + "\n";
   }
   const std::filesystem::path out(options.out);
@@ -346,6 +348,10 @@ int calibrate_command(const CalibrateOptions& options) {
                   q["r2"].get<double>(), 100 * q["worst_relative_residual"].get<double>(), q["piecewise"].get<bool>() ? " (piecewise)" : "");
     }
     std::printf("measurements: %s.measurements.csv, fits: %s.fit.csv\n", stem.c_str(), stem.c_str());
+  }
+  if (options.plot) {
+    const int status = run_analysis_script("plot_calibration.py", {options.out});
+    if (status != 0) std::fprintf(stderr, "calibrate: the plot failed (exit %d); the profile and CSVs are written\n", status);
   }
   return 0;
 }

@@ -49,11 +49,14 @@ void DataChecker::fail(uint32_t tier, uint32_t index, uint64_t offset, const std
     if (link->spec().to_tier == tier && !link->last_write(index).empty()) writer = link->last_write(index);
   message += writer.empty() ? " No transfer of this run wrote that copy." : " It was last written by " + writer + ".";
   // Where the bad bytes came from: the copies below, checked against the same version.
+  uint32_t source = tier;
   for (uint32_t t = tier + 1; t < stores_.size(); ++t) {
     const auto below = stores_[t]->check(index, key, version_[index]);
     message += " Tier \"" + names_[t] + "\" (" + stores_[t]->where(index) + ") " +
                (below ? "differs from offset " + std::to_string(*below) : std::string("holds the right bytes")) + ".";
+    if (below && source + 1 == t) source = t;
   }
+  message += " The bad bytes came from tier \"" + names_[source] + "\" (" + stores_[source]->where(index) + ").";
   throw models::RunFailure("data check failed: " + message);
 }
 

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Installs what tiersim needs to build and test on Debian 12, if anything is missing
-# (Slurm and munge are for the test that runs a sweep on a real single-node cluster).
+# (Slurm and munge are for the test that runs a sweep on a real single-node cluster; fio
+# is the ground truth the README compares calibrated file links with).
 # Runs as root (or with sudo); does nothing when everything is already there.
 set -euo pipefail
 packages=(build-essential cmake ninja-build git python3
           libboost-dev nlohmann-json3-dev libcli11-dev libeigen3-dev doctest-dev libbenchmark-dev libzstd-dev
+          liburing-dev fio
           python3-matplotlib python3-pandas
           slurmctld slurmd slurm-client munge)
 missing=()

@@ -7,6 +7,6 @@ bash scripts/setup.sh
 bash scripts/build.sh
 (cd build && ctest --output-on-failure -j 2)
 cmake -S . -B build-sanitize -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTIERSIM_SANITIZE=ON \
-      -DTIERSIM_BUILD_BENCHMARKS=OFF >/dev/null
+      -DTIERSIM_BUILD_BENCHMARKS=OFF -DTIERSIM_CUDA=OFF >/dev/null
 cmake --build build-sanitize -j 2
 cd build-sanitize && ctest --output-on-failure -j 2

@@ -1,4 +1,5 @@
-// `tiersim plot DIR`: the figures and report.html of analysis/plot.py for a results folder.
+// `tiersim plot DIR`: the figures and report.html of analysis/plot.py for a results folder;
+// and the one way the other commands start an analysis script.
 #include <spawn.h>
 #include <sys/wait.h>
 
@@ -15,13 +16,11 @@ extern char** environ;
 
 namespace tiersim {
 
-int plot_command(const std::string& dir) {
-  if (!std::filesystem::exists(dir + "/results.csv")) {
-    throw InputError(dir + "/results.csv: no such file (give the --out folder of tiersim sweep or run)");
-  }
-  const std::string script = std::string(kAnalysisDir) + "/plot.py";
+int run_analysis_script(const std::string& name, const std::vector<std::string>& arguments) {
+  const std::string script = std::string(kAnalysisDir) + "/" + name;
   if (!std::filesystem::exists(script)) throw InputError(script + ": the plotting script is missing");
-  std::vector<std::string> args{kPlotPython, script, dir};
+  std::vector<std::string> args{kPlotPython, script};
+  args.insert(args.end(), arguments.begin(), arguments.end());
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -33,6 +32,13 @@ int plot_command(const std::string& dir) {
   int status = 0;
   if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status)) return 70;
   return WEXITSTATUS(status);
+}
+
+int plot_command(const std::string& dir) {
+  if (!std::filesystem::exists(dir + "/results.csv")) {
+    throw InputError(dir + "/results.csv: no such file (give the --out folder of tiersim sweep or run)");
+  }
+  return run_analysis_script("plot.py", {dir});
 }
 
 }  // namespace tiersim

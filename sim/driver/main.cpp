@@ -113,7 +113,14 @@ int main(int argc, char** argv) {
   calibrate_app->add_flag("--skip-memcpy", calibrate.skip_memcpy, "do not measure host memory copies");
   calibrate_app->add_flag("--skip-files", calibrate.skip_files, "do not measure file I/O");
   calibrate_app->add_flag("--quiet", calibrate.quiet, "print nothing on success");
-  calibrate_app->callback([&] { action = [&] { return real::calibrate_command(calibrate); }; });
+  bool no_plot = false;
+  calibrate_app->add_flag("--no-plot", no_plot, "do not draw PROFILE.calibration.png");
+  calibrate_app->callback([&] {
+    action = [&] {
+      calibrate.plot = !no_plot;
+      return real::calibrate_command(calibrate);
+    };
+  });
 
   // bench-cache
   BenchCacheCommand bench;

@@ -1,0 +1,135 @@
+"""End-to-end: the real backend. tiersim calibrate measures this machine's links (host
+memcpy, O_DIRECT files through io_uring) into a hardware profile; tiersim run --backend
+real replays a workload with real transfers, checks every expert's bytes, and reports the
+simulator's prediction beside the measurement; a byte flipped in an expert file between
+runs is caught and traced to the file; machines that cannot do what is asked get a clear
+message and exit 6."""
+import csv
+import json
+import os
+import shutil
+import tempfile
+import unittest
+
+from tiersim_cli import ROOT, read_row, run
+
+CONFIG = os.path.join(ROOT, "configs", "seed001_real.json")
+
+
+def disk_dir():
+    """A scratch folder on the checkout's disk (O_DIRECT needs a real file system)."""
+    return tempfile.mkdtemp(prefix="tiersim-real-", dir=os.path.join(ROOT, "build") if os.path.isdir(os.path.join(ROOT, "build")) else ROOT)
+
+
+class RealBackend(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = disk_dir()
+        cls.profile = os.path.join(cls.dir, "hw", "local.json")
+        cls.calibrate = run("calibrate", "--out", cls.profile, "--nvme-dir", cls.dir, "--max-size", "4 MiB",
+                            "--bytes-per-point", "16 MiB", "--queue-depths", "1,8")
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
+    def real_run(self, name, *extra, check=True, nvme=None):
+        out = os.path.join(self.dir, name)
+        p = run("run", CONFIG, "--backend", "real", "--set", f"hardware={self.profile}", "--set", "workload.generator.steps=300",
+                "--nvme-dir", nvme or os.path.join(self.dir, name + "-nvme"), "--out", out, *extra, check=check)
+        return p, out
+
+    def test_calibration_writes_a_profile_its_measurements_and_fits(self):
+        with open(self.profile) as f:
+            profile = json.load(f)
+        self.assertEqual(set(profile["links"]), {"host_copy", "nvme_read", "nvme_write"})
+        for name, link in profile["links"].items():
+            self.assertTrue(link["bandwidth"].endswith("MB/s"), link)
+            fit = profile["calibration"]["fit"][name]
+            self.assertLessEqual(fit["r2"], 1.0)
+            self.assertGreaterEqual(fit["worst_relative_residual"], 0.0)
+        with open(self.profile.replace(".json", ".measurements.csv")) as f:
+            rows = list(csv.DictReader(f))
+        sizes = {4096, 16384, 65536, 262144, 1048576, 4194304}
+        for link, qds in (("nvme_read", {"1", "8"}), ("nvme_write", {"1", "8"}), ("host_copy", {"0"})):
+            got = {(r["queue_depth"], int(r["bytes"])) for r in rows if r["link"] == link and r["concurrency"] == "1"}
+            self.assertEqual(got, {(q, s) for q in qds for s in sizes}, link)
+        for r in rows:
+            self.assertGreater(float(r["median_us"]), 0)
+        self.assertIn("nvme_read", self.calibrate.stderr)  # the progress lines
+        self.assertTrue(os.path.exists(self.profile.replace(".json", ".fit.csv")))
+        # The simulator accepts the profile as it is.
+        run("run", CONFIG, "--set", f"hardware={self.profile}", "--set", "workload.generator.steps=50",
+            "--out", os.path.join(self.dir, "sim-on-profile"), "--quiet")
+
+    def test_a_real_run_moves_what_the_simulator_moves_and_reports_both(self):
+        p, out = self.real_run("training")
+        row = read_row(os.path.join(out, "results.csv"))
+        self.assertEqual(row["backend"], "real")
+        self.assertIn("host memory standing in for HBM", row["tier0_medium"])
+        # The same residency and policies: every link moved exactly the predicted bytes.
+        for link in ("h2d", "d2h", "disk_read", "disk_write"):
+            self.assertEqual(float(row[f"{link}_bytes"]), float(row[f"predicted_{link}_bytes"]), link)
+            if link != "disk_write":  # dirty experts reach the disk only in the final flush here
+                self.assertGreater(float(row[f"{link}_bytes"]), 0, link)
+        self.assertGreater(int(row["flush_disk_write_objects"]), 0)
+        self.assertEqual(int(row["steps"]), 300)
+        self.assertGreater(int(row["experts_checked"]), 0)
+        self.assertEqual(int(row["training_updates"]), int(row["accesses"]))
+        self.assertGreater(float(row["step_time_mean_us"]), 0)
+        self.assertIn("error_step_time_mean_us", row)
+        with open(os.path.join(out, "comparison.csv")) as f:
+            figures = {r["figure"]: r for r in csv.DictReader(f)}
+        self.assertIn("disk_read_latency_p50_us", figures)
+        self.assertIn("step_time_mean_us", p.stdout)
+
+    def test_a_flipped_byte_in_an_expert_file_is_found_and_traced_to_the_file(self):
+        nvme = os.path.join(self.dir, "flip-nvme")
+        self.real_run("flip-first", "--set", "workload.mode=inference", nvme=nvme)
+        path = os.path.join(nvme, "expert_3.bin")
+        with open(path, "r+b") as f:
+            f.seek(4097)
+            byte = f.read(1)
+            f.seek(4097)
+            f.write(bytes([byte[0] ^ 0x40]))
+        p, out = self.real_run("flip-second", "--set", "workload.mode=inference", check=False, nvme=nvme)
+        self.assertEqual(p.returncode, 4, p.stderr)
+        self.assertIn("data check failed", p.stderr)
+        self.assertIn("from offset 4096", p.stderr)
+        self.assertIn('came from tier "disk"', p.stderr)
+        self.assertIn("expert_3.bin", p.stderr)
+        self.assertFalse(os.path.exists(os.path.join(out, "results.csv")))
+
+    def test_machines_that_cannot_do_it_get_a_clear_message(self):
+        if os.path.isdir("/dev/shm"):
+            p, _ = self.real_run("tmpfs", check=False, nvme="/dev/shm/tiersim-test-nvme")
+            self.assertEqual(p.returncode, 6, p.stderr)
+            self.assertIn("tmpfs", p.stderr)
+            p = run("calibrate", "--out", os.path.join(self.dir, "x.json"), "--nvme-dir", "/dev/shm/tiersim-test-cal", check=False)
+            self.assertEqual(p.returncode, 6, p.stderr)
+            shutil.rmtree("/dev/shm/tiersim-test-nvme", ignore_errors=True)
+            shutil.rmtree("/dev/shm/tiersim-test-cal", ignore_errors=True)
+        p, _ = self.real_run("gpu", "--gpu", "0", check=False)
+        if p.returncode != 0:  # a machine with a GPU runs it
+            self.assertEqual(p.returncode, 6, p.stderr)
+            self.assertTrue("GPU" in p.stderr or "CUDA" in p.stderr, p.stderr)
+        p, _ = self.real_run("memory", "--set", "workload.expert_bytes=4 TiB", check=False)
+        self.assertEqual(p.returncode, 6, p.stderr)
+        self.assertIn("--scale", p.stderr)
+
+    def test_bad_options_and_configs_are_input_errors(self):
+        for scale in ("0", "2", "x/3", "1/0"):
+            p, _ = self.real_run("scale", "--scale", scale, check=False)
+            self.assertEqual(p.returncode, 2, (scale, p.stderr))
+            self.assertIn("--scale", p.stderr)
+        p, _ = self.real_run("warm", "--set", 'workload.warm_tier={"threshold": 2}', check=False)
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("workload.warm_tier", p.stderr)
+        p = run("calibrate", "--out", os.path.join(self.dir, "profile.txt"), check=False)
+        self.assertEqual(p.returncode, 2, p.stderr)
+        p = run("calibrate", "--out", os.path.join(self.dir, "p.json"), "--queue-depth", "4", "--queue-depths", "1,8", check=False)
+        self.assertEqual(p.returncode, 2, p.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,41 @@
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "real_backend/calibration_fit.h"
+
+using namespace tiersim::real;
+
+TEST_CASE("a line through exact latency + bytes / bandwidth points recovers both") {
+  std::vector<Sample> samples;
+  for (double bytes = 4096; bytes <= 256.0 * 1024 * 1024; bytes *= 4) samples.push_back({bytes, 20e-6 + bytes / 3e9});
+  const LineFit fit = fit_line(samples);
+  CHECK(fit.latency_s == doctest::Approx(20e-6).epsilon(1e-6));
+  CHECK(fit.bandwidth_Bps() == doctest::Approx(3e9).epsilon(1e-6));
+  CHECK(fit.r2 == doctest::Approx(1.0));
+  CHECK(fit.worst_relative < 1e-9);
+  CHECK_FALSE(fit_link(samples).small.has_value());
+}
+
+TEST_CASE("small transfers on their own line get their own piece") {
+  std::vector<Sample> samples;
+  for (double bytes = 4096; bytes <= 256.0 * 1024 * 1024; bytes *= 4) {
+    const bool small = bytes < 1024 * 1024;
+    samples.push_back({bytes, small ? 60e-6 + bytes / 1e9 : 400e-6 + bytes / 3e9});
+  }
+  const LinkFit fit = fit_link(samples);
+  REQUIRE(fit.small.has_value());
+  CHECK(fit.small_below == 1024 * 1024);
+  CHECK(fit.large.bandwidth_Bps() == doctest::Approx(3e9).epsilon(1e-6));
+  CHECK(fit.small->latency_s == doctest::Approx(60e-6).epsilon(1e-6));
+  CHECK(fit.worst_relative < 1e-9);
+  for (const Sample& s : samples) CHECK(fit.predict(s.bytes) == doctest::Approx(s.seconds).epsilon(1e-9));
+}
+
+TEST_CASE("the intercept is never negative") {
+  // Times that would extrapolate below zero at size 0.
+  std::vector<Sample> samples = {{1e6, 0.5e-3}, {2e6, 1.2e-3}, {4e6, 2.6e-3}};
+  const LineFit fit = fit_line(samples);
+  CHECK(fit.latency_s >= 0);
+  CHECK(fit.seconds_per_byte > 0);
+}
