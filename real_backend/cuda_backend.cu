@@ -154,8 +154,6 @@ class CudaExecutor final : public Executor {
 
 }  // namespace
 
-bool built_with_cuda() { return true; }
-
 std::string gpu_description(int gpu) {
   use_gpu(gpu);
   cudaDeviceProp p{};

@@ -11,7 +11,6 @@
 
 namespace tiersim::real {
 
-bool built_with_cuda();
 // "NVIDIA H100 80GB HBM3 (GPU 0, 80 GiB)"; throws BackendUnavailable without a GPU.
 std::string gpu_description(int gpu);
 

@@ -12,7 +12,6 @@ namespace {
 }
 }  // namespace
 
-bool built_with_cuda() { return false; }
 std::string gpu_description(int) { unavailable(); }
 std::unique_ptr<TierStore> make_device_store(int, uint32_t, uint64_t) { unavailable(); }
 std::unique_ptr<TierStore> make_cuda_host_store(int, uint32_t, uint64_t, bool, std::string) { unavailable(); }

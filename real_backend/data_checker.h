@@ -29,7 +29,6 @@ class DataChecker final : public models::ReplayObserver {
   // Writes every expert's version-0 content into the backing store.
   void prepare_backing_store();
   void on_compute(const traces::Access* begin, const traces::Access* end) override;
-  void on_step_end(const std::vector<traces::Access>&) override {}
   // Checks every expert in the backing store; throws on the first mismatches (up to 8 named).
   void verify_backing_store();
 

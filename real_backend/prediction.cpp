@@ -8,19 +8,6 @@
 
 namespace tiersim::real {
 
-namespace {
-
-double number(const Metrics& m, const std::string& name) {
-  const Metrics::Value* v = m.find(name);
-  if (!v) return 0;
-  if (auto* u = std::get_if<uint64_t>(v)) return static_cast<double>(*u);
-  if (auto* i = std::get_if<int64_t>(v)) return static_cast<double>(*i);
-  if (auto* d = std::get_if<double>(v)) return *d;
-  return 0;
-}
-
-}  // namespace
-
 Comparison compare(const Metrics& predicted, const Metrics& measured, const models::Topology& topology) {
   std::vector<std::string> names = {"sim_time_s", "step_time_mean_us", "step_time_p50_us", "step_time_p99_us", "stall_time_s"};
   for (size_t i = 0; i < topology.link_count(); ++i) {
@@ -28,7 +15,7 @@ Comparison compare(const Metrics& predicted, const Metrics& measured, const mode
     for (const char* suffix : {"_bytes", "_busy_s", "_latency_p50_us", "_latency_p99_us"}) names.push_back(n + suffix);
   }
   Comparison c;
-  for (const std::string& n : names) c.figures.push_back(Figure{n, number(predicted, n), number(measured, n)});
+  for (const std::string& n : names) c.figures.push_back(Figure{n, predicted.number(n), measured.number(n)});
   return c;
 }
 

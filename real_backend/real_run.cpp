@@ -315,7 +315,7 @@ int run_real(const RealRunOptions& options) {
   writer.commit();
   if (!options.quiet) {
     std::printf("  %llu steps in %.3f s; %llu expert copies checked (%.3f s), backing store verified\n",
-                static_cast<unsigned long long>(replay.metrics().find("steps") ? std::get<uint64_t>(*replay.metrics().find("steps")) : 0),
+                static_cast<unsigned long long>(measured.number("steps")),
                 wall, static_cast<unsigned long long>(checker.experts_checked()), checker.check_seconds());
     std::printf("%s", comparison.table().c_str());
     std::printf("results: %s/results.csv, %s/comparison.csv and %s/summary.json\n", out_dir.c_str(), out_dir.c_str(), out_dir.c_str());

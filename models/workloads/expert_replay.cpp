@@ -139,7 +139,6 @@ void ExpertReplay::end_plan() {
     finished_ = true;
     return;
   }
-  if (observer_) observer_->on_step_end(step_accesses_);
   const sim::Time step_time = simulator_.now() - plan_start_;
   const sim::Time compute = spec_.compute_per_layer * static_cast<sim::Time>(plan_.phases.size());
   const sim::Time stall = step_time - compute;
@@ -351,11 +350,9 @@ void ExpertReplay::start_move(ChainRef ref) {
   chain.chunks = chunked ? static_cast<uint32_t>((move.bytes + spec_.chunk_bytes - 1) / spec_.chunk_bytes) : 1;
   chain.done_at_last = 0;
   chain.move_started = simulator_.now();
-  for (uint32_t h = 0; h < move.hops; ++h) chain.forwarded[h] = 0;
   ILink& first = topology_.link(link_of(ref, move, 0));
   const Priority priority = ref.background ? Priority::kBackground : Priority::kDemand;
   for (uint32_t c = 0; c < chain.chunks; ++c) {
-    ++chain.forwarded[0];
     first.submit(TransferRequest{chunk_size(ref, c), move.key, uint64_t{c} * spec_.chunk_bytes},
                  TransferDone{&ExpertReplay::on_hop_done, this, hop_argument(ref.index, ref.background, 0, c)}, priority);
   }
@@ -370,7 +367,6 @@ void ExpertReplay::on_hop_done(void* self, uint64_t argument) {
   const PlannedMove& move = replay.current_move(ref);
   if (hop + 1 < move.hops) {
     // The chunk that arrived goes on (chunks may overtake each other on shared links).
-    ++chain.forwarded[hop + 1];
     const TransferRequest request{replay.chunk_size(ref, chunk), move.key, uint64_t{chunk} * replay.spec_.chunk_bytes};
     replay.topology_.link(replay.link_of(ref, move, hop + 1))
         .submit(request, TransferDone{&ExpertReplay::on_hop_done, self, hop_argument(ref.index, ref.background, hop + 1, chunk)},

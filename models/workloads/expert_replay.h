@@ -43,16 +43,14 @@ namespace tiersim::models {
 class Topology;
 
 // Told what the replay does with the objects, for an executor that holds real data (the
-// real backend checks a layer's experts when its compute starts and applies training
-// updates at the end of a step).
+// real backend checks a layer's experts when its compute starts and applies the training
+// update there).
 class ReplayObserver {
  public:
   virtual ~ReplayObserver() = default;
   // Layer compute starts: [begin, end) are its accesses, all present in tier 0 (a skipped
   // unavailable expert excepted).
   virtual void on_compute(const traces::Access* begin, const traces::Access* end) = 0;
-  // The step's transfers and compute are done.
-  virtual void on_step_end(const std::vector<traces::Access>& step) = 0;
 };
 
 class ExpertReplay {
@@ -77,14 +75,11 @@ class ExpertReplay {
   const std::string& timeseries_csv() const { return timeseries_; }
 
  private:
-  static constexpr uint32_t kMaxHops = 8;  // a path crosses at most 7 links (8 tiers)
-
   struct ChainProgress {
     sim::Time move_started;
     uint32_t next_move;
     uint32_t chunks;               // of the current move
     uint32_t done_at_last;         // chunks of the current move through its last link
-    uint32_t forwarded[kMaxHops];  // chunks of the current move sent onto each link
   };
   struct PhaseProgress {
     uint32_t next_chain, pending;

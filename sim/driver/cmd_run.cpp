@@ -30,14 +30,7 @@ std::string percent(double fraction) {
   return text;
 }
 
-double number(const Metrics& m, const std::string& name) {
-  const Metrics::Value* v = m.find(name);
-  if (!v) return 0;
-  if (auto* u = std::get_if<uint64_t>(v)) return static_cast<double>(*u);
-  if (auto* i = std::get_if<int64_t>(v)) return static_cast<double>(*i);
-  if (auto* d = std::get_if<double>(v)) return *d;
-  return 0;
-}
+double number(const Metrics& m, const std::string& name) { return m.number(name); }
 
 void print_summary(const std::string& name, const models::Topology& topology, const models::ExpertReplaySpec& spec,
                    const Metrics& m, double wall_seconds, uint64_t events, const std::string& out_dir) {

@@ -22,6 +22,15 @@ const Metrics::Value* Metrics::find(const std::string& name) const {
   return nullptr;
 }
 
+double Metrics::number(const std::string& name) const {
+  const Value* v = find(name);
+  if (!v) return 0;
+  if (auto* u = std::get_if<uint64_t>(v)) return static_cast<double>(*u);
+  if (auto* i = std::get_if<int64_t>(v)) return static_cast<double>(*i);
+  if (auto* d = std::get_if<double>(v)) return *d;
+  return 0;
+}
+
 std::string Metrics::format(const Value& value) {
   struct Visitor {
     std::string operator()(uint64_t v) const { return std::to_string(v); }

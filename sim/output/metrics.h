@@ -25,6 +25,8 @@ class Metrics {
 
   const std::vector<std::pair<std::string, Value>>& items() const { return items_; }
   const Value* find(const std::string& name) const;
+  // A numeric value as a double (0 when absent or not a number).
+  double number(const std::string& name) const;
 
   std::string csv_header() const;
   std::string csv_row() const;
