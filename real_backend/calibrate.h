@@ -34,7 +34,8 @@ struct Measurement {
   unsigned concurrency = 1;  // copies in flight at once (threads, streams)
   uint64_t bytes = 0;
   unsigned repeats = 0;
-  double median_s = 0, mean_s = 0, min_s = 0, max_s = 0;
+  double median_s = 0, mean_s = 0, min_s = 0, max_s = 0;  // submission to arrival
+  double device_median_s = -1;  // the copy alone, by CUDA events (negative: not timed so)
   double aggregate_GBps = 0;  // all bytes / wall time of the point
 };
 

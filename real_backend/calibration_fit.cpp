@@ -15,11 +15,13 @@ void score(LineFit& fit, const std::vector<Sample>& samples) {
   mean /= static_cast<double>(samples.size());
   double residual = 0, total = 0;
   fit.worst_relative = 0;
+  fit.squared_relative = 0;
   for (const Sample& s : samples) {
     const double p = fit.predict(s.bytes);
     residual += (p - s.seconds) * (p - s.seconds);
     total += (s.seconds - mean) * (s.seconds - mean);
     fit.worst_relative = std::max(fit.worst_relative, std::abs(p - s.seconds) / s.seconds);
+    fit.squared_relative += (p - s.seconds) * (p - s.seconds) / (s.seconds * s.seconds);
   }
   fit.r2 = total > 0 ? 1.0 - residual / total : 1.0;
   fit.samples = samples.size();
@@ -62,12 +64,14 @@ LinkFit fit_link(std::vector<Sample> samples) {
   best.r2 = best.large.r2;
   best.worst_relative = best.large.worst_relative;
   if (best.worst_relative <= 0.10) return best;
-  // Try every split between two sizes that leaves at least two sizes on each side.
   std::vector<double> sizes;
   for (const Sample& s : samples)
     if (sizes.empty() || s.bytes != sizes.back()) sizes.push_back(s.bytes);
   std::optional<LinkFit> split;
-  // Each piece keeps at least three sizes: a line through two always fits.
+  double split_error = 0;
+  // Each piece keeps at least three sizes: a line through two always fits. Splits are
+  // compared by their squared relative error without the worst point: one noisy size
+  // (a preempted thread) must not decide whether or where the pieces meet.
   for (size_t k = 3; k + 3 <= sizes.size(); ++k) {
     std::vector<Sample> below, above;
     for (const Sample& s : samples) (s.bytes < sizes[k] ? below : above).push_back(s);
@@ -76,10 +80,16 @@ LinkFit fit_link(std::vector<Sample> samples) {
     candidate.large = fit_line(above);
     candidate.small_below = sizes[k];
     candidate.worst_relative = std::max(candidate.small->worst_relative, candidate.large.worst_relative);
-    if (!split || candidate.worst_relative < split->worst_relative) split = candidate;
+    const double error = candidate.small->squared_relative + candidate.large.squared_relative -
+                         candidate.worst_relative * candidate.worst_relative;
+    if (!split || error < split_error) {
+      split = candidate;
+      split_error = error;
+    }
   }
   // Two lines only where they are much better than one.
-  if (!split || split->worst_relative * 1.5 >= best.worst_relative) return best;
+  const double one_line_error = best.large.squared_relative - best.worst_relative * best.worst_relative;
+  if (!split || split_error * 1.5 >= one_line_error) return best;
   best = *split;
   double mean = 0, residual = 0, total = 0;
   for (const Sample& s : samples) mean += s.seconds;

@@ -20,6 +20,7 @@ struct LineFit {
   double seconds_per_byte = 0;  // slope: 1 / bandwidth
   double r2 = 0;             // of the times, over the samples it covers
   double worst_relative = 0;  // max |predicted - measured| / measured
+  double squared_relative = 0;  // sum of ((predicted - measured) / measured)^2
   size_t samples = 0;
   double bandwidth_Bps() const { return seconds_per_byte > 0 ? 1.0 / seconds_per_byte : 0.0; }
   double predict(double bytes) const { return latency_s + bytes * seconds_per_byte; }
@@ -37,7 +38,9 @@ struct LinkFit {
 // kept non-negative.
 LineFit fit_line(const std::vector<Sample>& samples);
 
-// A line, or two where that makes the worst relative residual much smaller.
+// A line, or two where that makes the relative residuals much smaller: of the splits that
+// leave three sizes or more on each side, the one with the least squared relative error
+// (the worst point left out), if that is under two thirds of one line's.
 LinkFit fit_link(std::vector<Sample> samples);
 
 }  // namespace tiersim::real

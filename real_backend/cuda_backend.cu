@@ -3,7 +3,10 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "real_backend/cuda_backend.h"
@@ -107,23 +110,40 @@ class PinnedHostStore final : public TierStore {
   char* memory_ = nullptr;
 };
 
+// Each copy is bracketed by two CUDA events on its stream; a host function queued after it
+// stamps the moment the bytes arrived. Host functions may not call CUDA, so a finisher
+// thread reads the events' elapsed time and hands the completion on.
 class CudaExecutor final : public Executor {
  public:
   CudaExecutor(CompletionQueue& completions, int gpu, unsigned streams) : completions_(completions), gpu_(gpu) {
     use_gpu(gpu);
     streams_.resize(streams);
     for (cudaStream_t& s : streams_) cuda_check(cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking), "cudaStreamCreate");
+    finisher_ = std::thread([this] { finish_loop(); });
   }
   ~CudaExecutor() override {
-    for (cudaStream_t s : streams_) {
-      cudaStreamSynchronize(s);
-      cudaStreamDestroy(s);
+    for (cudaStream_t s : streams_) cudaStreamSynchronize(s);
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_one();
+    finisher_.join();
+    for (cudaStream_t s : streams_) cudaStreamDestroy(s);
+    for (const EventPair& e : spare_events_) {
+      cudaEventDestroy(e.start);
+      cudaEventDestroy(e.stop);
     }
   }
   void submit(const Copy& copy) override {
-    auto* pending = new Pending{this, Completion{copy.owner, copy.id, std::chrono::steady_clock::now(), {}, {}}};
+    auto* pending = new Pending{this, Completion{}, take_events()};
+    pending->done.owner = copy.owner;
+    pending->done.id = copy.id;
+    pending->done.started = std::chrono::steady_clock::now();
     cudaStream_t stream = streams_[next_++ % streams_.size()];
-    cudaError_t rc = cudaMemcpyAsync(copy.to.pointer, copy.from.pointer, copy.bytes, cudaMemcpyDefault, stream);
+    cudaError_t rc = cudaEventRecord(pending->events.start, stream);
+    if (rc == cudaSuccess) rc = cudaMemcpyAsync(copy.to.pointer, copy.from.pointer, copy.bytes, cudaMemcpyDefault, stream);
+    if (rc == cudaSuccess) rc = cudaEventRecord(pending->events.stop, stream);
     if (rc == cudaSuccess) rc = cudaLaunchHostFunc(stream, &CudaExecutor::on_done, pending);
     if (rc != cudaSuccess) {
       pending->done.error = std::string("cudaMemcpyAsync: ") + cudaGetErrorString(rc);
@@ -135,21 +155,69 @@ class CudaExecutor final : public Executor {
   }
 
  private:
+  struct EventPair {
+    cudaEvent_t start = nullptr, stop = nullptr;
+  };
   struct Pending {
     CudaExecutor* executor;
     Completion done;
+    EventPair events;
   };
+  EventPair take_events() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!spare_events_.empty()) {
+      EventPair e = spare_events_.back();
+      spare_events_.pop_back();
+      return e;
+    }
+    EventPair e;
+    cuda_check(cudaEventCreate(&e.start), "cudaEventCreate");
+    cuda_check(cudaEventCreate(&e.stop), "cudaEventCreate");
+    return e;
+  }
   // Runs on a CUDA driver thread when the copy has finished (no CUDA calls allowed here).
   static void CUDART_CB on_done(void* data) {
     auto* pending = static_cast<Pending*>(data);
     pending->done.finished = std::chrono::steady_clock::now();
-    pending->executor->completions_.push(std::move(pending->done));
-    delete pending;
+    CudaExecutor* self = pending->executor;
+    {
+      std::lock_guard<std::mutex> lock(self->mutex_);
+      self->finished_.push_back(pending);
+    }
+    self->wake_.notify_one();
+  }
+  void finish_loop() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    for (;;) {
+      wake_.wait(lock, [this] { return stopping_ || !finished_.empty(); });
+      if (finished_.empty()) return;  // stopping, and every copy handed on
+      std::vector<Pending*> batch;
+      batch.swap(finished_);
+      lock.unlock();
+      for (Pending* pending : batch) {
+        float ms = 0;
+        if (pending->done.error.empty() && cudaEventElapsedTime(&ms, pending->events.start, pending->events.stop) == cudaSuccess) {
+          pending->done.device_seconds = ms / 1e3;
+        }
+        completions_.push(std::move(pending->done));
+      }
+      lock.lock();
+      for (Pending* pending : batch) {
+        spare_events_.push_back(pending->events);
+        delete pending;
+      }
+    }
   }
   CompletionQueue& completions_;
   int gpu_;
   std::vector<cudaStream_t> streams_;
   uint64_t next_ = 0;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::vector<Pending*> finished_;
+  std::vector<EventPair> spare_events_;
+  bool stopping_ = false;
+  std::thread finisher_;
 };
 
 }  // namespace

@@ -43,7 +43,10 @@ class MemcpyExecutor final : public Executor {
         if (queue_.empty()) return;
         copy = queue_.pop();
       }
-      Completion done{copy.owner, copy.id, std::chrono::steady_clock::now(), {}, {}};
+      Completion done;
+      done.owner = copy.owner;
+      done.id = copy.id;
+      done.started = std::chrono::steady_clock::now();
       std::memcpy(copy.to.pointer, copy.from.pointer, copy.bytes);
       done.finished = std::chrono::steady_clock::now();
       completions_.push(std::move(done));

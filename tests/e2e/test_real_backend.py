@@ -8,6 +8,8 @@ import csv
 import json
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 import unittest
 
@@ -50,17 +52,34 @@ class RealBackend(unittest.TestCase):
             self.assertGreaterEqual(fit["worst_relative_residual"], 0.0)
         with open(self.profile.replace(".json", ".measurements.csv")) as f:
             rows = list(csv.DictReader(f))
-        sizes = {4096, 16384, 65536, 262144, 1048576, 4194304}
+        sizes = {4096 << i for i in range(11)}  # every power of two, 4 KiB to 4 MiB
         for link, qds in (("nvme_read", {"1", "8"}), ("nvme_write", {"1", "8"}), ("host_copy", {"0"})):
             got = {(r["queue_depth"], int(r["bytes"])) for r in rows if r["link"] == link and r["concurrency"] == "1"}
             self.assertEqual(got, {(q, s) for q in qds for s in sizes}, link)
         for r in rows:
             self.assertGreater(float(r["median_us"]), 0)
+            self.assertEqual(r["device_median_us"], "")  # CUDA events time GPU copies only
         self.assertIn("nvme_read", self.calibrate.stderr)  # the progress lines
         self.assertTrue(os.path.exists(self.profile.replace(".json", ".fit.csv")))
         # The simulator accepts the profile as it is.
         run("run", CONFIG, "--set", f"hardware={self.profile}", "--set", "workload.generator.steps=50",
             "--out", os.path.join(self.dir, "sim-on-profile"), "--quiet")
+
+    def test_profile_error_sets_the_profile_beside_its_measurements(self):
+        measurements = self.profile.replace(".json", ".measurements.csv")
+        script = os.path.join(ROOT, "scripts", "profile_error.py")
+        p = subprocess.run([sys.executable, script, self.profile, measurements, "--min-bytes", "1MiB"],
+                           capture_output=True, text=True, check=True)
+        lines = p.stdout.splitlines()[1:]
+        self.assertEqual({l.split()[0] for l in lines}, {"host_copy", "nvme_read", "nvme_write"})
+        for line in lines:
+            self.assertGreaterEqual(int(line.split()[1]), 1 << 20)
+            self.assertTrue(line.endswith("%"), line)
+        # A profile that models none of the measured links is an error, not an empty table.
+        other = os.path.join(ROOT, "configs", "hardware", "h100_pcie5_gen4nvme.json")
+        p = subprocess.run([sys.executable, script, other, measurements], capture_output=True, text=True)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("no measured point", p.stderr)
 
     def test_a_real_run_moves_what_the_simulator_moves_and_reports_both(self):
         p, out = self.real_run("training")

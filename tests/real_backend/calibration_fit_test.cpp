@@ -39,3 +39,21 @@ TEST_CASE("the intercept is never negative") {
   CHECK(fit.latency_s >= 0);
   CHECK(fit.seconds_per_byte > 0);
 }
+
+TEST_CASE("one noisy small size does not move the split or spoil the large piece") {
+  // A GPU-like series: a flat ~25 us below 1 MiB, 50 GB/s with 45 us from there on, and
+  // the 4 KiB point three times too slow (a preempted thread).
+  std::vector<Sample> samples;
+  for (double bytes = 4096; bytes <= 256.0 * 1024 * 1024; bytes *= 2) {
+    double t = bytes < 1024 * 1024 ? 25e-6 + bytes / 100e9 : 45e-6 + bytes / 50e9;
+    if (bytes == 4096) t *= 3;
+    samples.push_back({bytes, t});
+  }
+  const LinkFit fit = fit_link(samples);
+  REQUIRE(fit.small.has_value());
+  CHECK(fit.small_below == 1024 * 1024);
+  CHECK(fit.large.bandwidth_Bps() == doctest::Approx(50e9).epsilon(1e-6));
+  CHECK(fit.large.latency_s == doctest::Approx(45e-6).epsilon(1e-6));
+  // The worst residual is the noisy point, and says so.
+  CHECK(fit.worst_relative > 0.3);
+}

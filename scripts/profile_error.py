@@ -1,0 +1,60 @@
+#!/usr/bin/env python3
+"""How well a hardware profile predicts measured transfers.
+
+    python3 scripts/profile_error.py PROFILE.json MEASUREMENTS.csv [--min-bytes 16MiB]
+
+PROFILE is a hardware profile (what `tiersim calibrate` writes, or one written by hand);
+MEASUREMENTS is a `*.measurements.csv` from `tiersim calibrate`, typically a later run
+(`--min-size 16MiB --streams 1` for single large transfers). For every one-at-a-time
+point of a link the profile models, prints the measured median, the profile's
+`latency + bytes / bandwidth` (its small-transfer line below `small_transfers.below`)
+and the relative error. Exits 1 if no point matched.
+"""
+import argparse
+import csv
+import json
+import re
+import sys
+
+SIZE = {"B": 1, "KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40}
+TIME = {"ps": 1e-12, "ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}
+
+
+def quantity(text, units, where):
+    m = re.fullmatch(r"\s*([0-9.eE+-]+)\s*([A-Za-z]+)(/s)?\s*", text)
+    if not m or m.group(2) not in units:
+        sys.exit(f"profile_error: {where}: cannot read \"{text}\"")
+    return float(m.group(1)) * units[m.group(2)]
+
+
+def transfer_seconds(model, name, size):
+    if "small_transfers" in model and size < quantity(model["small_transfers"]["below"], SIZE, name + ".small_transfers.below"):
+        model, name = model["small_transfers"], name + ".small_transfers"
+    fixed = model.get("latency", model.get("per_io_overhead", "0 s"))
+    return quantity(fixed, TIME, name) + size / quantity(model["bandwidth"], SIZE, name + ".bandwidth")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("profile")
+    parser.add_argument("measurements")
+    parser.add_argument("--min-bytes", default="0 B", help="only sizes from this on (e.g. 16MiB)")
+    args = parser.parse_args()
+    links = json.load(open(args.profile))["links"]
+    low = quantity(args.min_bytes, SIZE, "--min-bytes")
+    matched = 0
+    print(f"{'link':14s} {'bytes':>11s} {'measured_ms':>12s} {'predicted_ms':>13s} {'error':>8s}")
+    for row in csv.DictReader(open(args.measurements)):
+        size = int(row["bytes"])
+        if row["concurrency"] != "1" or row["link"] not in links or size < low:
+            continue
+        measured = float(row["median_us"]) * 1e-6
+        predicted = transfer_seconds(links[row["link"]], "links." + row["link"], size)
+        print(f"{row['link']:14s} {size:11d} {measured * 1e3:12.3f} {predicted * 1e3:13.3f} {100 * (predicted - measured) / measured:+7.1f} %")
+        matched += 1
+    if not matched:
+        sys.exit("profile_error: no measured point of a link the profile models")
+
+
+if __name__ == "__main__":
+    main()
