@@ -4,7 +4,10 @@
 #include "sim/config/config_node.h"
 #include "sim/config/input_error.h"
 #include "sim/driver/commands.h"
+#include "sim/config/units.h"
 #include "traces/generators/generated_trace.h"
+#include "traces/kv/kv_trace_stats.h"
+#include "traces/kv/mooncake_trace.h"
 #include "traces/stats/trace_stats.h"
 #include "traces/trace_format.h"
 
@@ -36,7 +39,36 @@ int trace_gen_command(const TraceGenCommand& command) {
   return 0;
 }
 
+namespace {
+
+int kv_trace_stats(const TraceStatsCommand& command) {
+  double kv_bytes_per_token = 0;
+  if (!command.kv_bytes_per_token.empty()) {
+    try {
+      kv_bytes_per_token = static_cast<double>(sim::units::parse_bytes(command.kv_bytes_per_token));
+    } catch (const std::exception& e) {
+      throw InputError(std::string("--kv-bytes-per-token: ") + e.what());
+    }
+  }
+  const traces::KvTrace trace = traces::read_mooncake_trace(command.trace, command.block_tokens);
+  const traces::KvTraceStats stats = traces::compute_kv_trace_stats(trace);
+  if (command.json) {
+    nlohmann::ordered_json out;
+    out["trace"] = command.trace;
+    traces::kv_trace_stats_to_json(stats, kv_bytes_per_token, out);
+    std::printf("%s\n", out.dump(2).c_str());
+  } else {
+    std::printf("%s", traces::format_kv_trace_stats(stats, command.trace, kv_bytes_per_token).c_str());
+  }
+  return 0;
+}
+
+}  // namespace
+
 int trace_stats_command(const TraceStatsCommand& command) {
+  if (command.format == "mooncake" || (command.format == "auto" && traces::looks_like_kv_trace(command.trace))) {
+    return kv_trace_stats(command);
+  }
   const std::vector<uint64_t> windows = parse_count_list(command.windows, "--window");
   const std::unique_ptr<traces::TraceReader> trace = traces::open_trace(command.trace, traces::parse_format(command.format));
   const traces::TraceStats stats = traces::compute_trace_stats(*trace, windows);

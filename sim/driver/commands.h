@@ -133,8 +133,10 @@ int trace_gen_command(const TraceGenCommand& command);
 // tiersim trace stats FILE [--format F] [--window 1,10,100] [--json]
 struct TraceStatsCommand {
   std::string trace;
-  std::string format = "auto";
+  std::string format = "auto";  // an expert trace's format, or "mooncake" (KV-cache requests, *.jsonl)
   std::string windows = "1,10,100,1000";
+  uint32_t block_tokens = 512;       // KV traces: tokens per hash id
+  std::string kv_bytes_per_token;    // KV traces: adds the working set in bytes ("320 KB")
   bool json = false;
 };
 int trace_stats_command(const TraceStatsCommand& command);

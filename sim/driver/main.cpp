@@ -234,9 +234,11 @@ int main(int argc, char** argv) {
     };
   });
   TraceStatsCommand stats;
-  CLI::App* stats_app = trace_app->add_subcommand("stats", "unique experts per step, reuse distances, working set");
+  CLI::App* stats_app = trace_app->add_subcommand("stats", "expert traces: unique experts per step, reuse distances, working set; KV traces: hit ratio of an unbounded prefix cache, prefix reuse, working set");
   stats_app->add_option("trace", stats.trace, "trace file")->required();
-  stats_app->add_option("--format", stats.format, "csv, bin, oracleGeneral or auto")->capture_default_str();
+  stats_app->add_option("--format", stats.format, "csv, bin, oracleGeneral, mooncake (KV-cache requests) or auto")->capture_default_str();
+  stats_app->add_option("--block-tokens", stats.block_tokens, "KV traces: tokens per block (hash id)")->capture_default_str();
+  stats_app->add_option("--kv-bytes-per-token", stats.kv_bytes_per_token, "KV traces: KV cache per token, e.g. \"320 KB\", for the working set in bytes");
   stats_app->add_option("--window", stats.windows, "working-set windows in steps, comma-separated")->capture_default_str();
   stats_app->add_flag("--json", stats.json, "print JSON");
   stats_app->callback([&] { action = [&] { return trace_stats_command(stats); }; });

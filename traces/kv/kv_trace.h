@@ -1,0 +1,36 @@
+#pragma once
+// A KV-cache request trace: each request brings a prompt whose tokens are cut into blocks
+// of `block_tokens`, each block named by a hash id; requests that share leading ids share
+// that prefix (and its KV cache). Ids are stored flat, one array for the whole trace, so
+// that millions of lookups stay cache-friendly.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace tiersim::traces {
+
+struct KvRequest {
+  uint64_t arrival_us = 0;
+  uint32_t input_tokens = 0;
+  uint32_t output_tokens = 0;
+  uint64_t first_block = 0;  // index into KvTrace::block_ids
+  uint32_t blocks = 0;
+};
+
+struct KvTrace {
+  std::string source;  // the file, or the generator's description
+  uint32_t block_tokens = 512;
+  std::vector<KvRequest> requests;
+  std::vector<uint64_t> block_ids;
+
+  const uint64_t* blocks_of(const KvRequest& r) const { return block_ids.data() + r.first_block; }
+  // Tokens in block `i` of `r`: block_tokens, except a partial last block.
+  uint32_t tokens_in_block(const KvRequest& r, uint32_t i) const {
+    return i + 1 < r.blocks ? block_tokens : r.input_tokens - (r.blocks - 1) * block_tokens;
+  }
+};
+
+// The blocks a prompt of `tokens` tokens is cut into.
+inline uint64_t blocks_for_tokens(uint64_t tokens, uint32_t block_tokens) { return (tokens + block_tokens - 1) / block_tokens; }
+
+}  // namespace tiersim::traces
