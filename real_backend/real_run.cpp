@@ -149,7 +149,10 @@ int run_real(const RealRunOptions& options) {
   if (options.streams == 0 || options.streams > 64) throw InputError("--streams: expected 1 to 64");
 
   const nlohmann::json original = load_config(options.config_path, options.overrides);
-  parse_run_config(original, options.config_path);  // every mistake reported against the config as written
+  // Every mistake is reported against the config as written.
+  if (parse_run_config(original, options.config_path).kv) {
+    throw InputError(options.config_path + ": workload.type: the real backend replays \"expert_replay\" workloads; a \"kv_cache\" run is simulated only");
+  }
   const nlohmann::json config = scaled_config(original, options.config_path, scale);
   const RunConfig parsed = parse_run_config(config, options.config_path);
   const models::ExpertReplaySpec& spec = parsed.workload;

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "models/links/link_metrics.h"
 #include "models/tiers/topology.h"
 #include "sim/config/input_error.h"
 #include "sim/engine/simulator.h"
@@ -491,18 +492,7 @@ Metrics ExpertReplay::metrics() const {
     m.add("prefetch_accuracy", ratio(p.used, p.issued));
     m.add("prefetch_coverage", ratio(p.used, p.used + target.misses));
   }
-  for (size_t i = 0; i < topology_.link_count(); ++i) {
-    const LinkStats& s = link_stats_[i];
-    const std::string& n = topology_.link(i).spec().name;
-    m.add(n + "_bytes", s.bytes);
-    m.add(n + "_transfers", s.operations);
-    m.add(n + "_busy_s", sim::to_seconds(s.busy_time));
-    m.add(n + "_utilization", steps_end_ ? static_cast<double>(s.busy_time) / static_cast<double>(steps_end_) : 0.0);
-    m.add(n + "_GBps", sim_seconds > 0 ? static_cast<double>(s.bytes) / sim_seconds / 1e9 : 0.0);
-    m.add(n + "_service_s", sim::to_seconds(s.service_time));
-    m.add(n + "_latency_p50_us", us(s.latency.quantile(0.50)));
-    m.add(n + "_latency_p99_us", us(s.latency.quantile(0.99)));
-  }
+  for (size_t i = 0; i < topology_.link_count(); ++i) add_link_metrics(m, topology_.link(i).spec().name, link_stats_[i], steps_end_);
   if (warm_) {
     const WarmTier::Counts& w = warm_->counts;
     const double seconds = sim_seconds > 0 ? sim_seconds : 1.0;

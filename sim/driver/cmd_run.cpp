@@ -7,6 +7,7 @@
 
 #include "models/tiers/topology.h"
 #include "models/workloads/expert_replay.h"
+#include "models/workloads/kv_serving.h"
 #include "sim/config/config_node.h"
 #include "sim/config/input_error.h"
 #include "sim/config/json_hash.h"
@@ -65,6 +66,38 @@ void print_summary(const std::string& name, const models::Topology& topology, co
   std::printf("results: %s/results.csv and %s/summary.json\n", out_dir.c_str(), out_dir.c_str());
 }
 
+void print_kv_summary(const std::string& name, const models::Topology& topology, const Metrics& m, double wall_seconds,
+                      uint64_t events, const std::string& out_dir) {
+  std::printf("tiersim run: %s (kv_cache, chunks of %.0f tokens, %s per token)\n", name.c_str(), number(m, "chunk_tokens"),
+              sim::units::format_bytes(static_cast<uint64_t>(number(m, "kv_bytes_per_token"))).c_str());
+  const double lookups = number(m, "block_lookups");
+  std::printf("  %.0f requests, %.0f block lookups: %.6g s simulated in %.3f s wall (%.3g lookups/s, %llu events)\n",
+              number(m, "requests"), lookups, number(m, "sim_time_s"), wall_seconds, wall_seconds > 0 ? lookups / wall_seconds : 0.0,
+              static_cast<unsigned long long>(events));
+  std::printf("  hit ratio %.4f by blocks, %.4f by tokens; prefill tokens saved %s\n", number(m, "hit_ratio_blocks"),
+              number(m, "hit_ratio_tokens"), percent(number(m, "prefill_saved_fraction")).c_str());
+  std::printf("  TTFT mean %.6g ms, p50 %.6g ms, p90 %.6g ms, p99 %.6g ms; throughput %.4g requests/s\n",
+              number(m, "ttft_mean_us") / 1e3, number(m, "ttft_p50_us") / 1e3, number(m, "ttft_p90_us") / 1e3,
+              number(m, "ttft_p99_us") / 1e3, number(m, "throughput_rps"));
+  for (uint32_t t = 0; t < topology.tier_count(); ++t) {
+    const std::string& n = topology.tier(t).name();
+    std::printf("  %-10s served %.4f of blocks (%.4f of tokens); %.0f inserts, %.0f evictions, %.0f written back; %s stored at the end\n",
+                n.c_str(), number(m, n + "_hit_ratio_blocks"), number(m, n + "_hit_ratio_tokens"), number(m, n + "_inserts"),
+                number(m, n + "_evictions"), number(m, n + "_writebacks"),
+                sim::units::format_bytes(static_cast<uint64_t>(number(m, n + "_stored_bytes_end"))).c_str());
+  }
+  for (size_t i = 0; i < topology.link_count(); ++i) {
+    const std::string& n = topology.link(i).spec().name;
+    std::printf("  link %-10s %s in %.0f transfers, utilization %s\n", n.c_str(),
+                sim::units::format_bytes(static_cast<uint64_t>(number(m, n + "_bytes"))).c_str(), number(m, n + "_transfers"),
+                percent(number(m, n + "_utilization")).c_str());
+  }
+  std::printf("  object store: %.0f GETs, %.0f PUTs, %.0f throttled; cost $%.6g (storage $%.6g, requests $%.6g)\n",
+              number(m, "store_get_requests"), number(m, "store_put_requests"), number(m, "store_throttled"),
+              number(m, "total_cost_usd"), number(m, "storage_cost_usd"), number(m, "request_cost_usd"));
+  std::printf("results: %s/results.csv and %s/summary.json\n", out_dir.c_str(), out_dir.c_str());
+}
+
 }  // namespace
 
 RunConfig parse_run_config(const nlohmann::json& config, const std::string& source) {
@@ -76,7 +109,11 @@ RunConfig parse_run_config(const nlohmann::json& config, const std::string& sour
   if (auto d = root.find("description")) d->as_string();
   parsed.seed = root.uint_or("seed", 0);
   const ConfigNode workload = root.at("workload");
-  workload.at("type").as_enum({"expert_replay"});
+  if (workload.at("type").as_enum({"expert_replay", "kv_cache"}) == "kv_cache") {
+    parsed.topology = models::parse_topology(root, /*object_bytes=*/0);  // chunks vary in size
+    parsed.kv = models::parse_kv_serving(workload, parsed.topology, parsed.seed);
+    return parsed;
+  }
   parsed.workload = models::parse_expert_replay(workload, parsed.seed);
   parsed.topology = models::parse_topology(root, parsed.workload.expert_bytes);
   return parsed;
@@ -85,19 +122,27 @@ RunConfig parse_run_config(const nlohmann::json& config, const std::string& sour
 // Everything one simulation produced, for run_simulation() to write and print.
 struct SimulationDetails {
   const std::string& name;
-  const models::Topology& topology;
-  const models::ExpertReplaySpec& spec;
-  const models::ExpertReplay& replay;
   const Metrics& row;
   double wall_seconds;
   uint64_t events;
+  uint64_t lookups;  // accesses (expert replay) or block lookups (KV cache)
+  const char* lookups_name;
+  std::string timeseries_csv, unavailable_log;
+  std::function<void(const std::string& out_dir)> print_summary;
 };
 
-Metrics simulate_config(const nlohmann::json& config, const std::string& source,
-                        const std::function<void(const SimulationDetails&)>& details) {
-  const RunConfig parsed = parse_run_config(config, source);
-  const std::string& name = parsed.name;
-  const uint64_t seed = parsed.seed;
+namespace {
+
+void add_provenance(Metrics& row, const nlohmann::json& config, const RunConfig& parsed, const char* workload) {
+  row.add("tiersim_version", std::string(kVersion));
+  row.add("config_hash", json_hash(config));
+  row.add("name", parsed.name);
+  row.add("seed", parsed.seed);
+  row.add("workload", workload);
+}
+
+Metrics simulate_expert_replay(const nlohmann::json& config, const std::string& source, const RunConfig& parsed,
+                               const std::function<void(const SimulationDetails&)>& details) {
   const models::ExpertReplaySpec& spec = parsed.workload;
   const ConfigNode root(config, "", source);
 
@@ -120,17 +165,60 @@ Metrics simulate_config(const nlohmann::json& config, const std::string& source,
   const double wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
 
   Metrics row;
-  row.add("tiersim_version", std::string(kVersion));
-  row.add("config_hash", json_hash(config));
-  row.add("name", name);
-  row.add("seed", seed);
-  row.add("workload", "expert_replay");
+  add_provenance(row, config, parsed, "expert_replay");
   row.add("mode", spec.mode == models::ExpertReplaySpec::Mode::kTraining ? "training" : "inference");
   row.add("overlap", spec.overlap == models::ExpertReplaySpec::Overlap::kSerial ? "serial" : "pipelined");
   row.add("expert_bytes", spec.expert_bytes);
   row.append(replay.metrics());
-  if (details) details(SimulationDetails{name, topology, spec, replay, row, wall_seconds, simulator.events_processed()});
+  if (details) {
+    details(SimulationDetails{parsed.name, row, wall_seconds, simulator.events_processed(), replay.accesses(), "accesses",
+                              replay.timeseries_csv(), replay.unavailable_log(), [&](const std::string& out_dir) {
+                                print_summary(parsed.name, topology, spec, row, wall_seconds, simulator.events_processed(), out_dir);
+                              }});
+  }
   return row;
+}
+
+Metrics simulate_kv_cache(const nlohmann::json& config, const std::string& source, const RunConfig& parsed,
+                          const std::function<void(const SimulationDetails&)>& details) {
+  const models::KvServingSpec& spec = *parsed.kv;
+  const ConfigNode root(config, "", source);
+  sim::Simulator simulator;
+  models::Topology topology(simulator, parsed.topology, root, /*needs_writeback=*/false);
+  if (topology.has_offline_policy()) {
+    root.at("tiers").fail("Belady needs every access's future, which a KV-cache run decides as it goes; choose an online policy");
+  }
+  const traces::KvTrace trace = models::load_kv_trace(spec);
+  models::KvServing serving(simulator, topology, spec, trace);
+
+  const auto wall_start = std::chrono::steady_clock::now();
+  serving.run();
+  const double wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+
+  Metrics row;
+  add_provenance(row, config, parsed, "kv_cache");
+  row.add("model", spec.model.name);
+  row.add("kv_bytes_per_token", spec.model.bytes_per_token());
+  row.add("block_tokens", spec.block_tokens);
+  row.add("chunk_tokens", spec.chunk_tokens);
+  row.add("layerwise", spec.layerwise ? "true" : "false");
+  row.add("compression_ratio", spec.compression.enabled ? spec.compression.ratio : 1.0);
+  row.append(serving.metrics());
+  if (details) {
+    details(SimulationDetails{parsed.name, row, wall_seconds, simulator.events_processed(), serving.block_lookups(), "block_lookups", "", "",
+                              [&](const std::string& out_dir) {
+                                print_kv_summary(parsed.name, topology, row, wall_seconds, simulator.events_processed(), out_dir);
+                              }});
+  }
+  return row;
+}
+
+}  // namespace
+
+Metrics simulate_config(const nlohmann::json& config, const std::string& source,
+                        const std::function<void(const SimulationDetails&)>& details) {
+  const RunConfig parsed = parse_run_config(config, source);
+  return parsed.kv ? simulate_kv_cache(config, source, parsed, details) : simulate_expert_replay(config, source, parsed, details);
 }
 
 int run_simulation(const nlohmann::json& config, const std::string& source, const std::string& out_dir_option, bool quiet) {
@@ -150,16 +238,16 @@ int run_simulation(const nlohmann::json& config, const std::string& source, cons
     summary["performance"] = {{"wall_s", wall},
                               {"events", d.events},
                               {"events_per_s", wall > 0 ? static_cast<double>(d.events) / wall : 0.0},
-                              {"accesses_per_s", wall > 0 ? static_cast<double>(d.replay.accesses()) / wall : 0.0}};
+                              {std::string(d.lookups_name) + "_per_s", wall > 0 ? static_cast<double>(d.lookups) / wall : 0.0}};
 
     const std::string out_dir = out_dir_option.empty() ? "results/" + d.name : out_dir_option;
     ResultsWriter writer(out_dir);
     writer.stage("results.csv", d.row.csv_header() + "\n" + d.row.csv_row() + "\n");
     writer.stage("summary.json", summary.dump(2) + "\n");
-    if (!d.replay.timeseries_csv().empty()) writer.stage("timeseries.csv", d.replay.timeseries_csv());
-    if (!d.replay.unavailable_log().empty()) writer.stage("unavailable.log", d.replay.unavailable_log());
+    if (!d.timeseries_csv.empty()) writer.stage("timeseries.csv", d.timeseries_csv);
+    if (!d.unavailable_log.empty()) writer.stage("unavailable.log", d.unavailable_log);
     writer.commit();
-    if (!quiet) print_summary(d.name, d.topology, d.spec, d.row, wall, d.events, out_dir);
+    if (!quiet) d.print_summary(out_dir);
   });
   return 0;
 }

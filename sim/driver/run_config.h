@@ -4,17 +4,20 @@
 // which checks every point's values before running any.
 #include <cstdint>
 #include <nlohmann/json_fwd.hpp>
+#include <optional>
 #include <string>
 
 #include "models/tiers/topology.h"
 #include "models/workloads/expert_replay_spec.h"
+#include "models/workloads/kv_serving_spec.h"
 
 namespace tiersim {
 
 struct RunConfig {
   std::string name;
   uint64_t seed = 0;
-  models::ExpertReplaySpec workload;
+  models::ExpertReplaySpec workload;         // workload.type "expert_replay"
+  std::optional<models::KvServingSpec> kv;   // workload.type "kv_cache"
   models::TopologySpec topology;
 };
 

@@ -1,0 +1,143 @@
+#pragma once
+// KV-cache serving: a request trace (Mooncake's format, or generated) replayed through the
+// tier topology as a discrete-event simulation, on the same links and eviction policies
+// as every workload.
+//  - A prompt is cut into chunks of chunk_tokens (the unit every tier stores; a partial
+//    last chunk is an object of its own). A chunk's key names its whole prefix, so two
+//    prompts share a chunk exactly when they share every block up to its end.
+//  - When a request gets a prefill slot, its chunks are looked up in prefix order, each
+//    from the first tier down; the first chunk held nowhere ends the cached prefix.
+//    Cached chunks below the first tier are loaded into it along the tier's fetch path
+//    (through the decoder when they leave a compressed last tier) and pinned there until
+//    the request ends; the rest of the prompt is prefilled (KvServingSpec::prefill). At
+//    least one token is always computed, as serving engines do to get the logits.
+//  - Layerwise loading: the load is taken to stream evenly, layer by layer, after the
+//    first byte of its slowest path arrives (D, the path's delivery latency). With load
+//    time T, prefill compute P over L layers, layer l is ready at D + (l+1)(T-D)/L and
+//    takes P/L to compute after it and after layer l-1, so the first token comes at
+//        start + max(T + P/L, D + (T-D)/L + P)     (layerwise)
+//        start + T + P                             (not layerwise)
+//  - The prompt's computed chunks are then inserted into the first tier, and written down
+//    by the write policy: write-through copies go at once to the listed tiers (passing the
+//    tiers in between), write-back moves an evicted chunk that no lower tier holds to the
+//    tier below. Writes are background transfers: they share the links but nobody waits.
+//  - Transfers to and from the last tier (the object store) are its GETs and PUTs: each
+//    takes a token of the store's rate limit or is throttled (503 SlowDown) and retried
+//    after throttle_latency + an exponential backoff with full jitter (seeded).
+//  - TTFT = first token - arrival (queueing for a prefill slot included).
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "models/kv/token_bucket.h"
+#include "models/links/link.h"
+#include "models/policies/i_eviction_policy.h"
+#include "models/workloads/kv_serving_spec.h"
+#include "sim/engine/random.h"
+#include "sim/output/metrics.h"
+#include "traces/kv/kv_trace.h"
+
+namespace sim {
+class Simulator;
+}
+
+namespace tiersim::models {
+
+class Topology;
+
+class KvServing {
+ public:
+  KvServing(sim::Simulator& simulator, Topology& topology, const KvServingSpec& spec, const traces::KvTrace& trace);
+  ~KvServing();
+
+  void run();
+  uint64_t block_lookups() const { return total_blocks_; }
+  // Every result of the run, in a fixed order (see README, "KV-cache serving").
+  Metrics metrics() const;
+
+ private:
+  struct Chunk {
+    uint64_t key;
+    uint32_t blocks, tokens;
+  };
+  struct Pin {
+    uint32_t tier, slot;
+  };
+  // A request between getting its prefill slot and its first token.
+  struct Active {
+    bool busy = false;
+    uint32_t request = 0;
+    sim::Time start = 0;
+    sim::Time first_byte = 0;  // D: the slowest load path's delivery latency
+    uint32_t pending = 0;      // loads in flight
+    uint32_t cached_chunks = 0;
+    uint64_t cached_tokens = 0;
+    std::vector<Chunk> chunks;
+    std::vector<Pin> pins;
+  };
+  // One chunk's journey over one or more links (a load, or a write down the tiers): the
+  // topology's link indices, plus the codec on the compressed side of the last tier.
+  static constexpr uint16_t kEncoder = 0xfffe, kDecoder = 0xffff;
+  struct Move {
+    uint64_t raw_bytes = 0;
+    std::array<uint16_t, 12> hops;
+    uint8_t count = 0, next = 0;
+    uint32_t attempt = 0;  // throttled tries of the current hop
+    int32_t owner = -1;    // the Active slot waiting for it; -1 for writes
+  };
+
+  static void on_arrival(void* self, uint64_t request);
+  static void on_hop_done(void* self, uint64_t move);
+  static void on_retry(void* self, uint64_t move);
+  static void on_first_token(void* self, uint64_t slot);
+
+  void try_start();
+  void start(uint32_t slot, uint32_t request);
+  void cut_into_chunks(const traces::KvRequest& request, std::vector<Chunk>& out) const;
+  void loads_done(uint32_t slot);
+  void write_through(const Chunk& chunk);
+  uint32_t new_move(int32_t owner);
+  void add_hop(Move& move, uint32_t link);
+  void submit_hop(uint32_t move);
+  // Inserts into tier `t` (evicting by its policy; a victim no lower tier holds is
+  // written back down); kNoSlot when everything there is pinned or it can never fit.
+  Slot admit(uint32_t t, const Chunk& chunk, bool pin, uint32_t slot_owner);
+  void written_down(uint32_t from, uint64_t key, uint64_t raw_bytes);
+  bool held_below(uint32_t tier, uint64_t key) const;
+  void account_storage(uint32_t tier);
+  uint64_t chunk_bytes(const Chunk& c) const { return uint64_t(c.tokens) * bytes_per_token_; }
+
+  sim::Simulator& simulator_;
+  Topology& topology_;
+  const KvServingSpec& spec_;
+  const traces::KvTrace& trace_;
+  const uint64_t bytes_per_token_;
+  const uint32_t store_;  // the last tier
+  std::unique_ptr<Link> encoder_, decoder_;
+  TokenBucket get_bucket_, put_bucket_;
+  sim::Rng jitter_;
+
+  std::vector<Active> active_;
+  std::vector<uint32_t> queue_;  // requests waiting for a slot, in arrival order
+  size_t queue_head_ = 0;
+  uint32_t busy_slots_ = 0;
+  std::vector<Move> moves_;
+  std::vector<uint32_t> free_moves_;
+  int64_t clock_ = 0;  // the policies' logical time: one tick per chunk touched
+
+  // Results.
+  uint64_t total_blocks_ = 0, total_tokens_ = 0, output_tokens_ = 0, chunk_lookups_ = 0;
+  uint64_t prefill_tokens_ = 0, saved_tokens_ = 0, bypassed_ = 0;
+  std::vector<uint64_t> hit_blocks_, hit_tokens_;  // per tier the prefix was found in
+  std::vector<sim::Time> ttft_, queue_wait_;
+  sim::Time load_total_ = 0, compute_total_ = 0;
+  sim::Time first_arrival_ = -1, last_token_ = 0;
+  uint64_t gets_ = 0, puts_ = 0, throttled_ = 0;
+  sim::Time backoff_total_ = 0;
+  std::vector<long double> byte_seconds_;  // per tier, bytes x ps
+  std::vector<sim::Time> accounted_at_;
+};
+
+}  // namespace tiersim::models
