@@ -11,6 +11,8 @@ namespace tiersim::models {
 
 namespace {
 
+double us(sim::Time ps) { return static_cast<double>(ps) / 1e6; }
+
 LinkSpec codec_link(const char* name, uint64_t bandwidth, uint32_t channels) {
   LinkSpec spec;
   spec.name = name;
@@ -195,6 +197,8 @@ void KvServing::loads_done(uint32_t slot) {
   saved_tokens_ += cached;
   load_total_ += load;
   compute_total_ += compute;
+  a.load = load;
+  a.compute = compute;
   simulator_.schedule_at(finish, &on_first_token, this, slot);
 }
 
@@ -205,6 +209,18 @@ void KvServing::on_first_token(void* self, uint64_t slot_index) {
   const sim::Time now = s.simulator_.now();
   s.ttft_.push_back(now - static_cast<sim::Time>(request.arrival_us) * sim::kMicrosecond);
   s.last_token_ = std::max(s.last_token_, now);
+  if (s.spec_.request_log) {
+    if (s.request_log_.empty()) {
+      s.request_log_ = "request,slot,arrival_us,start_us,first_token_us,ttft_us,queue_wait_us,load_us,compute_us,input_tokens,cached_tokens,cached_chunks,chunks\n";
+    }
+    const sim::Time arrival = static_cast<sim::Time>(request.arrival_us) * sim::kMicrosecond;
+    const Metrics::Value fields[] = {uint64_t{a.request}, uint64_t{slot_index}, us(arrival), us(a.start), us(now),
+                                     us(now - arrival), us(a.start - arrival), us(a.load), us(a.compute),
+                                     uint64_t{request.input_tokens}, a.cached_tokens, uint64_t{a.cached_chunks},
+                                     uint64_t{a.chunks.size()}};
+    for (size_t f = 0; f < std::size(fields); ++f) s.request_log_ += (f ? "," : "") + Metrics::format(fields[f]);
+    s.request_log_ += "\n";
+  }
   // The computed chunks now sit in the first tier; every chunk goes down by the write policy.
   auto& first = s.topology_.tier(0).resident();
   for (size_t c = a.cached_chunks; c < a.chunks.size(); ++c) {
@@ -379,7 +395,6 @@ void KvServing::on_hop_done(void* self, uint64_t m) {
 
 namespace {
 
-double us(sim::Time ps) { return static_cast<double>(ps) / 1e6; }
 double ratio(double part, double whole) { return whole > 0 ? part / whole : 0.0; }
 
 // Nearest-rank quantile of exact values.

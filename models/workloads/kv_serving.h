@@ -29,6 +29,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "models/kv/token_bucket.h"
@@ -56,6 +57,8 @@ class KvServing {
   uint64_t block_lookups() const { return total_blocks_; }
   // Every result of the run, in a fixed order (see README, "KV-cache serving").
   Metrics metrics() const;
+  // requests.csv (with a header) when the spec asks for the request log, else empty.
+  const std::string& request_log() const { return request_log_; }
 
  private:
   struct Chunk {
@@ -74,6 +77,7 @@ class KvServing {
     uint32_t pending = 0;      // loads in flight
     uint32_t cached_chunks = 0;
     uint64_t cached_tokens = 0;
+    sim::Time load = 0, compute = 0;
     std::vector<Chunk> chunks;
     std::vector<Pin> pins;
   };
@@ -138,6 +142,7 @@ class KvServing {
   sim::Time backoff_total_ = 0;
   std::vector<long double> byte_seconds_;  // per tier, bytes x ps
   std::vector<sim::Time> accounted_at_;
+  std::string request_log_;
 };
 
 }  // namespace tiersim::models

@@ -82,7 +82,7 @@ uint64_t CompressionSpec::stored_bytes(uint64_t raw) const {
 
 KvServingSpec parse_kv_serving(const ConfigNode& workload, const TopologySpec& topology, uint64_t run_seed) {
   workload.allow_only({"type", "trace", "generator", "block_tokens", "chunk_tokens", "model", "prefill", "layerwise", "prefill_slots",
-                       "write", "object_store", "compression", "cost", "max_requests"});
+                       "write", "object_store", "compression", "cost", "max_requests", "request_log"});
   KvServingSpec spec;
   spec.seed = run_seed;
   const bool has_trace = workload.has("trace"), has_generator = workload.has("generator");
@@ -126,6 +126,7 @@ KvServingSpec parse_kv_serving(const ConfigNode& workload, const TopologySpec& t
   spec.layerwise = workload.bool_or("layerwise", true);
   spec.prefill_slots = static_cast<uint32_t>(workload.uint_or("prefill_slots", 1, 1, 1024));
   spec.max_requests = workload.uint_or("max_requests", UINT64_MAX, 1);
+  spec.request_log = workload.bool_or("request_log", false);
 
   if (auto w = workload.find("write")) {
     w->allow_only({"through", "back"});

@@ -29,6 +29,8 @@
 //   cost           {"storage_usd_per_gb_month": {"tier": price, ...},
 //                   "get_usd_per_1000": ..., "put_usd_per_1000": ...}
 //   max_requests   replay only the first N requests
+//   request_log    also write requests.csv: one row per request (arrival, slot, first
+//                  token, TTFT, queueing, load and compute time, cached tokens)
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -92,6 +94,7 @@ struct KvServingSpec {
   CompressionSpec compression;
   CostSpec cost;
   uint64_t max_requests = UINT64_MAX;
+  bool request_log = false;
   uint64_t seed = 0;
 
   uint32_t blocks_per_chunk() const { return chunk_tokens / block_tokens; }

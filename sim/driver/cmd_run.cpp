@@ -127,7 +127,7 @@ struct SimulationDetails {
   uint64_t events;
   uint64_t lookups;  // accesses (expert replay) or block lookups (KV cache)
   const char* lookups_name;
-  std::string timeseries_csv, unavailable_log;
+  std::vector<std::pair<std::string, std::string>> extra_files;  // name, contents (written when not empty)
   std::function<void(const std::string& out_dir)> print_summary;
 };
 
@@ -172,7 +172,7 @@ Metrics simulate_expert_replay(const nlohmann::json& config, const std::string& 
   row.append(replay.metrics());
   if (details) {
     details(SimulationDetails{parsed.name, row, wall_seconds, simulator.events_processed(), replay.accesses(), "accesses",
-                              replay.timeseries_csv(), replay.unavailable_log(), [&](const std::string& out_dir) {
+                              {{"timeseries.csv", replay.timeseries_csv()}, {"unavailable.log", replay.unavailable_log()}}, [&](const std::string& out_dir) {
                                 print_summary(parsed.name, topology, spec, row, wall_seconds, simulator.events_processed(), out_dir);
                               }});
   }
@@ -205,7 +205,8 @@ Metrics simulate_kv_cache(const nlohmann::json& config, const std::string& sourc
   row.add("compression_ratio", spec.compression.enabled ? spec.compression.ratio : 1.0);
   row.append(serving.metrics());
   if (details) {
-    details(SimulationDetails{parsed.name, row, wall_seconds, simulator.events_processed(), serving.block_lookups(), "block_lookups", "", "",
+    details(SimulationDetails{parsed.name, row, wall_seconds, simulator.events_processed(), serving.block_lookups(), "block_lookups",
+                              {{"requests.csv", serving.request_log()}},
                               [&](const std::string& out_dir) {
                                 print_kv_summary(parsed.name, topology, row, wall_seconds, simulator.events_processed(), out_dir);
                               }});
@@ -244,8 +245,8 @@ int run_simulation(const nlohmann::json& config, const std::string& source, cons
     ResultsWriter writer(out_dir);
     writer.stage("results.csv", d.row.csv_header() + "\n" + d.row.csv_row() + "\n");
     writer.stage("summary.json", summary.dump(2) + "\n");
-    if (!d.timeseries_csv.empty()) writer.stage("timeseries.csv", d.timeseries_csv);
-    if (!d.unavailable_log.empty()) writer.stage("unavailable.log", d.unavailable_log);
+    for (const auto& [file, contents] : d.extra_files)
+      if (!contents.empty()) writer.stage(file, contents);
     writer.commit();
     if (!quiet) d.print_summary(out_dir);
   });

@@ -4,6 +4,10 @@
 #include "sim/config/config_node.h"
 #include "sim/config/input_error.h"
 #include "sim/driver/commands.h"
+#include "sim/config/load_config.h"
+#include "sim/driver/run_config.h"
+#include "sim/output/results_writer.h"
+#include "traces/kv/kv_generator.h"
 #include "sim/config/units.h"
 #include "traces/generators/generated_trace.h"
 #include "traces/kv/kv_trace_stats.h"
@@ -36,6 +40,19 @@ int trace_gen_command(const TraceGenCommand& command) {
   std::printf("wrote %llu accesses (%llu steps, sampler %s) to %s (%s)\n", static_cast<unsigned long long>(total),
               static_cast<unsigned long long>(spec.steps), spec.sampler.c_str(), command.output.c_str(),
               traces::format_name(*format));
+  return 0;
+}
+
+int trace_gen_kv_command(const TraceGenKvCommand& command) {
+  const nlohmann::json config = load_config(command.config_path, command.overrides);
+  const RunConfig parsed = parse_run_config(config, command.config_path);
+  if (!parsed.kv || !parsed.kv->generator) {
+    throw InputError(command.config_path + ": workload: expected a \"kv_cache\" workload with a \"generator\" block");
+  }
+  const traces::KvTrace trace = models::load_kv_trace(*parsed.kv);
+  write_file_atomically(command.output, traces::kv_trace_to_jsonl(trace));
+  std::printf("wrote %zu requests (%zu block ids of %u tokens) to %s\n", trace.requests.size(), trace.block_ids.size(),
+              trace.block_tokens, command.output.c_str());
   return 0;
 }
 

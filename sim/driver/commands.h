@@ -141,6 +141,15 @@ struct TraceStatsCommand {
 };
 int trace_stats_command(const TraceStatsCommand& command);
 
+// tiersim trace gen-kv CONFIG -o OUT.jsonl: a kv_cache config's synthetic requests as
+// Mooncake JSON lines.
+struct TraceGenKvCommand {
+  std::string config_path;
+  std::vector<std::string> overrides;
+  std::string output;
+};
+int trace_gen_kv_command(const TraceGenKvCommand& command);
+
 // tiersim list [policies|samplers|formats]
 int list_command(const std::string& what);
 

@@ -233,6 +233,12 @@ int main(int argc, char** argv) {
       return trace_gen_command(gen);
     };
   });
+  TraceGenKvCommand gen_kv;
+  CLI::App* gen_kv_app = trace_app->add_subcommand("gen-kv", "write a kv_cache config's synthetic requests as Mooncake JSON lines");
+  gen_kv_app->add_option("config", gen_kv.config_path, "a config whose workload is kv_cache with a \"generator\"")->required();
+  gen_kv_app->add_option("--set", gen_kv.overrides, "override a config value: json.path=value (repeatable)");
+  gen_kv_app->add_option("-o,--output", gen_kv.output, "output file (.jsonl)")->required();
+  gen_kv_app->callback([&] { action = [&] { return trace_gen_kv_command(gen_kv); }; });
   TraceStatsCommand stats;
   CLI::App* stats_app = trace_app->add_subcommand("stats", "expert traces: unique experts per step, reuse distances, working set; KV traces: hit ratio of an unbounded prefix cache, prefix reuse, working set");
   stats_app->add_option("trace", stats.trace, "trace file")->required();
