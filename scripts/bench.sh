@@ -39,5 +39,12 @@ for i in 1 2 3; do timed $T mrc "$episode" --format oracleGeneral --l1 16,64 --o
 for i in 1 2 3; do timed $T bench-cache --trace "$episode_bin" --n_experts 2048 --gpu_slots 16 --cpu_cache 64 \
     --mode training --out bench-data/bench-cache --quiet; done
 grep -o '"accesses_per_s": [0-9.e+]*' bench-data/bench-cache/summary.json
+echo "== KV-cache serving: Mooncake's conversation trace through four tiers; 10M synthetic block lookups"
+for i in 1 2 3; do timed $T run configs/kv_mooncake_4tier.json --out bench-data/kv-mooncake --quiet; done
+grep -o '"wall_s": [0-9.e+-]*' bench-data/kv-mooncake/summary.json
+for i in 1 2 3; do timed $T run configs/kv_synthetic_chat.json --set workload.generator.requests=33400 \
+    --out bench-data/kv-synthetic-10M --quiet; done
+python3 -c "import csv; r = next(csv.DictReader(open('bench-data/kv-synthetic-10M/results.csv'))); print('block_lookups', r['block_lookups'])"
+grep -o '"wall_s": [0-9.e+-]*' bench-data/kv-synthetic-10M/summary.json
 echo "== event core and in-memory replay"
 ./build/tests/bench/tiersim_bench

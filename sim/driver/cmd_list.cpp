@@ -1,6 +1,7 @@
 // `tiersim list`: what can be named in configs and flags.
 #include <cstdio>
 
+#include "models/kv/model_shape.h"
 #include "models/policies/policy_registry.h"
 #include "models/prefetchers/prefetcher_registry.h"
 #include "sim/config/input_error.h"
@@ -11,8 +12,9 @@ namespace tiersim {
 
 int list_command(const std::string& what) {
   const bool all = what.empty() || what == "all";
-  if (!all && what != "policies" && what != "prefetchers" && what != "samplers" && what != "formats" && what != "workloads") {
-    throw InputError("list: unknown category \"" + what + "\"; expected one of: policies, prefetchers, samplers, formats, workloads");
+  if (!all && what != "policies" && what != "prefetchers" && what != "samplers" && what != "formats" && what != "workloads" &&
+      what != "models") {
+    throw InputError("list: unknown category \"" + what + "\"; expected one of: policies, prefetchers, samplers, formats, workloads, models");
   }
   if (all || what == "policies") {
     std::printf("eviction policies:\n");
@@ -38,6 +40,10 @@ int list_command(const std::string& what) {
   if (all || what == "workloads") {
     std::printf("workloads:\n");
     std::printf("  %-14s %s\n", "expert_replay", "MoE expert routing replay over the tier topology");
+    std::printf("  %-14s %s\n", "kv_cache", "KV-cache prefix caching: requests, chunks, layerwise loading, TTFT, S3 limits, cost");
+  }
+  if (all || what == "models") {
+    std::printf("model presets (workload.model of kv_cache):\n  %s\n", models::model_preset_names().c_str());
   }
   return 0;
 }
