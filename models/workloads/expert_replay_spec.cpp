@@ -1,11 +1,11 @@
 #include "models/workloads/expert_replay_spec.h"
 
-#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
 #include "models/prefetchers/prefetcher_registry.h"
 #include "sim/config/config_node.h"
+#include "sim/config/trace_source.h"
 #include "sim/config/input_error.h"
 #include "traces/generators/generated_trace.h"
 
@@ -77,31 +77,19 @@ ExpertReplaySpec parse_expert_replay(const ConfigNode& workload, uint64_t run_se
     if (spec.timeseries_interval <= 0) interval->fail("expected a positive duration such as \"10 ms\", got " + interval->describe());
   }
 
-  const bool has_trace = workload.has("trace"), has_generator = workload.has("generator");
-  if (has_trace == has_generator) {
-    workload.fail(has_trace ? "give either \"trace\" or \"generator\", not both"
-                            : "missing the access stream: give \"trace\" (a file) or \"generator\" (a synthetic trace)");
-  }
-  if (has_trace) {
-    const ConfigNode trace = workload.at("trace");
-    std::optional<ConfigNode> path = trace;
-    if (trace.is_object()) {
-      trace.allow_only({"path", "format"});
-      path = trace.at("path");
-      if (auto format = trace.find("format")) {
-        try {
-          spec.trace_format = traces::parse_format(format->as_string());
-        } catch (const InputError& e) {
-          format->fail(e.what());
-        }
+  const TraceSource source =
+      read_trace_source(workload, "missing the access stream: give \"trace\" (a file) or \"generator\" (a synthetic trace)");
+  if (source.generator) {
+    spec.generator = traces::parse_generator(*source.generator, run_seed);
+  } else {
+    spec.trace_path = source.path;
+    if (source.format) {
+      try {
+        spec.trace_format = traces::parse_format(source.format->as_string());
+      } catch (const InputError& e) {
+        source.format->fail(e.what());
       }
     }
-    spec.trace_path = path->as_string();
-    if (::access(spec.trace_path.c_str(), R_OK) != 0) {
-      path->fail("cannot read trace file \"" + spec.trace_path + "\" (relative paths are from the current directory)");
-    }
-  } else {
-    spec.generator = traces::parse_generator(workload.at("generator"), run_seed);
   }
   return spec;
 }

@@ -272,7 +272,6 @@ Slot KvServing::admit(uint32_t t, const Chunk& chunk, bool pin, uint32_t slot_ow
         written_down(t, victim.key, victim.size_bytes);
       }
     }
-    account_storage(t);
     slot = resident.insert(chunk.key, bytes, now);
     ++tier.stats().inserts;
   }
@@ -398,7 +397,7 @@ namespace {
 double ratio(double part, double whole) { return whole > 0 ? part / whole : 0.0; }
 
 // Nearest-rank quantile of exact values.
-sim::Time quantile(std::vector<sim::Time> sorted, double q) {
+sim::Time quantile(const std::vector<sim::Time>& sorted, double q) {
   if (sorted.empty()) return 0;
   const size_t rank = static_cast<size_t>(std::ceil(q * static_cast<double>(sorted.size())));
   return sorted[std::min(sorted.size() - 1, rank == 0 ? 0 : rank - 1)];

@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
-#include <unistd.h>
 
 #include "models/tiers/topology.h"
 #include "sim/config/config_node.h"
+#include "sim/config/trace_source.h"
 #include "sim/config/units.h"
 #include "traces/kv/mooncake_trace.h"
 
@@ -85,26 +85,14 @@ KvServingSpec parse_kv_serving(const ConfigNode& workload, const TopologySpec& t
                        "write", "object_store", "compression", "cost", "max_requests", "request_log"});
   KvServingSpec spec;
   spec.seed = run_seed;
-  const bool has_trace = workload.has("trace"), has_generator = workload.has("generator");
-  if (has_trace == has_generator) {
-    workload.fail(has_trace ? "give either \"trace\" or \"generator\", not both"
-                            : "missing the requests: give \"trace\" (a Mooncake JSON-lines file) or \"generator\"");
-  }
-  if (has_trace) {
-    const ConfigNode trace = workload.at("trace");
-    std::optional<ConfigNode> path = trace;
-    if (trace.is_object()) {
-      trace.allow_only({"path", "format"});
-      path = trace.at("path");
-      if (auto format = trace.find("format")) format->as_enum({"mooncake"});
-    }
-    spec.trace_path = path->as_string();
-    if (::access(spec.trace_path.c_str(), R_OK) != 0) {
-      path->fail("cannot read trace file \"" + spec.trace_path + "\" (relative paths are from the current directory)");
-    }
-  } else {
-    spec.generator = traces::parse_kv_generator(workload.at("generator"), run_seed);
+  const TraceSource source =
+      read_trace_source(workload, "missing the requests: give \"trace\" (a Mooncake JSON-lines file) or \"generator\"");
+  if (source.generator) {
+    spec.generator = traces::parse_kv_generator(*source.generator, run_seed);
     spec.block_tokens = 16;
+  } else {
+    spec.trace_path = source.path;
+    if (source.format) source.format->as_enum({"mooncake"});
   }
   spec.block_tokens = static_cast<uint32_t>(workload.uint_or("block_tokens", spec.block_tokens, 1, 1u << 20));
   if (auto c = workload.find("chunk_tokens")) {
