@@ -164,8 +164,7 @@ void KvServing::start(uint32_t slot, uint32_t request_index) {
     for (uint32_t link : topology_.fetch_path(found)) {
       add_hop(moves_[m], link);
       const LinkSpec& l = topology_.link(link).spec();
-      const bool stored = l.from_tier == store_ || l.to_tier == store_;
-      path_latency += l.delivery_latency(stored ? spec_.compression.stored_bytes(chunk_bytes(chunk)) : chunk_bytes(chunk));
+      path_latency += l.delivery_latency(bytes_over(l, chunk_bytes(chunk)));
     }
     a.first_byte = std::max(a.first_byte, path_latency);
     ++a.pending;
@@ -355,9 +354,9 @@ void KvServing::submit_hop(uint32_t m) {
   const uint16_t hop = move.hops[move.next];
   ILink* link = hop == kEncoder ? encoder_.get() : hop == kDecoder ? decoder_.get() : &topology_.link(hop);
   uint64_t bytes = move.raw_bytes;
-  if (hop < kEncoder && (link->spec().from_tier == store_ || link->spec().to_tier == store_)) {
+  if (hop < kEncoder && touches_store(link->spec())) {
     // A GET or PUT: stored (compressed) bytes, under the store's rate limit.
-    bytes = spec_.compression.stored_bytes(bytes);
+    bytes = bytes_over(link->spec(), bytes);
     const bool get = link->spec().from_tier == store_;
     const sim::Time now = simulator_.now();
     if (!(get ? get_bucket_ : put_bucket_).take(now)) {  // 503 SlowDown: back off, with full jitter, and retry

@@ -112,6 +112,12 @@ class KvServing {
   bool held_below(uint32_t tier, uint64_t key) const;
   void account_storage(uint32_t tier);
   uint64_t chunk_bytes(const Chunk& c) const { return uint64_t(c.tokens) * bytes_per_token_; }
+  // Bytes a link carries for `raw` bytes of KV: stored (compressed) bytes on the object
+  // store's GETs and PUTs, raw bytes elsewhere.
+  bool touches_store(const LinkSpec& link) const { return link.from_tier == store_ || link.to_tier == store_; }
+  uint64_t bytes_over(const LinkSpec& link, uint64_t raw) const {
+    return touches_store(link) ? spec_.compression.stored_bytes(raw) : raw;
+  }
 
   sim::Simulator& simulator_;
   Topology& topology_;
