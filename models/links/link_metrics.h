@@ -11,7 +11,12 @@ class Metrics;
 
 namespace tiersim::models {
 
-// `horizon` is the simulated time utilization and throughput are taken over.
-void add_link_metrics(Metrics& metrics, const std::string& name, const LinkStats& stats, sim::Time horizon);
+// `horizon` is the simulated time utilization and throughput are taken over. For a link
+// with several instances (one per worker), `stats` is their sum and utilization their mean.
+void add_link_metrics(Metrics& metrics, const std::string& name, const LinkStats& stats, sim::Time horizon,
+                      uint32_t instances = 1);
+
+// Adds `from` to `into` (counts, times and latency histograms).
+void accumulate(LinkStats& into, const LinkStats& from);
 
 }  // namespace tiersim::models

@@ -137,16 +137,24 @@ Topology::Topology(sim::Simulator& simulator, const TopologySpec& spec, const Co
   const ConfigNode tiers = config.at("tiers");
   for (size_t i = 0; i < spec.tiers.size(); ++i) {
     const bool backing = i + 1 == spec.tiers.size();
-    std::unique_ptr<EvictionPolicy> policy;
-    if (backing) {
-      policy = PolicyRegistry::find("lru")->make(nullptr);  // never consulted: nothing is evicted
-    } else {
-      const ConfigNode tier_node = tiers.at(i);
-      std::optional<ConfigNode> policy_node = tier_node.find("policy");
-      const ConfigNode* parameters = policy_node && policy_node->is_object() ? &*policy_node : nullptr;
-      policy = PolicyRegistry::find(spec.tiers[i].policy)->make(parameters);
-      offline_ = offline_ || policy->offline();
+    const PolicyEntry* entry = PolicyRegistry::find(backing ? "lru" : spec.tiers[i].policy);  // the store's is never consulted
+    std::optional<nlohmann::json> parameters;
+    std::string parameters_path;
+    if (!backing) {
+      const std::optional<ConfigNode> policy_node = tiers.at(i).find("policy");
+      if (policy_node && policy_node->is_object()) {
+        parameters = policy_node->raw();
+        parameters_path = policy_node->path();
+      }
     }
+    const std::string source = tiers.source();
+    policy_makers_.push_back([entry, parameters, parameters_path, source] {
+      if (!parameters) return entry->make(nullptr);
+      const ConfigNode node(*parameters, parameters_path, source);
+      return entry->make(&node);
+    });
+    std::unique_ptr<EvictionPolicy> policy = policy_makers_.back()();
+    offline_ = offline_ || (!backing && policy->offline());
     tiers_.push_back(std::make_unique<Tier>(spec.tiers[i], std::move(policy), backing));
   }
   for (const LinkSpec& l : spec.links) {
@@ -182,6 +190,10 @@ Topology::Topology(sim::Simulator& simulator, const TopologySpec& spec, const Co
 }
 
 Topology::~Topology() = default;
+
+std::unique_ptr<Tier> Topology::replicate_tier(uint32_t i) const {
+  return std::make_unique<Tier>(tiers_[i]->spec(), policy_makers_[i](), tiers_[i]->is_backing_store());
+}
 
 uint32_t Topology::link_between(uint32_t from, uint32_t to) const {
   for (uint32_t i = 0; i < links_.size(); ++i)

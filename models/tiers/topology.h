@@ -62,6 +62,10 @@ class Topology {
   ILink& link(size_t i) { return *links_[i]; }
   const ILink& link(size_t i) const { return *links_[i]; }
 
+  // A fresh, empty copy of tier `i` with its own policy instance (same parameters), for
+  // workloads that give each worker its own instance of the upper tiers.
+  std::unique_ptr<Tier> replicate_tier(uint32_t i) const;
+
   // The link from `from` to `to`, or kNoLink.
   uint32_t link_between(uint32_t from, uint32_t to) const;
   // Links an object found in tier `source` (> 0) crosses to reach tier 0, in order.
@@ -74,6 +78,7 @@ class Topology {
   std::vector<std::unique_ptr<ILink>> links_;
   std::vector<std::vector<uint32_t>> fetch_paths_;
   std::vector<uint32_t> writeback_links_;
+  std::vector<std::function<std::unique_ptr<EvictionPolicy>()>> policy_makers_;
   bool offline_ = false;
 };
 

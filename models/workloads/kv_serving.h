@@ -25,6 +25,15 @@
 //    takes a token of the store's rate limit or is throttled (503 SlowDown) and retried
 //    after throttle_latency + an exponential backoff with full jitter (seeded).
 //  - TTFT = first token - arrival (queueing for a prefill slot included).
+//  - Workers (spec.workers): each prefill worker has prefill_slots and its own instance of
+//    the tiers above the first shared one (models/tiers/worker_tiers.h); a request is
+//    routed to one on arrival and queues there. Its lookups, loads and writes use that
+//    worker's tiers and links, and the shared tiers (a pooled L3.5, the object store)
+//    serve every worker, so a chunk one worker staged from the store into the pool is a
+//    pool hit for the others.
+//  - Decode (spec.decode, models/workloads/kv_decode.h): after its first token a request
+//    decodes its remaining output tokens, on decode workers of their own (the KV handed
+//    over a network link) or on its prefill worker.
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -35,6 +44,7 @@
 #include "models/kv/token_bucket.h"
 #include "models/links/link.h"
 #include "models/policies/i_eviction_policy.h"
+#include "models/tiers/worker_tiers.h"
 #include "models/workloads/kv_serving_spec.h"
 #include "sim/engine/random.h"
 #include "sim/output/metrics.h"
@@ -47,6 +57,7 @@ class Simulator;
 namespace tiersim::models {
 
 class Topology;
+class KvDecodePool;
 
 class KvServing {
  public:
@@ -58,7 +69,7 @@ class KvServing {
   // Every result of the run, in a fixed order (see README, "KV-cache serving").
   Metrics metrics() const;
   // requests.csv (with a header) when the spec asks for the request log, else empty.
-  const std::string& request_log() const { return request_log_; }
+  const std::string& request_log() const { return request_log_; }  // built when run() ends
 
  private:
   struct Chunk {
@@ -66,11 +77,12 @@ class KvServing {
     uint32_t blocks, tokens;
   };
   struct Pin {
-    uint32_t tier, slot;
+    uint32_t tier_id, slot;  // tier_id: WorkerTiers::tier_id
   };
   // A request between getting its prefill slot and its first token.
   struct Active {
     bool busy = false;
+    uint32_t worker = 0;
     uint32_t request = 0;
     sim::Time start = 0;
     sim::Time first_byte = 0;  // D: the slowest load path's delivery latency
@@ -87,6 +99,7 @@ class KvServing {
   struct Move {
     uint64_t raw_bytes = 0;
     std::array<uint16_t, 12> hops;
+    uint16_t worker = 0;  // whose instances of the links
     uint8_t count = 0, next = 0;
     uint32_t attempt = 0;  // throttled tries of the current hop
     int32_t owner = -1;    // the Active slot waiting for it; -1 for writes
@@ -97,20 +110,37 @@ class KvServing {
   static void on_retry(void* self, uint64_t move);
   static void on_first_token(void* self, uint64_t slot);
 
-  void try_start();
+  // A prefill worker's queue of routed requests and its share of active_.
+  struct Worker {
+    std::vector<uint32_t> queue;  // in arrival order
+    size_t head = 0;
+    uint32_t busy = 0;
+    uint64_t requests = 0;
+    uint32_t load() const { return static_cast<uint32_t>(queue.size() - head) + busy; }
+  };
+  // What requests.csv says of a request.
+  struct RequestRecord {
+    uint32_t worker = 0, slot = 0, cached_chunks = 0, chunks = 0;
+    uint64_t cached_tokens = 0;
+    sim::Time start = 0, first_token = -1, load = 0, compute = 0;
+  };
+
+  uint32_t route(uint32_t request);
+  void try_start(uint32_t worker);
   void start(uint32_t slot, uint32_t request);
   void cut_into_chunks(const traces::KvRequest& request, std::vector<Chunk>& out) const;
   void loads_done(uint32_t slot);
-  void write_through(const Chunk& chunk);
-  uint32_t new_move(int32_t owner);
+  void write_through(uint32_t worker, const Chunk& chunk);
+  uint32_t new_move(int32_t owner, uint32_t worker);
   void add_hop(Move& move, uint32_t link);
   void submit_hop(uint32_t move);
-  // Inserts into tier `t` (evicting by its policy; a victim no lower tier holds is
-  // written back down); kNoSlot when everything there is pinned or it can never fit.
-  Slot admit(uint32_t t, const Chunk& chunk, bool pin, uint32_t slot_owner);
-  void written_down(uint32_t from, uint64_t key, uint64_t raw_bytes);
-  bool held_below(uint32_t tier, uint64_t key) const;
-  void account_storage(uint32_t tier);
+  // Inserts into worker w's tier `t` (evicting by its policy; a victim no lower tier holds
+  // is written back down); kNoSlot when everything there is pinned or it can never fit.
+  Slot admit(uint32_t w, uint32_t t, const Chunk& chunk, bool pin, uint32_t slot_owner);
+  void written_down(uint32_t w, uint32_t from, uint64_t key, uint64_t raw_bytes);
+  bool held_below(uint32_t w, uint32_t tier, uint64_t key) const;
+  void account_storage(uint32_t tier_id);
+  std::string build_request_log() const;
   uint64_t chunk_bytes(const Chunk& c) const { return uint64_t(c.tokens) * bytes_per_token_; }
   // Bytes a link carries for `raw` bytes of KV: stored (compressed) bytes on the object
   // store's GETs and PUTs, raw bytes elsewhere.
@@ -121,6 +151,7 @@ class KvServing {
 
   sim::Simulator& simulator_;
   Topology& topology_;
+  WorkerTiers tiers_;
   const KvServingSpec& spec_;
   const traces::KvTrace& trace_;
   const uint64_t bytes_per_token_;
@@ -129,10 +160,11 @@ class KvServing {
   TokenBucket get_bucket_, put_bucket_;
   sim::Rng jitter_;
 
-  std::vector<Active> active_;
-  std::vector<uint32_t> queue_;  // requests waiting for a slot, in arrival order
-  size_t queue_head_ = 0;
-  uint32_t busy_slots_ = 0;
+  std::unique_ptr<KvDecodePool> decode_;
+  std::vector<Active> active_;  // prefill_slots per worker, worker by worker
+  std::vector<Worker> workers_;
+  uint32_t next_round_robin_ = 0;
+  std::vector<Chunk> routing_chunks_;
   std::vector<Move> moves_;
   std::vector<uint32_t> free_moves_;
   int64_t clock_ = 0;  // the policies' logical time: one tick per chunk touched
@@ -146,8 +178,9 @@ class KvServing {
   sim::Time first_arrival_ = -1, last_token_ = 0;
   uint64_t gets_ = 0, puts_ = 0, throttled_ = 0;
   sim::Time backoff_total_ = 0;
-  std::vector<long double> byte_seconds_;  // per tier, bytes x ps
+  std::vector<long double> byte_seconds_;  // per tier instance, bytes x ps
   std::vector<sim::Time> accounted_at_;
+  std::vector<RequestRecord> records_;  // with request_log
   std::string request_log_;
 };
 

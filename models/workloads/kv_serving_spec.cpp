@@ -82,7 +82,7 @@ uint64_t CompressionSpec::stored_bytes(uint64_t raw) const {
 
 KvServingSpec parse_kv_serving(const ConfigNode& workload, const TopologySpec& topology, uint64_t run_seed) {
   workload.allow_only({"type", "trace", "generator", "block_tokens", "chunk_tokens", "model", "prefill", "layerwise", "prefill_slots",
-                       "write", "object_store", "compression", "cost", "max_requests", "request_log"});
+                       "write", "object_store", "compression", "cost", "workers", "decode", "max_requests", "request_log"});
   KvServingSpec spec;
   spec.seed = run_seed;
   const TraceSource source =
@@ -114,6 +114,9 @@ KvServingSpec parse_kv_serving(const ConfigNode& workload, const TopologySpec& t
   spec.layerwise = workload.bool_or("layerwise", true);
   spec.prefill_slots = static_cast<uint32_t>(workload.uint_or("prefill_slots", 1, 1, 1024));
   spec.max_requests = workload.uint_or("max_requests", UINT64_MAX, 1);
+  const std::optional<ConfigNode> workers = workload.find("workers"), decode = workload.find("decode");
+  spec.workers = parse_kv_workers(workers ? &*workers : nullptr, topology);
+  spec.decode = parse_kv_decode(decode ? &*decode : nullptr);
   spec.request_log = workload.bool_or("request_log", false);
 
   if (auto w = workload.find("write")) {

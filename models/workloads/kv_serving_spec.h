@@ -28,9 +28,13 @@
 //                  the last tier and decoded after they leave it
 //   cost           {"storage_usd_per_gb_month": {"tier": price, ...},
 //                   "get_usd_per_1000": ..., "put_usd_per_1000": ...}
+//   workers        prefill workers, which tiers they share (a pooled L3.5 tier) and how
+//                  requests are routed to them (models/workloads/kv_cluster_spec.h)
+//   decode         decode workers, disaggregated or colocated (kv_cluster_spec.h)
 //   max_requests   replay only the first N requests
-//   request_log    also write requests.csv: one row per request (arrival, slot, first
-//                  token, TTFT, queueing, load and compute time, cached tokens)
+//   request_log    also write requests.csv: one row per request (worker, slot, arrival,
+//                  first token, TTFT, queueing, load and compute time, cached tokens; with
+//                  decode, decode start and last token)
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -38,6 +42,7 @@
 #include <vector>
 
 #include "models/kv/model_shape.h"
+#include "models/workloads/kv_cluster_spec.h"
 #include "sim/engine/time.h"
 #include "traces/kv/kv_generator.h"
 
@@ -93,6 +98,8 @@ struct KvServingSpec {
   ObjectStoreLimits object_store;
   CompressionSpec compression;
   CostSpec cost;
+  KvWorkersSpec workers;
+  KvDecodeSpec decode;
   uint64_t max_requests = UINT64_MAX;
   bool request_log = false;
   uint64_t seed = 0;

@@ -13,6 +13,16 @@ LogHistogram::LogHistogram() = default;
 
 void LogHistogram::allocate() { counts_.assign(kBucketCount, 0); }
 
+void LogHistogram::merge(const LogHistogram& other) {
+  if (other.count_ == 0) return;
+  if (counts_.empty()) allocate();
+  for (int i = 0; i < kBucketCount; ++i) counts_[i] += other.counts_[i];
+  count_ += other.count_;
+  sum_ += other.sum_;
+  min_ = std::min(min_, other.min_);
+  max_ = std::max(max_, other.max_);
+}
+
 uint64_t LogHistogram::bucket_lower_bound(int bucket) {
   constexpr int kLinear = 2 << kSubBucketBits;
   if (bucket < kLinear) return static_cast<uint64_t>(bucket);

@@ -22,6 +22,19 @@ class LogHistogram {
     if (value > max_) max_ = value;
   }
 
+  // `times` occurrences of one value (an inter-token gap shared by a whole decode batch).
+  void record(uint64_t value, uint64_t times) {
+    if (times == 0) return;
+    if (counts_.empty()) allocate();
+    counts_[bucket_of(value)] += times;
+    count_ += times;
+    sum_ += static_cast<unsigned __int128>(value) * times;
+    if (value < min_) min_ = value;
+    if (value > max_) max_ = value;
+  }
+  // Adds every value `other` holds.
+  void merge(const LogHistogram& other);
+
   uint64_t count() const { return count_; }
   uint64_t min() const { return count_ ? min_ : 0; }
   uint64_t max() const { return max_; }

@@ -7,6 +7,7 @@
 
 #include "models/kv/model_shape.h"
 #include "models/kv/token_bucket.h"
+#include "models/workloads/kv_cluster_spec.h"
 #include "models/workloads/kv_serving_spec.h"
 #include "sim/config/config_node.h"
 #include "sim/config/input_error.h"
@@ -68,6 +69,16 @@ TEST_CASE("prefill cost: fixed + per token + per token pair over the whole prefi
   // 100 fresh after 300 cached: 1 ms + 1 ms + 0.5 ps x (400^2 - 300^2) = 35 ns.
   CHECK(cost.time(300, 100) == 2 * sim::kMillisecond + 35'000);
   CHECK(cost.time(0, 0) == sim::kMillisecond);
+}
+
+TEST_CASE("a decode step costs fixed + per sequence + the batch's context KV over the HBM bandwidth") {
+  DecodeStepCost step;
+  step.fixed = 20 * sim::kMillisecond;
+  step.per_sequence = 50 * sim::kMicrosecond;
+  CHECK(step.time(0, 0) == 20 * sim::kMillisecond);
+  CHECK(step.time(10, uint64_t{1} << 40) == 20 * sim::kMillisecond + 500 * sim::kMicrosecond);  // no kv_read: context is free
+  step.kv_read_Bps = 3'000'000'000'000;                                                          // 3 TB/s
+  CHECK(step.time(10, 30'000'000'000) == 30 * sim::kMillisecond + 500 * sim::kMicrosecond);     // 30 GB: 10 ms
 }
 
 TEST_CASE("the token bucket throttles past its rate and refills with time") {

@@ -46,3 +46,24 @@ TEST_CASE("quantiles are within 1 % of the exact order statistic") {
   CHECK(h.quantile(1.0) == values.back());
   CHECK(h.quantile(0.0) == values.front());
 }
+
+TEST_CASE("a value recorded many times at once, and merged histograms, count like single records") {
+  sim::LogHistogram once, many, left, right;
+  for (int i = 0; i < 5; ++i) once.record(1000);
+  once.record(7);
+  many.record(1000, 5);
+  many.record(7, 1);
+  many.record(3, 0);  // nothing
+  CHECK(many.count() == once.count());
+  CHECK(many.min() == 7);
+  CHECK(many.max() == 1000);
+  CHECK(many.mean() == doctest::Approx(once.mean()));
+  CHECK(many.quantile(0.5) == once.quantile(0.5));
+  for (uint64_t v = 1; v <= 100; ++v) (v % 2 ? left : right).record(v * 37);
+  left.merge(right);
+  left.merge(sim::LogHistogram());
+  CHECK(left.count() == 100);
+  CHECK(left.min() == 37);
+  CHECK(left.max() == 3700);
+  CHECK(left.mean() == doctest::Approx(50.5 * 37));
+}
