@@ -46,5 +46,7 @@ for i in 1 2 3; do timed $T run configs/kv_synthetic_chat.json --set workload.ge
     --out bench-data/kv-synthetic-10M --quiet; done
 python3 -c "import csv; r = next(csv.DictReader(open('bench-data/kv-synthetic-10M/results.csv'))); print('block_lookups', r['block_lookups'])"
 grep -o '"wall_s": [0-9.e+-]*' bench-data/kv-synthetic-10M/summary.json
+for i in 1 2 3; do timed $T run configs/kv_pooled_pd.json --out bench-data/kv-pooled-pd --quiet; done
+grep -o '"wall_s": [0-9.e+-]*' bench-data/kv-pooled-pd/summary.json
 echo "== event core and in-memory replay"
 ./build/tests/bench/tiersim_bench
