@@ -76,7 +76,12 @@ Measurement measure(Executor& executor, CompletionQueue& completions, unsigned c
       executor.submit(copy);
       ++issued;
     }
-    completions.wait_until(Clock::now() + std::chrono::seconds(60), done);
+    const Clock::time_point deadline = Clock::now() + std::chrono::seconds(60);
+    while (done.empty() && Clock::now() < deadline) completions.wait_until(deadline, done);
+    if (done.empty()) {
+      throw BackendUnavailable(executor.describe() + ": no " + size_text(bytes) + " copy finished within 60 s (" +
+                               std::to_string(issued - finished) + " in flight)");
+    }
     for (const Completion& c : done) {
       if (!c.error.empty()) throw BackendUnavailable(executor.describe() + ": " + c.error);
       times.push_back(std::chrono::duration<double>(c.finished - submitted[c.id]).count());

@@ -276,6 +276,7 @@ void ExpertReplay::launch_background(uint32_t chain) {
   bg.moves.clear();
   bg.links.clear();
   bg.waiting_phases.clear();
+  bg.waiting_chains.clear();
   for (uint32_t m = planned.first_move; m < planned.end_move; ++m) {
     PlannedMove move = plan_.moves[m];
     const uint32_t first = static_cast<uint32_t>(bg.links.size());
@@ -298,6 +299,8 @@ void ExpertReplay::complete_background(uint32_t index) {
     in_flight_.erase(bg.key);
   }
   free_background_.push_back(index);
+  for (uint32_t chain : bg.waiting_chains) start_chain(chain);
+  bg.waiting_chains.clear();
   bool resume = false;
   for (uint32_t phase : bg.waiting_phases) {
     if (--phases_[phase].pending == 0) {
@@ -323,6 +326,17 @@ uint32_t ExpertReplay::link_of(ChainRef chain, const PlannedMove& move, uint32_t
 }
 
 void ExpertReplay::start_chain(uint32_t index) {
+  // A miss on an object a prefetch is still staging (into a tier below the first) reads
+  // the copy that prefetch is writing: it starts when the prefetch lands, not before.
+  if (!in_flight_.empty()) {
+    const PlannedChain& chain = plan_.chains[index];
+    for (uint32_t m = chain.first_move; m < chain.end_move; ++m) {
+      if (const uint32_t* bg = in_flight_.find(plan_.moves[m].key)) {
+        background_[*bg].waiting_chains.push_back(index);
+        return;
+      }
+    }
+  }
   chains_[index].next_move = plan_.chains[index].first_move;
   start_move(ChainRef{false, index});
 }

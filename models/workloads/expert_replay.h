@@ -93,6 +93,7 @@ class ExpertReplay {
     uint64_t key;
     uint32_t target_tier, target_slot;
     std::vector<uint32_t> waiting_phases;  // of the current plan
+    std::vector<uint32_t> waiting_chains;  // demand chains of the current plan that read what it stages
   };
   // A chain of the plan (foreground) or of the background pool.
   struct ChainRef {

@@ -102,6 +102,17 @@ class RealBackend(unittest.TestCase):
         self.assertIn("disk_read_latency_p50_us", figures)
         self.assertIn("step_time_mean_us", p.stdout)
 
+    def test_a_prefetch_into_dram_lands_before_the_demand_copy_reads_it(self):
+        # Pipelined steps with the oracle staging experts from disk into DRAM: a miss on an
+        # expert still being staged must wait for those bytes, or the data check fails.
+        _, out = self.real_run("prefetch", "--set", "workload.overlap=\"pipelined\"", "--set",
+                               "workload.prefetch={\"name\": \"oracle\", \"depth\": 2, \"target\": \"cpu\"}")
+        row = read_row(os.path.join(out, "results.csv"))
+        self.assertGreater(int(row["prefetch_issued"]), 0)
+        self.assertGreater(int(row["experts_checked"]), 0)
+        for link in ("h2d", "disk_read"):
+            self.assertEqual(float(row[f"{link}_bytes"]), float(row[f"predicted_{link}_bytes"]), link)
+
     def test_a_flipped_byte_in_an_expert_file_is_found_and_traced_to_the_file(self):
         nvme = os.path.join(self.dir, "flip-nvme")
         self.real_run("flip-first", "--set", "workload.mode=inference", nvme=nvme)
