@@ -24,6 +24,17 @@ struct TierStats {
   uint64_t writebacks = 0;  // dirty victims written to the tier below
   uint64_t written = 0;     // dirty objects written into this tier from above
   uint64_t expirations = 0; // copies found expired (TTL) and dropped
+
+  TierStats& operator+=(const TierStats& o) {
+    hits += o.hits;
+    misses += o.misses;
+    inserts += o.inserts;
+    evictions += o.evictions;
+    writebacks += o.writebacks;
+    written += o.written;
+    expirations += o.expirations;
+    return *this;
+  }
 };
 
 class Tier {

@@ -62,8 +62,7 @@ KvDecodeSpec parse_kv_decode(const ConfigNode* node) {
   if (!node) return spec;
   node->allow_only({"placement", "workers", "max_batch", "kv_capacity", "step", "handover"});
   spec.enabled = true;
-  spec.colocated = node->string_or("placement", "disaggregated") == "colocated";
-  if (auto p = node->find("placement")) p->as_enum({"disaggregated", "colocated"});
+  if (auto p = node->find("placement")) spec.colocated = p->as_enum({"disaggregated", "colocated"}) == "colocated";
   if (auto w = node->find("workers")) {
     if (spec.colocated) w->fail("colocated decode runs on the prefill workers (workers.count); remove \"workers\" here");
     spec.workers = static_cast<uint32_t>(w->as_uint(1, 4096));

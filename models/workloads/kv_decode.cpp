@@ -76,8 +76,7 @@ void KvDecodePool::prefill_scheduled(uint32_t request, uint32_t prefill_worker, 
     simulator_.schedule_at(first_token, &on_ready, this, id);
     return;
   }
-  // The handover needs the prefill worker; remember it in `ready` until the transfer starts.
-  s.ready = prefill_worker;
+  s.prefill_worker = prefill_worker;
   const sim::Time submit_at = layerwise_ ? std::max(compute_start, now) : first_token;
   simulator_.schedule_at(submit_at, &on_handover_start, this, id);
 }
@@ -85,7 +84,7 @@ void KvDecodePool::prefill_scheduled(uint32_t request, uint32_t prefill_worker, 
 void KvDecodePool::on_handover_start(void* self, uint64_t id) {
   auto& p = *static_cast<KvDecodePool*>(self);
   Sequence& s = p.sequences_[id];
-  Link& link = *p.handover_[static_cast<size_t>(s.ready)];
+  Link& link = *p.handover_[s.prefill_worker];
   link.submit(s.context_bytes, TransferDone{&on_handover_done, self, id});
 }
 
@@ -95,7 +94,7 @@ void KvDecodePool::on_handover_done(void* self, uint64_t id) {
   sim::Time ready = std::max(p.simulator_.now(), s.first_token);
   if (p.layerwise_) {
     // The last layer's KV exists only at the first token, and still has to cross.
-    const LinkSpec& link = p.handover_[static_cast<size_t>(s.ready)]->spec();
+    const LinkSpec& link = p.handover_[s.prefill_worker]->spec();
     const uint64_t last_layer = s.context_bytes / p.layers_;
     ready = std::max(ready, s.first_token + link.delivery_latency(last_layer) + link.service_time(last_layer));
   }
@@ -107,7 +106,6 @@ void KvDecodePool::on_ready(void* self, uint64_t id) {
   Sequence& s = p.sequences_[id];
   Worker& w = p.workers_[s.worker];
   --w.handovers;
-  s.ready = p.simulator_.now();
   w.waiting.push_back(static_cast<uint32_t>(id));
   if (!w.stepping) p.try_step(s.worker);
 }

@@ -56,10 +56,10 @@ class KvDecodePool {
 
  private:
   struct Sequence {
-    uint32_t request = 0, worker = 0;
+    uint32_t request = 0, worker = 0, prefill_worker = 0;
     uint32_t remaining = 0, output_tokens = 0;
     uint64_t context_bytes = 0, reserved_bytes = 0;
-    sim::Time arrival = 0, first_token = 0, last = 0, ready = 0;
+    sim::Time arrival = 0, first_token = 0, last = 0;
   };
   struct Interval {
     sim::Time from, until;

@@ -550,13 +550,7 @@ Metrics KvServing::metrics() const {
     uint64_t stored_end = 0;
     for (uint32_t w = 0; w < tiers_.tier_instances(t); ++w) {
       const Tier& tier = tiers_.tier(w, t);
-      const TierStats& one = tier.stats();
-      s.hits += one.hits;
-      s.misses += one.misses;
-      s.inserts += one.inserts;
-      s.evictions += one.evictions;
-      s.writebacks += one.writebacks;
-      s.written += one.written;
+      s += tier.stats();
       byte_seconds += byte_seconds_[tiers_.tier_id(w, t)];
       stored_end += tier.resident().used_bytes();
     }
