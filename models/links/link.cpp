@@ -15,14 +15,7 @@ LinkStats Link::stats() const {
 }
 
 uint32_t Link::allocate(uint64_t bytes, TransferDone done) {
-  uint32_t id;
-  if (!free_ids_.empty()) {
-    id = free_ids_.back();
-    free_ids_.pop_back();
-  } else {
-    id = static_cast<uint32_t>(transfers_.size());
-    transfers_.emplace_back();
-  }
+  const uint32_t id = transfers_.acquire();
   transfers_[id] = Transfer{bytes, done, simulator_.now(), 0, 0};
   return id;
 }
@@ -103,7 +96,7 @@ void Link::on_delivered(void* self, uint64_t id) { static_cast<Link*>(self)->com
 
 void Link::complete(uint32_t id) {
   const Transfer t = transfers_[id];
-  free_ids_.push_back(id);
+  transfers_.release(id);
   stats_.latency.record(static_cast<uint64_t>(simulator_.now() - t.submitted));
   if (t.done.fn) t.done.fn(t.done.context, t.done.argument);
 }

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "models/links/i_link.h"
+#include "sim/containers/index_pool.h"
 #include "sim/engine/simulator.h"
 
 namespace tiersim::models {
@@ -66,8 +67,7 @@ class Link final : public ILink {
   sim::Simulator& simulator_;
   LinkSpec spec_;
   LinkStats stats_;
-  std::vector<Transfer> transfers_;
-  std::vector<uint32_t> free_ids_;
+  sim::IndexPool<Transfer> transfers_;
   std::deque<uint32_t> waiting_;     // demand
   std::deque<uint32_t> background_;  // served when no demand waits
   uint32_t active_ = 0;

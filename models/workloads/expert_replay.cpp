@@ -264,14 +264,7 @@ uint32_t ExpertReplay::next_demand_chain(uint32_t from, uint32_t end) const {
 void ExpertReplay::launch_background(uint32_t chain) {
   const PlannedChain& planned = plan_.chains[chain];
   if (planned.first_move == planned.end_move) return;
-  uint32_t index;
-  if (!free_background_.empty()) {
-    index = free_background_.back();
-    free_background_.pop_back();
-  } else {
-    index = static_cast<uint32_t>(background_.size());
-    background_.emplace_back();
-  }
+  const uint32_t index = background_.acquire();
   BackgroundChain& bg = background_[index];
   bg.moves.clear();
   bg.links.clear();
@@ -298,7 +291,7 @@ void ExpertReplay::complete_background(uint32_t index) {
     topology_.tier(bg.target_tier).resident().unpin(bg.target_slot);
     in_flight_.erase(bg.key);
   }
-  free_background_.push_back(index);
+  background_.release(index);
   for (uint32_t chain : bg.waiting_chains) start_chain(chain);
   bg.waiting_chains.clear();
   bool resume = false;

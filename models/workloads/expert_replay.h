@@ -30,6 +30,7 @@
 #include "models/workloads/expert_replay_spec.h"
 #include "models/prefetchers/i_prefetcher.h"
 #include "sim/containers/flat_map.h"
+#include "sim/containers/index_pool.h"
 #include "sim/output/metrics.h"
 #include "sim/stats/log_histogram.h"
 #include "traces/trace_reader.h"
@@ -160,8 +161,7 @@ class ExpertReplay {
   uint64_t prefetch_budget_left_ = 0;  // of the step being decided
   sim::Time last_step_time_ = 0;
   std::vector<uint64_t> wanted_;
-  std::vector<BackgroundChain> background_;
-  std::vector<uint32_t> free_background_;
+  sim::IndexPool<BackgroundChain> background_;
   sim::FlatMap<uint32_t> in_flight_;  // object -> background chain staging it
   uint64_t prefetch_late_ = 0;
 

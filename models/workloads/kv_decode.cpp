@@ -54,14 +54,7 @@ void KvDecodePool::prefill_scheduled(uint32_t request, uint32_t prefill_worker, 
     last_token_[request] = first_token;
     return;
   }
-  uint32_t id;
-  if (!free_sequences_.empty()) {
-    id = free_sequences_.back();
-    free_sequences_.pop_back();
-  } else {
-    id = static_cast<uint32_t>(sequences_.size());
-    sequences_.emplace_back();
-  }
+  const uint32_t id = sequences_.acquire();
   Sequence& s = sequences_[id];
   s.request = request;
   s.worker = spec_.colocated ? prefill_worker : least_loaded_worker();
@@ -204,7 +197,7 @@ void KvDecodePool::finish(uint32_t id, sim::Time now) {
   tpot_.push_back((now - s.first_token) / static_cast<sim::Time>(s.output_tokens - 1));
   e2e_.push_back(now - s.arrival);
   last_token_[s.request] = now;
-  free_sequences_.push_back(id);
+  sequences_.release(id);
 }
 
 void KvDecodePool::add_metrics(Metrics& m, sim::Time horizon) const {

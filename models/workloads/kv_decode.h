@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "models/workloads/kv_cluster_spec.h"
+#include "sim/containers/index_pool.h"
 #include "sim/engine/time.h"
 #include "sim/stats/log_histogram.h"
 
@@ -94,8 +95,7 @@ class KvDecodePool {
   const bool layerwise_;
   std::vector<std::unique_ptr<Link>> handover_;  // per prefill worker (disaggregated)
   std::vector<Worker> workers_;
-  std::vector<Sequence> sequences_;
-  std::vector<uint32_t> free_sequences_;
+  sim::IndexPool<Sequence> sequences_;
 
   // Results.
   std::vector<sim::Time> decode_start_, last_token_;

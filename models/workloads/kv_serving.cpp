@@ -390,14 +390,7 @@ void KvServing::write_through(uint32_t w, const Chunk& chunk) {
 // ---------------------------------------------------------------- transfers
 
 uint32_t KvServing::new_move(int32_t owner, uint32_t worker) {
-  uint32_t m;
-  if (!free_moves_.empty()) {
-    m = free_moves_.back();
-    free_moves_.pop_back();
-  } else {
-    m = static_cast<uint32_t>(moves_.size());
-    moves_.emplace_back();
-  }
+  const uint32_t m = moves_.acquire();
   Move& move = moves_[m];
   move.raw_bytes = 0;
   move.count = move.next = 0;
@@ -418,7 +411,7 @@ void KvServing::add_hop(Move& move, uint32_t link_index) {
 void KvServing::submit_hop(uint32_t m) {
   Move& move = moves_[m];
   if (move.count == 0) {  // nothing to move (a write whose source is its target)
-    free_moves_.push_back(m);
+    moves_.release(m);
     return;
   }
   const uint16_t hop = move.hops[move.next];
@@ -455,7 +448,7 @@ void KvServing::on_hop_done(void* self, uint64_t m) {
     return;
   }
   const int32_t owner = move.owner;
-  s.free_moves_.push_back(static_cast<uint32_t>(m));
+  s.moves_.release(static_cast<uint32_t>(m));
   if (owner >= 0 && --s.active_[owner].pending == 0) s.loads_done(static_cast<uint32_t>(owner));
 }
 

@@ -46,6 +46,7 @@
 #include "models/policies/i_eviction_policy.h"
 #include "models/tiers/worker_tiers.h"
 #include "models/workloads/kv_serving_spec.h"
+#include "sim/containers/index_pool.h"
 #include "sim/engine/random.h"
 #include "sim/output/metrics.h"
 #include "traces/kv/kv_trace.h"
@@ -165,8 +166,7 @@ class KvServing {
   std::vector<Worker> workers_;
   uint32_t next_round_robin_ = 0;
   std::vector<Chunk> routing_chunks_;
-  std::vector<Move> moves_;
-  std::vector<uint32_t> free_moves_;
+  sim::IndexPool<Move> moves_;
   int64_t clock_ = 0;  // the policies' logical time: one tick per chunk touched
 
   // Results.

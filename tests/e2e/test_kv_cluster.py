@@ -6,8 +6,8 @@ import json
 import os
 import unittest
 
-from test_kv_serving import CASES, MOONCAKE, derived_config, requests, simulate
-from tiersim_cli import ROOT, run, temp_dir
+from test_kv_serving import CASES, MOONCAKE, derived_config, input_error, requests, simulate
+from tiersim_cli import ROOT, temp_dir
 
 POOL = os.path.join(ROOT, "tests", "data", "kv", "pool_cases.json")
 CLUSTER = os.path.join(ROOT, "configs", "kv_pooled_pd.json")
@@ -187,14 +187,7 @@ class MooncakeOnAPooledDisaggregatedCluster(unittest.TestCase):
 
 class BadInput(unittest.TestCase):
     def error(self, config, *sets):
-        with temp_dir() as d:
-            args = ["run", config, "--out", os.path.join(d, "out"), "--quiet"]
-            for s in sets:
-                args += ["--set", s]
-            p = run(*args, check=False)
-            self.assertEqual(p.returncode, 2, p.stderr)
-            self.assertFalse(os.path.exists(os.path.join(d, "out")))
-            return p.stderr
+        return input_error(self, config, *sets)
 
     def test_worker_mistakes_name_their_json_path(self):
         self.assertIn("workload.workers.shared_from: the first tier (\"hbm\") is each worker's own",

@@ -200,16 +200,21 @@ class SyntheticTraces(unittest.TestCase):
                 self.assertEqual(generated[key], replayed[key], key)
 
 
+def input_error(test, config, *sets):
+    """Runs `config` with `sets`, asserts exit 2 and no output left behind; returns stderr."""
+    with temp_dir() as d:
+        args = ["run", config, "--out", os.path.join(d, "out"), "--quiet"]
+        for s in sets:
+            args += ["--set", s]
+        p = run(*args, check=False)
+        test.assertEqual(p.returncode, 2, p.stderr)
+        test.assertFalse(os.path.exists(os.path.join(d, "out")))
+        return p.stderr
+
+
 class BadInput(unittest.TestCase):
     def error(self, *sets, config=CASES):
-        with temp_dir() as d:
-            args = ["run", config, "--out", os.path.join(d, "out"), "--quiet"]
-            for s in sets:
-                args += ["--set", s]
-            p = run(*args, check=False)
-            self.assertEqual(p.returncode, 2, p.stderr)
-            self.assertFalse(os.path.exists(os.path.join(d, "out")))
-            return p.stderr
+        return input_error(self, config, *sets)
 
     def test_config_mistakes_name_their_json_path(self):
         self.assertIn("workload.chunk_tokens: chunk_tokens 150 is not a multiple of block_tokens 100", self.error("workload.chunk_tokens=150"))
