@@ -115,7 +115,7 @@ class Progress {
   void show(const Measurement& m) {
     if (quiet_) return;
     char device[48] = "";
-    if (m.device_median_s >= 0) std::snprintf(device, sizeof device, "  (events %.2f us)", m.device_median_s * 1e6);
+    if (m.device_median_s >= 0) std::snprintf(device, sizeof device, "  (device %.2f us)", m.device_median_s * 1e6);
     std::fprintf(stderr, "calibrate: %-13s %s%s %9s x %-5u median %10.2f us  %8.3f GB/s%s\n", m.link.c_str(),
                  m.queue_depth ? ("qd " + std::to_string(m.queue_depth) + " ").c_str() : "",
                  m.concurrency > 1 ? ("x" + std::to_string(m.concurrency) + " in flight").c_str() : "", size_text(m.bytes).c_str(),
@@ -186,12 +186,17 @@ int calibrate_command(const CalibrateOptions& options) {
   }
   for (unsigned s : options.streams)
     if (s == 0 || s > 64) throw InputError("--streams: expected values from 1 to 64");
+  const uint64_t region = options.buffer.empty() ? std::max<uint64_t>(2 * high, 512ull << 20) : bytes_option("--buffer", options.buffer);
+  if (region < high) {
+    throw InputError("--buffer " + size_text(region) + " is smaller than the largest transfer (--max-size " + size_text(high) +
+                     "); give at least " + size_text(high));
+  }
   const std::vector<uint64_t> sizes = sizes_between(low, high);
   const std::string nvme_dir = options.nvme_dir.empty() ? "." : options.nvme_dir;
   const uint64_t file_bytes = std::max<uint64_t>(2 * high, 1ull << 30);
 
   // Everything the machine must offer is checked before anything is measured.
-  require_memory(2 * std::max<uint64_t>(2 * high, 512ull << 20), "calibrating with transfers up to " + size_text(high));
+  require_memory(2 * region, "calibrating with transfers up to " + size_text(high));
   if (!options.skip_files) require_direct_io_dir(nvme_dir, file_bytes);
   std::string gpu_name;
   if (options.gpu >= 0) gpu_name = gpu_description(options.gpu);
@@ -200,8 +205,6 @@ int calibrate_command(const CalibrateOptions& options) {
   Progress progress(options.quiet);
   std::mt19937_64 rng(1);
   CompletionQueue completions;
-  // Copies rotate through regions larger than any CPU cache, as a run's experts do.
-  const uint64_t region = std::max<uint64_t>(2 * high, 512ull << 20);
   HostBuffer source(region), destination(region);
   fill_pattern(source.data(), region, 1, 0);
   fill_pattern(destination.data(), region, 2, 0);
@@ -325,7 +328,15 @@ int calibrate_command(const CalibrateOptions& options) {
   nlohmann::ordered_json links = nlohmann::ordered_json::object(), quality = nlohmann::ordered_json::object();
   std::string fit_csv = "link,piece,from_bytes,below_bytes,latency_us,bandwidth_GBps,r2,worst_relative_residual,samples\n";
   for (const auto& [link, samples] : series) {
-    if (samples.size() < 2) continue;
+    if (samples.size() < 2) {
+      // The measurements are still written: a single size is what a comparison with fio
+      // or a recheck of one point needs.
+      if (!options.quiet) {
+        std::fprintf(stderr, "calibrate: %s measured at one size only, so the profile has no fit for it (a fit needs --min-size below --max-size)\n",
+                     link.c_str());
+      }
+      continue;
+    }
     const LinkFit fit = fit_link(samples);
     const bool host_copy = link == "host_copy";
     links[link] = profile_entry(fit, host_copy);
@@ -343,7 +354,7 @@ int calibrate_command(const CalibrateOptions& options) {
   }
   profile["links"] = links;
   profile["calibration"] = {{"host", host}, {"date", date}, {"queue_depth", options.queue_depth},
-                            {"block_size", size_text(block)}, {"fit", quality}};
+                            {"block_size", size_text(block)}, {"host_memory", host_page_size()}, {"buffer", size_text(region)}, {"fit", quality}};
   if (!gpu_name.empty()) profile["calibration"]["gpu"] = gpu_name;
 
   std::string raw = "link,executor,queue_depth,concurrency,bytes,repeats,median_us,mean_us,min_us,max_us,aggregate_GBps,device_median_us,predicted_us\n";

@@ -21,6 +21,11 @@ struct CalibrateOptions {
   std::string block_size = "1 MiB";
   std::vector<unsigned> streams = {1, 2, 4};
   std::string bytes_per_point = "256 MiB";  // each size is repeated until this much has moved
+  // Host memory the copies rotate through; empty: twice max_size and at least 512 MiB, so
+  // that no cache flatters them, as a run's many experts do not fit one. A small one
+  // (8 MiB is what fio keeps in flight at queue depth 8 with 1 MiB requests) matches a
+  // tool that reuses its buffers.
+  std::string buffer;
   bool skip_memcpy = false, skip_files = false;
   bool plot = true;
   bool quiet = false;
@@ -35,7 +40,7 @@ struct Measurement {
   uint64_t bytes = 0;
   unsigned repeats = 0;
   double median_s = 0, mean_s = 0, min_s = 0, max_s = 0;  // submission to arrival
-  double device_median_s = -1;  // the copy alone, by CUDA events (negative: not timed so)
+  double device_median_s = -1;  // the copy alone, by CUDA events or in the io_uring thread (negative: not timed so)
   double aggregate_GBps = 0;  // all bytes / wall time of the point
 };
 

@@ -303,6 +303,7 @@ int run_real(const RealRunOptions& options) {
   for (uint32_t t = 0; t < tier_count; ++t) machine["tiers"][tier_names[t]] = media[t];
   for (const RealLink* l : links) machine["links"][l->spec().name] = l->executor().describe();
   if (on_gpu) machine["gpu"] = gpu_name;
+  machine["host_memory"] = host_page_size();
   machine["backing_store_files"] = reused ? "reused from an earlier run" : "written by this run";
   summary["machine"] = machine;
   nlohmann::ordered_json results;

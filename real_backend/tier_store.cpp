@@ -5,6 +5,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 #include <vector>
 
 #include "real_backend/machine_checks.h"
@@ -13,18 +15,57 @@
 
 namespace tiersim::real {
 
-HostBuffer::HostBuffer(uint64_t bytes) : bytes_(bytes) {
-  if (bytes == 0) return;
-  void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+namespace {
+
+constexpr uint64_t kHugePage = 2ull << 20;
+constexpr uint64_t kPage = 4096;
+
+// An anonymous mapping of `bytes` starting on a 2 MiB boundary (where it is that large),
+// so that every 2 MiB of it can be one huge page.
+char* map_aligned(uint64_t bytes) {
+  const uint64_t extra = bytes >= kHugePage ? kHugePage : 0;
+  const uint64_t length = (bytes + kPage - 1) / kPage * kPage;
+  void* p = mmap(nullptr, length + extra, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED) {
     throw BackendUnavailable("cannot allocate " + std::to_string(bytes) + " bytes of host memory: " + std::strerror(errno) +
                              "; shrink the experts with --scale");
   }
-  data_ = static_cast<char*>(p);
+  char* start = static_cast<char*>(p);
+  if (extra == 0) return start;
+  char* aligned = reinterpret_cast<char*>((reinterpret_cast<uintptr_t>(start) + kHugePage - 1) / kHugePage * kHugePage);
+  if (aligned > start) munmap(start, static_cast<size_t>(aligned - start));
+  char* tail = aligned + length;
+  char* end = start + length + extra;
+  if (end > tail) munmap(tail, static_cast<size_t>(end - tail));
+  return aligned;
+}
+
+}  // namespace
+
+std::string host_page_size() {
+  std::ifstream setting("/sys/kernel/mm/transparent_hugepage/enabled");
+  std::string text((std::istreambuf_iterator<char>(setting)), std::istreambuf_iterator<char>());
+  const size_t open = text.find('['), close = text.find(']');
+  const std::string mode = open != std::string::npos && close > open ? text.substr(open + 1, close - open - 1) : "unknown";
+  if (mode == "always" || mode == "madvise") return "2 MiB transparent huge pages (" + mode + ")";
+  return "4 KiB pages (transparent huge pages: " + mode + ")";
+}
+
+HostBuffer::HostBuffer(uint64_t bytes) : bytes_(bytes) {
+  if (bytes == 0) return;
+  data_ = map_aligned(bytes);
+  // Huge pages where the kernel gives them (transparent huge pages in "madvise" or
+  // "always" mode). A direct I/O request into 4 KiB pages carries one segment per page
+  // unless the pages happen to be physically adjacent; on a virtualised disk that made
+  // 1 MiB reads at queue depth 8 run anywhere between 1.8 and 4.7 GB/s depending on how
+  // fragmented memory was, and at 7-8 GB/s every time in 2 MiB pages (as fio does in
+  // hugetlb memory). The pinned buffers of a serving stack are large contiguous
+  // allocations too.
+  if (bytes >= kHugePage) madvise(data_, bytes, MADV_HUGEPAGE);
   // Every page written once by the CPU now, so that no first-write cost lands inside a
   // measured copy (MADV_POPULATE_WRITE is not enough: a copy into memory populated that
   // way measured 15 times slower than into memory written once).
-  std::memset(p, 0xa5, bytes);
+  std::memset(data_, 0xa5, bytes);
 }
 
 HostBuffer::~HostBuffer() {

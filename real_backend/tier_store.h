@@ -35,7 +35,8 @@ std::unique_ptr<TierStore> make_host_store(uint32_t count, uint64_t bytes, std::
 enum class FileLayout { kPerExpert, kSingleFile };
 std::unique_ptr<TierStore> make_file_store(const std::string& dir, FileLayout layout, uint32_t count, uint64_t bytes);
 
-// Aligned host memory (mmap'd, faulted in) that frees itself.
+// Host memory on a 2 MiB boundary, in transparent huge pages where the kernel allows,
+// faulted in up front, that frees itself.
 class HostBuffer {
  public:
   explicit HostBuffer(uint64_t bytes);
@@ -49,5 +50,9 @@ class HostBuffer {
   char* data_ = nullptr;
   uint64_t bytes_ = 0;
 };
+
+// The pages HostBuffer gets on this machine, for outputs: "2 MiB transparent huge pages
+// (madvise)" or "4 KiB pages (transparent huge pages: never)".
+std::string host_page_size();
 
 }  // namespace tiersim::real

@@ -1,56 +1,146 @@
 #!/usr/bin/env python3
-"""Ground truth for the calibrated file links: runs tiersim calibrate (files only) and fio
+"""Ground truth for the calibrated file links: tiersim calibrate (files only) and fio
 (io_uring engine, direct=1) with the same request size and queue depth, on the same
-directory, and prints both side by side.
+directory, in alternating rounds, so that a disk whose speed drifts from minute to minute
+moves both sides alike. Prints every round and the median of each side.
 
-Usage: python3 scripts/compare_fio.py DIR [--tiersim build/tiersim]
-DIR must be on the drive to measure (not tmpfs); it needs about 1 GiB free."""
+Shapes compared:
+  - 4 KiB random reads at queue depth 1: median latency. tiersim's "device" time is fio's
+    "lat" (from submitting the request to reaping its completion); tiersim's end-to-end
+    time adds the hand-offs between the thread that asks and the io_uring thread, which a
+    real run pays and the profile's fit includes.
+  - 1 MiB requests at queue depth 8, reads and writes: GB/s, tiersim's 256 MiB transfers
+    (calibrate's default shape: 8 requests in flight, each refilled as one completes, as
+    fio does) against fio's sequential job.
+
+Not compared: 8 MiB transfers (8 requests submitted at once). The block layer merges
+adjacent requests submitted together (up to the queue's max_sectors_kb), which fio's
+one-at-a-time refills do not get: on one virtual machine those read at 11-12 GB/s where
+both streams read at 7-8 GB/s.
+
+Memory: tiersim's buffers are 2 MiB transparent huge pages where the kernel allows
+(calibrate's profile says which under calibration.host_memory). On virtual disks the
+page size of the buffer changes large-request bandwidth by up to 4x, so fio is given
+huge pages too (--mem=mmaphuge): run as root and the script reserves them for the
+comparison and gives them back after; otherwise it says that fio used 4 KiB pages.
+
+Usage: python3 scripts/compare_fio.py DIR [--rounds 3] [--seconds 5] [--tiersim build/tiersim]
+DIR must be on the drive to measure (not tmpfs); it needs about 2.5 GiB free."""
 import argparse
 import csv
 import json
 import os
+import statistics
 import subprocess
+import sys
+import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+HUGE_PAGES_FOR_FIO = 16  # 8 requests of 1 MiB in flight, in 2 MiB pages, with room to spare
+NR_HUGEPAGES = "/proc/sys/vm/nr_hugepages"
 
 
-def fio(directory, rw, bs, depth, seconds=6):
-    out = subprocess.run(["fio", "--name=compare", f"--filename={directory}/fio-compare.bin", "--size=1G", f"--rw={rw}",
-                          f"--bs={bs}", f"--iodepth={depth}", "--ioengine=io_uring", "--direct=1", f"--runtime={seconds}",
-                          "--time_based", "--output-format=json"], capture_output=True, text=True, check=True).stdout
-    job = json.loads(out)["jobs"][0]
+def free_huge_pages():
+    with open("/proc/meminfo") as f:
+        for line in f:
+            if line.startswith("HugePages_Free:"):
+                return int(line.split()[1])
+    return 0
+
+
+class HugePagesForFio:
+    """Reserves hugetlb pages for fio's buffers where it can, and gives them back."""
+
+    def __enter__(self):
+        self.restore = None
+        if free_huge_pages() >= HUGE_PAGES_FOR_FIO:
+            self.available = True
+            return self
+        try:
+            with open(NR_HUGEPAGES) as f:
+                self.restore = int(f.read())
+            with open(NR_HUGEPAGES, "w") as f:
+                f.write(str(self.restore + HUGE_PAGES_FOR_FIO))
+        except OSError:
+            self.restore = None
+        self.available = free_huge_pages() >= HUGE_PAGES_FOR_FIO
+        return self
+
+    def __exit__(self, *exc):
+        if self.restore is not None:
+            with open(NR_HUGEPAGES, "w") as f:
+                f.write(str(self.restore))
+
+
+def fio(directory, rw, bs, depth, seconds, huge):
+    command = ["fio", "--name=compare", f"--filename={directory}/fio-compare.bin", "--size=1G", f"--rw={rw}", f"--bs={bs}",
+               f"--iodepth={depth}", "--ioengine=io_uring", "--direct=1", f"--runtime={seconds}", "--time_based",
+               "--lat_percentiles=1", "--output-format=json"]
+    if huge:
+        command.append("--mem=mmaphuge")
+    if rw == "write":
+        command.append("--scramble_buffers=0")  # tiersim writes fixed contents; fio would rewrite some of each buffer per write
+    job = json.loads(subprocess.run(command, capture_output=True, text=True, check=True).stdout)["jobs"][0]
     side = job["read"] if job["read"]["io_bytes"] else job["write"]
-    return side["bw_bytes"] / 1e9, side["lat_ns"]["mean"] / 1e3
+    return {"GBps": side["bw_bytes"] / 1e9, "lat_p50_us": side["lat_ns"]["percentile"]["50.000000"] / 1e3}
+
+
+def tiersim(binary, directory, size, depth):
+    """One calibrate point (reads and writes) at `size` and queue depth `depth`."""
+    with tempfile.TemporaryDirectory() as scratch:
+        profile = os.path.join(scratch, "compare.json")
+        subprocess.run([binary, "calibrate", "--out", profile, "--nvme-dir", directory, "--skip-memcpy", "--no-plot", "--quiet",
+                        "--queue-depths", str(depth), "--queue-depth", str(depth), "--block-size", "1 MiB",
+                        "--min-size", size, "--max-size", size, "--bytes-per-point", "2 GiB"], check=True)
+        with open(profile.replace(".json", ".measurements.csv")) as f:
+            return {r["link"]: r for r in csv.DictReader(f) if r["concurrency"] == "1"}
+
+
+def difference(ours, theirs):
+    return f"{(ours - theirs) / theirs:+.1%}"
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("dir")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=int, default=5, help="length of each fio run")
     parser.add_argument("--tiersim", default=os.path.join(HERE, "..", "build", "tiersim"))
     args = parser.parse_args()
-    profile = os.path.join(args.dir, "fio-compare.json")
-    subprocess.run([args.tiersim, "calibrate", "--out", profile, "--nvme-dir", args.dir, "--skip-memcpy", "--no-plot", "--quiet",
-                    "--queue-depths", "1,8", "--queue-depth", "8", "--block-size", "1 MiB"], check=True)
-    with open(profile.replace(".json", ".measurements.csv")) as f:
-        rows = list(csv.DictReader(f))
 
-    def ours(link, qd, size):
-        for r in rows:
-            if r["link"] == link and int(r["queue_depth"]) == qd and int(r["bytes"]) == size and r["concurrency"] == "1":
-                return r
-        raise SystemExit(f"no measurement of {link} qd {qd} {size}")
-
-    print(f"{'shape':44s} {'tiersim':>14s} {'fio':>14s} {'difference':>11s}")
-    r = ours("nvme_read", 1, 4096)
-    _, fio_lat = fio(args.dir, "randread", "4k", 1)
-    print(f"{'4 KiB random read, qd 1: mean latency (us)':44s} {float(r['mean_us']):14.1f} {fio_lat:14.1f} "
-          f"{(float(r['mean_us']) - fio_lat) / fio_lat:+10.1%}")
-    for link, rw in (("nvme_read", "read"), ("nvme_write", "write")):
-        r = ours(link, 8, 256 << 20)
-        fio_bw, _ = fio(args.dir, rw, "1M", 8)
-        print(f"{'1 MiB requests, qd 8, ' + rw + ': GB/s':44s} {float(r['aggregate_GBps']):14.3f} {fio_bw:14.3f} "
-              f"{(float(r['aggregate_GBps']) - fio_bw) / fio_bw:+10.1%}")
+    shapes = {"latency": [], "read": [], "write": []}  # (tiersim, fio) per round
+    with HugePagesForFio() as huge:
+        if not huge.available:
+            print("note: no huge pages could be reserved for fio (run as root), so fio's buffers are 4 KiB pages "
+                  "and its large-request bandwidth may read lower than tiersim's", file=sys.stderr)
+        for round_number in range(1, args.rounds + 1):
+            small = tiersim(args.tiersim, args.dir, "4 KiB", 1)["nvme_read"]
+            theirs = fio(args.dir, "randread", "4k", 1, args.seconds, huge.available)
+            shapes["latency"].append(((float(small["device_median_us"]), float(small["median_us"])), theirs["lat_p50_us"]))
+            large = tiersim(args.tiersim, args.dir, "256 MiB", 8)
+            for side, link in (("read", "nvme_read"), ("write", "nvme_write")):
+                theirs = fio(args.dir, side, "1M", 8, args.seconds, huge.available)
+                shapes[side].append((float(large[link]["aggregate_GBps"]), theirs["GBps"]))
+            print(f"round {round_number}: 4 KiB qd1 p50 {shapes['latency'][-1][0][0]:.1f} us (end to end "
+                  f"{shapes['latency'][-1][0][1]:.1f}) vs fio {shapes['latency'][-1][1]:.1f} us; "
+                  f"1 MiB qd8 read {shapes['read'][-1][0]:.2f} vs {shapes['read'][-1][1]:.2f} GB/s, "
+                  f"write {shapes['write'][-1][0]:.2f} vs {shapes['write'][-1][1]:.2f} GB/s", flush=True)
     os.remove(os.path.join(args.dir, "fio-compare.bin"))
+
+    def median(values):
+        return statistics.median(values)
+
+    print(f"\nmedians over {args.rounds} rounds (fio buffers: {'huge pages' if huge.available else '4 KiB pages'})")
+    print(f"{'shape':48s} {'tiersim':>10s} {'fio':>10s} {'difference':>11s}")
+    fio_latency = median([t for _, t in shapes["latency"]])
+    device = median([o[0] for o, _ in shapes["latency"]])
+    end_to_end = median([o[1] for o, _ in shapes["latency"]])
+    print(f"{'4 KiB random read, qd 1: p50 latency (us)':48s} {device:10.1f} {fio_latency:10.1f} {difference(device, fio_latency):>11s}")
+    print(f"{'  the same, end to end through tiersim threads':48s} {end_to_end:10.1f} {fio_latency:10.1f} "
+          f"{difference(end_to_end, fio_latency):>11s}")
+    for side in ("read", "write"):
+        ours, theirs = median([o for o, _ in shapes[side]]), median([t for _, t in shapes[side]])
+        print(f"{'1 MiB requests, qd 8, ' + side + ': GB/s':48s} {ours:10.3f} {theirs:10.3f} {difference(ours, theirs):>11s}")
 
 
 if __name__ == "__main__":

@@ -110,6 +110,9 @@ int main(int argc, char** argv) {
   calibrate_app->add_option("--block-size", calibrate.block_size, "io_uring request size")->capture_default_str();
   calibrate_app->add_option("--streams", calibrate.streams, "CUDA stream counts to measure")->delimiter(',');
   calibrate_app->add_option("--bytes-per-point", calibrate.bytes_per_point, "bytes moved per measured size")->capture_default_str();
+  calibrate_app->add_option("--buffer", calibrate.buffer,
+                            "host memory the copies rotate through (default: twice --max-size and at least 512 MiB, "
+                            "beyond any CPU cache)");
   calibrate_app->add_flag("--skip-memcpy", calibrate.skip_memcpy, "do not measure host memory copies");
   calibrate_app->add_flag("--skip-files", calibrate.skip_files, "do not measure file I/O");
   calibrate_app->add_flag("--quiet", calibrate.quiet, "print nothing on success");

@@ -58,7 +58,14 @@ class RealBackend(unittest.TestCase):
             self.assertEqual(got, {(q, s) for q in qds for s in sizes}, link)
         for r in rows:
             self.assertGreater(float(r["median_us"]), 0)
-            self.assertEqual(r["device_median_us"], "")  # CUDA events time GPU copies only
+            if r["link"] == "host_copy":
+                self.assertEqual(r["device_median_us"], "")  # a memcpy has no device time apart from its own
+            else:
+                # io_uring's own time (the kernel taking the first request to reaping the last)
+                # is inside the submitter's view of the copy.
+                self.assertGreater(float(r["device_median_us"]), 0, r)
+                self.assertLessEqual(float(r["device_median_us"]), float(r["max_us"]), r)
+        self.assertIn("transparent huge pages", profile["calibration"]["host_memory"])
         self.assertIn("nvme_read", self.calibrate.stderr)  # the progress lines
         self.assertTrue(os.path.exists(self.profile.replace(".json", ".fit.csv")))
         # The simulator accepts the profile as it is.
@@ -159,6 +166,24 @@ class RealBackend(unittest.TestCase):
         self.assertEqual(p.returncode, 2, p.stderr)
         p = run("calibrate", "--out", os.path.join(self.dir, "p.json"), "--queue-depth", "4", "--queue-depths", "1,8", check=False)
         self.assertEqual(p.returncode, 2, p.stderr)
+        p = run("calibrate", "--out", os.path.join(self.dir, "small-buffer.json"), "--max-size", "4 MiB", "--buffer", "1 MiB", check=False)
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("--buffer 1 MiB is smaller than the largest transfer", p.stderr)
+        self.assertFalse(os.path.exists(os.path.join(self.dir, "small-buffer.json")))
+
+    def test_one_size_through_a_small_buffer_is_measured_but_not_fitted(self):
+        profile = os.path.join(self.dir, "one-size", "p.json")
+        p = run("calibrate", "--out", profile, "--skip-files", "--no-plot", "--min-size", "64 KiB", "--max-size", "64 KiB",
+                "--buffer", "1 MiB", "--bytes-per-point", "4 MiB")
+        self.assertIn("host_copy measured at one size only", p.stderr)
+        with open(profile) as f:
+            written = json.load(f)
+        self.assertEqual(written["links"], {})
+        self.assertEqual(written["calibration"]["buffer"], "1 MiB")
+        with open(profile.replace(".json", ".measurements.csv")) as f:
+            rows = list(csv.DictReader(f))
+        self.assertEqual({int(r["bytes"]) for r in rows}, {65536})
+        self.assertEqual({r["link"] for r in rows}, {"host_copy"})
 
 
 if __name__ == "__main__":
