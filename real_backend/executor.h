@@ -36,8 +36,8 @@ struct Completion {
   uint64_t id = 0;
   std::chrono::steady_clock::time_point started, finished;
   // The copy's own duration on the device where the executor can time it so, negative
-  // otherwise: CUDA events around it on its stream, or for io_uring from the kernel taking
-  // its first request to reaping its last completion (fio's "lat").
+  // otherwise: CUDA events around it on its stream, or for io_uring from submitting its
+  // first request to reaping its last completion (fio's "lat").
   double device_seconds = -1;
   std::string error;  // empty when the copy succeeded
 };

@@ -60,7 +60,7 @@ class UringExecutor final : public Executor {
     Copy copy;
     uint64_t issued = 0;      // bytes with a request submitted
     uint32_t outstanding = 0;  // requests in flight
-    std::chrono::steady_clock::time_point submitted;  // its first request went to the kernel
+    std::chrono::steady_clock::time_point submitted;  // its first request was submitted
     Completion done;
     bool in_use = false;
   };
