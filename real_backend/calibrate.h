@@ -23,8 +23,7 @@ struct CalibrateOptions {
   std::string bytes_per_point = "256 MiB";  // each size is repeated until this much has moved
   // Host memory the copies rotate through; empty: twice max_size and at least 512 MiB, so
   // that no cache flatters them, as a run's many experts do not fit one. A small one
-  // (8 MiB is what fio keeps in flight at queue depth 8 with 1 MiB requests) matches a
-  // tool that reuses its buffers.
+  // measures what a workload that reuses a few buffers gets.
   std::string buffer;
   bool skip_memcpy = false, skip_files = false;
   bool plot = true;

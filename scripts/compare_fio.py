@@ -127,19 +127,16 @@ def main():
                   f"write {shapes['write'][-1][0]:.2f} vs {shapes['write'][-1][1]:.2f} GB/s", flush=True)
     os.remove(os.path.join(args.dir, "fio-compare.bin"))
 
-    def median(values):
-        return statistics.median(values)
-
     print(f"\nmedians over {args.rounds} rounds (fio buffers: {'huge pages' if huge.available else '4 KiB pages'})")
     print(f"{'shape':48s} {'tiersim':>10s} {'fio':>10s} {'difference':>11s}")
-    fio_latency = median([t for _, t in shapes["latency"]])
-    device = median([o[0] for o, _ in shapes["latency"]])
-    end_to_end = median([o[1] for o, _ in shapes["latency"]])
+    fio_latency = statistics.median([t for _, t in shapes["latency"]])
+    device = statistics.median([o[0] for o, _ in shapes["latency"]])
+    end_to_end = statistics.median([o[1] for o, _ in shapes["latency"]])
     print(f"{'4 KiB random read, qd 1: p50 latency (us)':48s} {device:10.1f} {fio_latency:10.1f} {difference(device, fio_latency):>11s}")
     print(f"{'  the same, end to end through tiersim threads':48s} {end_to_end:10.1f} {fio_latency:10.1f} "
           f"{difference(end_to_end, fio_latency):>11s}")
     for side in ("read", "write"):
-        ours, theirs = median([o for o, _ in shapes[side]]), median([t for _, t in shapes[side]])
+        ours, theirs = statistics.median([o for o, _ in shapes[side]]), statistics.median([t for _, t in shapes[side]])
         print(f"{'1 MiB requests, qd 8, ' + side + ': GB/s':48s} {ours:10.3f} {theirs:10.3f} {difference(ours, theirs):>11s}")
 
 
