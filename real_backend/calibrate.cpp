@@ -7,11 +7,13 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <random>
 
 #include "real_backend/calibration_fit.h"
+#include "real_backend/calibration_measure.h"
 #include "real_backend/cuda_backend.h"
 #include "real_backend/machine_checks.h"
 #include "real_backend/memcpy_executor.h"
@@ -29,7 +31,14 @@ namespace tiersim::real {
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
+// The wake-up sweep: one size, timed after each of these idle gaps. They span what a
+// drive's power states, a virtual disk's host polling and the kernel's idle CPUs take to
+// go to sleep (tens of microseconds to a millisecond or two).
+constexpr uint64_t kWakeBytes = 64 << 10;
+constexpr std::chrono::microseconds kWakeIdleGaps[] = {std::chrono::microseconds(25),  std::chrono::microseconds(50),
+                                                       std::chrono::microseconds(100), std::chrono::microseconds(200),
+                                                       std::chrono::microseconds(400), std::chrono::microseconds(800),
+                                                       std::chrono::microseconds(1600)};
 
 uint64_t bytes_option(const std::string& flag, const std::string& text) {
   uint64_t n = 0;
@@ -44,87 +53,6 @@ uint64_t bytes_option(const std::string& flag, const std::string& text) {
 
 std::string size_text(uint64_t bytes) { return sim::units::format_bytes(bytes); }
 
-// Moves `repeats` copies made by `make(i)` through `executor`, `concurrency` at a time,
-// and times each from submission to completion. One untimed copy goes first: the first
-// touch of a size (page mappings, DMA descriptors, a sleeping link) is not what a run
-// that keeps moving such copies sees.
-template <typename MakeCopy>
-Measurement measure(Executor& executor, CompletionQueue& completions, unsigned concurrency, unsigned repeats, uint64_t bytes,
-                    MakeCopy make) {
-  {
-    Copy warm = make(0);
-    warm.bytes = bytes;
-    warm.id = repeats;  // not one of the timed ids
-    executor.submit(warm);
-    std::vector<Completion> warmed;
-    const Clock::time_point deadline = Clock::now() + std::chrono::seconds(60);
-    while (warmed.empty() && Clock::now() < deadline) completions.wait_until(deadline, warmed);
-    if (warmed.empty()) throw BackendUnavailable(executor.describe() + ": a " + size_text(bytes) + " copy did not finish within 60 s");
-    if (!warmed.front().error.empty()) throw BackendUnavailable(executor.describe() + ": " + warmed.front().error);
-  }
-  std::vector<double> times, device_times;
-  std::vector<Clock::time_point> submitted(repeats);
-  std::vector<Completion> done;
-  const Clock::time_point start = Clock::now();
-  unsigned issued = 0, finished = 0;
-  while (finished < repeats) {
-    while (issued < repeats && issued - finished < concurrency) {
-      Copy copy = make(issued);
-      copy.bytes = bytes;
-      copy.id = issued;
-      submitted[issued] = Clock::now();
-      executor.submit(copy);
-      ++issued;
-    }
-    const Clock::time_point deadline = Clock::now() + std::chrono::seconds(60);
-    while (done.empty() && Clock::now() < deadline) completions.wait_until(deadline, done);
-    if (done.empty()) {
-      throw BackendUnavailable(executor.describe() + ": no " + size_text(bytes) + " copy finished within 60 s (" +
-                               std::to_string(issued - finished) + " in flight)");
-    }
-    for (const Completion& c : done) {
-      if (!c.error.empty()) throw BackendUnavailable(executor.describe() + ": " + c.error);
-      times.push_back(std::chrono::duration<double>(c.finished - submitted[c.id]).count());
-      if (c.device_seconds >= 0) device_times.push_back(c.device_seconds);
-      ++finished;
-    }
-    done.clear();
-  }
-  const double wall = std::chrono::duration<double>(Clock::now() - start).count();
-  std::sort(times.begin(), times.end());
-  Measurement m;
-  m.executor = executor.describe();
-  m.concurrency = concurrency;
-  m.bytes = bytes;
-  m.repeats = repeats;
-  m.median_s = times[times.size() / 2];
-  for (double t : times) m.mean_s += t / static_cast<double>(times.size());
-  m.min_s = times.front();
-  m.max_s = times.back();
-  m.aggregate_GBps = static_cast<double>(bytes) * repeats / wall / 1e9;
-  if (device_times.size() == times.size()) {
-    std::sort(device_times.begin(), device_times.end());
-    m.device_median_s = device_times[device_times.size() / 2];
-  }
-  return m;
-}
-
-class Progress {
- public:
-  explicit Progress(bool quiet) : quiet_(quiet) {}
-  void show(const Measurement& m) {
-    if (quiet_) return;
-    char device[48] = "";
-    if (m.device_median_s >= 0) std::snprintf(device, sizeof device, "  (device %.2f us)", m.device_median_s * 1e6);
-    std::fprintf(stderr, "calibrate: %-13s %s%s %9s x %-5u median %10.2f us  %8.3f GB/s%s\n", m.link.c_str(),
-                 m.queue_depth ? ("qd " + std::to_string(m.queue_depth) + " ").c_str() : "",
-                 m.concurrency > 1 ? ("x" + std::to_string(m.concurrency) + " in flight").c_str() : "", size_text(m.bytes).c_str(),
-                 m.repeats, m.median_s * 1e6, m.aggregate_GBps, device);
-  }
-
- private:
-  bool quiet_;
-};
 
 std::vector<uint64_t> sizes_between(uint64_t low, uint64_t high) {
   std::vector<uint64_t> sizes;
@@ -138,12 +66,14 @@ unsigned repeats_for(uint64_t bytes, uint64_t per_point) {
 }
 
 // A link model for the profile from the fit of its concurrency-1 series.
+std::string duration_text(double seconds) {
+  char text[48];
+  std::snprintf(text, sizeof text, "%.3f us", seconds * 1e6);
+  return text;
+}
+
 nlohmann::ordered_json profile_entry(const LinkFit& fit, bool fixed_cost_occupies) {
-  auto duration = [](double seconds) {
-    char text[48];
-    std::snprintf(text, sizeof text, "%.3f us", seconds * 1e6);
-    return std::string(text);
-  };
+  auto duration = duration_text;
   auto bandwidth = [](double Bps) {
     char text[48];
     std::snprintf(text, sizeof text, "%.1f MB/s", Bps / 1e6);
@@ -201,30 +131,42 @@ int calibrate_command(const CalibrateOptions& options) {
   std::string gpu_name;
   if (options.gpu >= 0) gpu_name = gpu_description(options.gpu);
 
-  std::vector<Measurement> points;
-  Progress progress(options.quiet);
+  std::vector<Measurement> points, wake_points;
   std::mt19937_64 rng(1);
   CompletionQueue completions;
   HostBuffer source(region), destination(region);
   fill_pattern(source.data(), region, 1, 0);
   fill_pattern(destination.data(), region, 2, 0);
   auto rotating = [&](unsigned i, uint64_t bytes) { return (uint64_t{i} * bytes) % (region / bytes * bytes); };
+  // A link's series: every size, `concurrency` copies in flight; for the series the
+  // profile models (one in flight, files at its queue depth) also the wake-up sweep.
+  auto measure_link = [&](const std::string& link, unsigned queue_depth, unsigned concurrency, Executor& executor,
+                          const std::function<Copy(unsigned, uint64_t)>& make) {
+    auto point = [&](const PointShape& shape) {
+      Measurement m = measure(executor, completions, shape, [&](unsigned i) { return make(i, shape.bytes); });
+      m.link = link;
+      m.queue_depth = queue_depth;
+      show_progress(m, options.quiet);
+      return m;
+    };
+    for (uint64_t bytes : sizes) points.push_back(point(PointShape{concurrency, repeats_for(bytes, per_point), bytes}));
+    if (options.skip_wake || concurrency != 1 || (queue_depth != 0 && queue_depth != options.queue_depth)) return;
+    const uint64_t bytes = std::clamp<uint64_t>(kWakeBytes, low, high);
+    const unsigned repeats = std::clamp(repeats_for(bytes, per_point), 20u, 300u);
+    wake_points.push_back(point(PointShape{1, repeats, bytes}));  // the reference, back to back
+    for (auto idle : kWakeIdleGaps) wake_points.push_back(point(PointShape{1, repeats, bytes, idle}));
+  };
 
   if (!options.skip_memcpy) {
     for (unsigned threads : {1u, 2u}) {
       auto executor = make_memcpy_executor(completions, threads);
-      for (uint64_t bytes : sizes) {
-        Measurement m = measure(*executor, completions, threads, repeats_for(bytes, per_point), bytes, [&](unsigned i) {
-          Copy c;
-          const uint64_t offset = rotating(i, bytes);
-          c.from = Location{Location::Kind::kHost, source.data() + offset, -1, 0};
-          c.to = Location{Location::Kind::kHost, destination.data() + offset, -1, 0};
-          return c;
-        });
-        m.link = "host_copy";
-        progress.show(m);
-        points.push_back(m);
-      }
+      measure_link("host_copy", 0, threads, *executor, [&](unsigned i, uint64_t bytes) {
+        Copy c;
+        const uint64_t offset = rotating(i, bytes);
+        c.from = Location{Location::Kind::kHost, source.data() + offset, -1, 0};
+        c.to = Location{Location::Kind::kHost, destination.data() + offset, -1, 0};
+        return c;
+      });
     }
   }
 
@@ -244,7 +186,7 @@ int calibrate_command(const CalibrateOptions& options) {
     {
       auto writer = make_uring_executor(completions, 8, block);
       const uint64_t piece = std::min<uint64_t>(high, 64ull << 20);
-      measure(*writer, completions, 1, static_cast<unsigned>(file_bytes / piece), piece, [&](unsigned i) {
+      measure(*writer, completions, PointShape{1, static_cast<unsigned>(file_bytes / piece), piece}, [&](unsigned i) {
         Copy c;
         c.from = Location{Location::Kind::kHost, source.data(), -1, 0};
         c.to = Location{Location::Kind::kFile, nullptr, fd, uint64_t{i} * piece};
@@ -254,21 +196,14 @@ int calibrate_command(const CalibrateOptions& options) {
     for (bool reading : {true, false}) {
       for (unsigned qd : options.queue_depths) {
         auto executor = make_uring_executor(completions, qd, block);
-        for (uint64_t bytes : sizes) {
-          const uint64_t places = file_bytes / bytes;
-          Measurement m = measure(*executor, completions, 1, repeats_for(bytes, per_point), bytes, [&](unsigned i) {
-            Copy c;
-            const Location file{Location::Kind::kFile, nullptr, fd, (rng() % places) * bytes};
-            const Location memory{Location::Kind::kHost, (reading ? destination.data() : source.data()) + rotating(i, bytes), -1, 0};
-            c.from = reading ? file : memory;
-            c.to = reading ? memory : file;
-            return c;
-          });
-          m.link = reading ? "nvme_read" : "nvme_write";
-          m.queue_depth = qd;
-          progress.show(m);
-          points.push_back(m);
-        }
+        measure_link(reading ? "nvme_read" : "nvme_write", qd, 1, *executor, [&](unsigned i, uint64_t bytes) {
+          Copy c;
+          const Location file{Location::Kind::kFile, nullptr, fd, (rng() % (file_bytes / bytes)) * bytes};
+          const Location memory{Location::Kind::kHost, (reading ? destination.data() : source.data()) + rotating(i, bytes), -1, 0};
+          c.from = reading ? file : memory;
+          c.to = reading ? memory : file;
+          return c;
+        });
       }
     }
   }
@@ -282,21 +217,16 @@ int calibrate_command(const CalibrateOptions& options) {
       for (const CudaBuffer* host : {&pinned, &pageable}) {
         const std::string kind = host == &pinned ? "pinned" : "pageable";
         for (bool to_device : {true, false}) {
-          for (uint64_t bytes : sizes) {
+          measure_link(std::string(to_device ? "h2d_" : "d2h_") + kind, 0, streams, *executor, [&](unsigned i, uint64_t bytes) {
             const unsigned slots = static_cast<unsigned>(std::max<uint64_t>(1, high / bytes));
-            Measurement m = measure(*executor, completions, streams, repeats_for(bytes, per_point), bytes, [&](unsigned i) {
-              const uint64_t offset = (i % std::min(slots, streams)) * bytes;
-              const Location h{Location::Kind::kHost, host->data + offset, -1, 0};
-              const Location d{Location::Kind::kDevice, device.data + offset, -1, 0};
-              Copy c;
-              c.from = to_device ? h : d;
-              c.to = to_device ? d : h;
-              return c;
-            });
-            m.link = std::string(to_device ? "h2d_" : "d2h_") + kind;
-            progress.show(m);
-            points.push_back(m);
-          }
+            const uint64_t offset = (i % std::min(slots, streams)) * bytes;
+            const Location h{Location::Kind::kHost, host->data + offset, -1, 0};
+            const Location d{Location::Kind::kDevice, device.data + offset, -1, 0};
+            Copy c;
+            c.from = to_device ? h : d;
+            c.to = to_device ? d : h;
+            return c;
+          });
         }
       }
     }
@@ -352,9 +282,30 @@ int calibrate_command(const CalibrateOptions& options) {
     if (fit.small) row("small", *fit.small, 0, fit.small_below);
     row("large", fit.large, fit.small ? fit.small_below : 0, 0);
   }
+  // Wake-up: each link's sweep (the back-to-back reference first, then the gaps in order).
+  std::string wake_csv = "link,executor,queue_depth,bytes,idle_us,repeats,median_us,device_median_us,extra_us\n";
+  nlohmann::ordered_json wake_quality = nlohmann::ordered_json::object();
+  std::map<std::string, std::vector<const Measurement*>> sweeps;
+  for (const Measurement& m : wake_points) sweeps[m.link].push_back(&m);
+  for (const auto& [link, sweep] : sweeps) {
+    const double reference = sweep.front()->median_s;
+    std::vector<WakeSample> after_idle;
+    for (const Measurement* m : sweep) {
+      if (m->idle_s > 0) after_idle.push_back(WakeSample{m->idle_s, m->median_s});
+      wake_csv += link + ",\"" + m->executor + "\"," + std::to_string(m->queue_depth) + "," + std::to_string(m->bytes) + "," +
+                  Metrics::format(m->idle_s * 1e6) + "," + std::to_string(m->repeats) + "," + Metrics::format(m->median_s * 1e6) + "," +
+                  (m->device_median_s >= 0 ? Metrics::format(m->device_median_s * 1e6) : "") + "," +
+                  Metrics::format((m->median_s - reference) * 1e6) + "\n";
+    }
+    const std::optional<WakeFit> wake = fit_wake(reference, after_idle);
+    wake_quality[link] = {{"size", size_text(sweep.front()->bytes)}, {"back_to_back", duration_text(reference)},
+                          {"after_longest_idle", duration_text(after_idle.empty() ? reference : after_idle.back().seconds)}};
+    if (wake && links.contains(link)) links[link]["wake"] = {{"after", duration_text(wake->after_s)}, {"latency", duration_text(wake->latency_s)}};
+  }
   profile["links"] = links;
   profile["calibration"] = {{"host", host}, {"date", date}, {"queue_depth", options.queue_depth},
                             {"block_size", size_text(block)}, {"host_memory", host_page_size()}, {"buffer", size_text(region)}, {"fit", quality}};
+  if (!wake_points.empty()) profile["calibration"]["wake"] = wake_quality;
   if (!gpu_name.empty()) profile["calibration"]["gpu"] = gpu_name;
 
   std::string raw = "link,executor,queue_depth,concurrency,bytes,repeats,median_us,mean_us,min_us,max_us,aggregate_GBps,device_median_us,predicted_us\n";
@@ -373,6 +324,7 @@ int calibrate_command(const CalibrateOptions& options) {
   if (!out.parent_path().empty()) std::filesystem::create_directories(out.parent_path());
   write_file_atomically(stem + ".measurements.csv", raw);
   write_file_atomically(stem + ".fit.csv", fit_csv);
+  if (!wake_points.empty()) write_file_atomically(stem + ".wake.csv", wake_csv);
   write_file_atomically(options.out, profile.dump(2) + "\n");
   if (!options.quiet) {
     std::printf("tiersim calibrate: %s\n", options.out.c_str());
@@ -382,8 +334,13 @@ int calibrate_command(const CalibrateOptions& options) {
                   e["bandwidth"].get<std::string>().c_str(),
                   (e.contains("latency") ? "latency " + e["latency"].get<std::string>() : "overhead " + e["per_io_overhead"].get<std::string>()).c_str(),
                   q["r2"].get<double>(), 100 * q["worst_relative_residual"].get<double>(), q["piecewise"].get<bool>() ? " (piecewise)" : "");
+      if (e.contains("wake")) {
+        std::printf("  %-13s wakes after %s idle: %s more\n", "", e["wake"]["after"].get<std::string>().c_str(),
+                    e["wake"]["latency"].get<std::string>().c_str());
+      }
     }
-    std::printf("measurements: %s.measurements.csv, fits: %s.fit.csv\n", stem.c_str(), stem.c_str());
+    std::printf("measurements: %s.measurements.csv, fits: %s.fit.csv%s\n", stem.c_str(), stem.c_str(),
+                wake_points.empty() ? "" : (", wake-up sweeps: " + stem + ".wake.csv").c_str());
   }
   if (options.plot) {
     const int status = run_analysis_script("plot_calibration.py", {options.out});

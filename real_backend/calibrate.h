@@ -26,22 +26,11 @@ struct CalibrateOptions {
   // measures what a workload that reuses a few buffers gets.
   std::string buffer;
   bool skip_memcpy = false, skip_files = false;
+  bool skip_wake = false;  // do not measure how long each link takes to wake after idling
   bool plot = true;
   bool quiet = false;
 };
 
-// One measured point: `repeats` copies of `bytes`, `concurrency` of them in flight at once.
-struct Measurement {
-  std::string link;       // profile name: host_copy, nvme_read, h2d_pinned...
-  std::string executor;   // what moved the bytes
-  unsigned queue_depth = 0;  // io_uring requests in flight (files), 0 otherwise
-  unsigned concurrency = 1;  // copies in flight at once (threads, streams)
-  uint64_t bytes = 0;
-  unsigned repeats = 0;
-  double median_s = 0, mean_s = 0, min_s = 0, max_s = 0;  // submission to arrival
-  double device_median_s = -1;  // the copy alone, by CUDA events or in the io_uring thread (negative: not timed so)
-  double aggregate_GBps = 0;  // all bytes / wall time of the point
-};
 
 int calibrate_command(const CalibrateOptions& options);
 

@@ -103,4 +103,20 @@ LinkFit fit_link(std::vector<Sample> samples) {
   return best;
 }
 
+std::optional<WakeFit> fit_wake(double back_to_back_s, const std::vector<WakeSample>& after_idle) {
+  if (after_idle.empty()) return std::nullopt;
+  std::vector<double> extra;
+  for (const WakeSample& w : after_idle) extra.push_back(w.seconds - back_to_back_s);
+  const double longest = extra.back();
+  if (longest < 2e-6 || longest < 0.1 * back_to_back_s) return std::nullopt;
+  size_t from = extra.size() - 1;
+  while (from > 0 && extra[from - 1] >= longest / 2) --from;
+  std::vector<double> woken(extra.begin() + static_cast<std::ptrdiff_t>(from), extra.end());
+  std::sort(woken.begin(), woken.end());
+  WakeFit fit;
+  fit.latency_s = woken.size() % 2 ? woken[woken.size() / 2] : (woken[woken.size() / 2 - 1] + woken[woken.size() / 2]) / 2;
+  fit.after_s = from == 0 ? after_idle[0].idle_s : (after_idle[from - 1].idle_s + after_idle[from].idle_s) / 2;
+  return fit;
+}
+
 }  // namespace tiersim::real

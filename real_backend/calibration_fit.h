@@ -34,6 +34,25 @@ struct LinkFit {
   double predict(double bytes) const { return small && bytes < small_below ? small->predict(bytes) : large.predict(bytes); }
 };
 
+// Wake-up: the same size timed back to back and after idle gaps of increasing length.
+struct WakeSample {
+  double idle_s;
+  double seconds;
+};
+
+struct WakeFit {
+  double after_s = 0;    // idle from which a transfer pays the wake-up
+  double latency_s = 0;  // what it pays
+};
+
+// From the back-to-back time and the times after each gap (shortest gap first): none if
+// the longest gap costs less than 2 us or 10 % over back to back; otherwise `latency_s` is
+// the median extra time of the gaps from the threshold on, where the threshold is the
+// shortest gap from which every longer gap too costs at least half the longest gap's extra
+// time, and `after_s` lies halfway between it and the gap before (the shortest gap itself
+// if the first already costs it).
+std::optional<WakeFit> fit_wake(double back_to_back_s, const std::vector<WakeSample>& after_idle);
+
 // One line through the samples (at least two distinct sizes); the intercept and slope are
 // kept non-negative.
 LineFit fit_line(const std::vector<Sample>& samples);

@@ -89,7 +89,7 @@ def tiersim(binary, directory, size, depth):
     """One calibrate point (reads and writes) at `size` and queue depth `depth`."""
     with tempfile.TemporaryDirectory() as scratch:
         profile = os.path.join(scratch, "compare.json")
-        subprocess.run([binary, "calibrate", "--out", profile, "--nvme-dir", directory, "--skip-memcpy", "--no-plot", "--quiet",
+        subprocess.run([binary, "calibrate", "--out", profile, "--nvme-dir", directory, "--skip-memcpy", "--skip-wake", "--no-plot", "--quiet",
                         "--queue-depths", str(depth), "--queue-depth", str(depth), "--block-size", "1 MiB",
                         "--min-size", size, "--max-size", size, "--bytes-per-point", "2 GiB"], check=True)
         with open(profile.replace(".json", ".measurements.csv")) as f:

@@ -7,6 +7,12 @@
 
 namespace tiersim::models {
 
+std::vector<std::string_view> link_model_keys(std::initializer_list<std::string_view> extra) {
+  std::vector<std::string_view> keys(extra);
+  for (std::string_view k : {"bandwidth", "latency", "per_io_overhead", "channels", "sharing", "small_transfers", "wake"}) keys.push_back(k);
+  return keys;
+}
+
 void read_link_parameters(const ConfigNode& node, LinkModel& model) {
   if (auto n = node.find("bandwidth")) model.bandwidth_Bps = n->as_bandwidth_Bps();
   if (auto n = node.find("latency")) model.latency = n->as_duration();
@@ -20,6 +26,11 @@ void read_link_parameters(const ConfigNode& node, LinkModel& model) {
     model.small_latency = small->has("latency") ? small->at("latency").as_duration() : 0;
     model.small_per_io_overhead = small->has("per_io_overhead") ? small->at("per_io_overhead").as_duration() : 0;
   }
+  if (auto wake = node.find("wake")) {
+    wake->allow_only({"after", "latency"});
+    model.wake_after = wake->at("after").as_duration();
+    model.wake_latency = wake->at("latency").as_duration();
+  }
 }
 
 void apply_link_model(const LinkModel& model, LinkSpec& link) {
@@ -32,6 +43,8 @@ void apply_link_model(const LinkModel& model, LinkSpec& link) {
   link.small_bandwidth_Bps = model.small_bandwidth_Bps.value_or(1);
   link.small_latency = model.small_latency.value_or(0);
   link.small_per_io_overhead = model.small_per_io_overhead.value_or(0);
+  link.wake_after = model.wake_after.value_or(0);
+  link.wake_latency = model.wake_latency.value_or(0);
 }
 
 HardwareProfile HardwareProfile::load(const std::string& path) {
@@ -46,7 +59,7 @@ HardwareProfile HardwareProfile::load(const std::string& path) {
   if (!links.is_object()) links.fail("expected an object of named link models, got " + links.describe());
   for (const auto& item : links.raw().items()) {
     const ConfigNode entry = links.at(item.key());
-    entry.allow_only({"bandwidth", "latency", "per_io_overhead", "channels", "sharing", "small_transfers"});
+    entry.allow_only(link_model_keys());
     LinkModel model;
     read_link_parameters(entry, model);
     if (!model.bandwidth_Bps) entry.fail("missing required key \"bandwidth\"");

@@ -4,12 +4,15 @@
 // calibrated, serve many configs. File format (configs/hardware/*.json):
 //   {"name": "...", "description": "...", "source": "nominal | calibrated ...",
 //    "links": {"pcie5_h2d": {"bandwidth": "52 GB/s", "latency": "2 us",
-//                            "per_io_overhead": "8 us", "channels": 2, "sharing": "shared"}}}
+//                            "per_io_overhead": "8 us", "channels": 2, "sharing": "shared",
+//                            "wake": {"after": "200 us", "latency": "80 us"}}}}
 // A config names its profile at the top ("hardware": "configs/hardware/x.json"), and a
 // link takes a model with "profile": "pcie5_h2d"; keys given on the link override it.
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "models/links/link.h"
 
@@ -31,7 +34,14 @@ struct LinkModel {
   std::optional<uint64_t> small_bandwidth_Bps;
   std::optional<sim::Time> small_latency;
   std::optional<sim::Time> small_per_io_overhead;
+  // "wake": {"after": "200 us", "latency": "80 us"}
+  std::optional<sim::Time> wake_after;
+  std::optional<sim::Time> wake_latency;
 };
+
+// The keys a link model may have wherever one is written (profile, config link, KV
+// handover), with the `extra` keys of that place.
+std::vector<std::string_view> link_model_keys(std::initializer_list<std::string_view> extra = {});
 
 // Copies a model's parameters into a link spec (unset ones keep their defaults).
 void apply_link_model(const LinkModel& model, LinkSpec& link);

@@ -28,6 +28,11 @@ struct LinkSpec {
   uint64_t small_bandwidth_Bps = 1;
   sim::Time small_latency = 0;
   sim::Time small_per_io_overhead = 0;
+  // A link idle for at least `wake_after` takes `wake_latency` longer for the transfer that
+  // ends the idle spell (a drive leaving a power state, a virtual disk's host thread
+  // rescheduled, a sleeping copy thread woken); 0: never.
+  sim::Time wake_after = 0;
+  sim::Time wake_latency = 0;
 
   bool is_small(uint64_t bytes) const { return bytes < small_below; }
   // Time a transfer occupies the link when alone on it.

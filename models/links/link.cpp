@@ -23,7 +23,17 @@ uint32_t Link::allocate(uint64_t bytes, TransferDone done) {
 void Link::mark_active(int delta) {
   if (delta > 0 && active_ == 0) busy_since_ = simulator_.now();
   active_ = static_cast<uint32_t>(static_cast<int>(active_) + delta);
-  if (delta < 0 && active_ == 0) stats_.busy_time += simulator_.now() - busy_since_;
+  if (delta < 0 && active_ == 0) {
+    stats_.busy_time += simulator_.now() - busy_since_;
+    idle_since_ = simulator_.now();
+  }
+  ever_busy_ = true;
+}
+
+sim::Time Link::wake_cost() const {
+  if (spec_.wake_latency == 0 || active_ > 0) return 0;
+  // Before its first transfer a link has been idle since long before the run began.
+  return !ever_busy_ || simulator_.now() - idle_since_ >= spec_.wake_after ? spec_.wake_latency : 0;
 }
 
 void Link::submit(const TransferRequest& request, TransferDone done, Priority priority) {
@@ -49,9 +59,10 @@ uint32_t Link::next_waiting() {
 void Link::start(uint32_t id) {
   Transfer& t = transfers_[id];
   t.started = simulator_.now();
+  const sim::Time wake = wake_cost();
   if (spec_.sharing == Sharing::kFifo) {
     mark_active(+1);
-    const sim::Time service = spec_.service_time(t.bytes);
+    const sim::Time service = sim::saturating_add(spec_.service_time(t.bytes), wake);
     simulator_.schedule_after(service, &Link::on_service_end, this, id);
     return;
   }
@@ -60,7 +71,7 @@ void Link::start(uint32_t id) {
   const u128 work = spec_.is_small(t.bytes) ? static_cast<u128>(spec_.service_time(t.bytes)) * spec_.bandwidth_Bps
                                             : static_cast<u128>(t.bytes) * static_cast<uint64_t>(sim::kSecond) +
                                                   static_cast<u128>(spec_.per_io_overhead) * spec_.bandwidth_Bps;
-  t.finish_tag = virtual_work_ + work;
+  t.finish_tag = virtual_work_ + work + static_cast<u128>(wake) * spec_.bandwidth_Bps;
   mark_active(+1);
   active_heap_.push_back(id);
   auto later = [this](uint32_t a, uint32_t b) {

@@ -10,6 +10,8 @@
 //   shared - up to `channels` transfers active at once split `bandwidth` equally
 //            (processor sharing); the per-I/O overhead is work at the link's rate.
 //            Alone, a transfer costs exactly what it costs under fifo.
+// Wake-up: a transfer that finds the link idle for at least `wake_after` (nothing in
+// service) occupies it `wake_latency` longer (under shared, as that much extra work).
 // Background transfers (prefetches) wait behind every waiting demand transfer: a free
 // channel always takes demand first (non-preemptive priority).
 // Every link reports bytes, operations, busy time, summed service time and a histogram
@@ -56,6 +58,7 @@ class Link final : public ILink {
   void deliver(uint32_t id);
   void complete(uint32_t id);
   void mark_active(int delta);
+  sim::Time wake_cost() const;  // for a transfer starting now
 
   // Processor sharing.
   void advance_virtual_time();
@@ -72,6 +75,8 @@ class Link final : public ILink {
   std::deque<uint32_t> background_;  // served when no demand waits
   uint32_t active_ = 0;
   sim::Time busy_since_ = 0;
+  sim::Time idle_since_ = 0;
+  bool ever_busy_ = false;
 
   // shared: virtual work served to each active transfer, in bytes * 10^12.
   unsigned __int128 virtual_work_ = 0;

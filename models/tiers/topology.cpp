@@ -78,7 +78,7 @@ uint32_t tier_index(const ConfigNode& node, const std::vector<TierSpec>& tiers) 
 }
 
 LinkSpec parse_link(const ConfigNode& node, const std::vector<TierSpec>& tiers, const HardwareProfile* hardware) {
-  node.allow_only({"name", "from", "to", "profile", "bandwidth", "latency", "per_io_overhead", "channels", "sharing", "small_transfers"});
+  node.allow_only(link_model_keys({"name", "from", "to", "profile"}));
   LinkSpec link;
   link.name = node.at("name").as_identifier();
   link.from_tier = tier_index(node.at("from"), tiers);

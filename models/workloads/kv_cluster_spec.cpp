@@ -83,7 +83,7 @@ KvDecodeSpec parse_kv_decode(const ConfigNode* node) {
   spec.handover.name = "kv_handover";
   if (auto h = node->find("handover")) {
     if (spec.colocated) h->fail("colocated decode keeps the KV where the prefill left it; remove \"handover\"");
-    h->allow_only({"bandwidth", "latency", "per_io_overhead", "channels", "sharing", "small_transfers"});
+    h->allow_only(link_model_keys());
     LinkModel model;
     read_link_parameters(*h, model);
     if (!model.bandwidth_Bps) h->fail("missing required key \"bandwidth\"");

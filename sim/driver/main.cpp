@@ -115,6 +115,7 @@ int main(int argc, char** argv) {
                             "beyond any CPU cache)");
   calibrate_app->add_flag("--skip-memcpy", calibrate.skip_memcpy, "do not measure host memory copies");
   calibrate_app->add_flag("--skip-files", calibrate.skip_files, "do not measure file I/O");
+  calibrate_app->add_flag("--skip-wake", calibrate.skip_wake, "do not measure how long each link takes to wake up after idling");
   calibrate_app->add_flag("--quiet", calibrate.quiet, "print nothing on success");
   bool no_plot = false;
   calibrate_app->add_flag("--no-plot", no_plot, "do not draw PROFILE.calibration.png");

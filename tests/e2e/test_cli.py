@@ -92,6 +92,17 @@ class HardwareProfiles(unittest.TestCase):
                 "--set", "links.h2d.sharing=fifo", "--set", "links.h2d.channels=1")
             c = read_row(os.path.join(fifo, "results.csv"))
             self.assertAlmostEqual(float(c["h2d_service_s"]) / int(c["h2d_transfers"]), 336 * 2**20 / 52e9 + 8e-6, places=9)
+            # A link that sleeps after 1 ns idle pays its wake latency on every transfer that
+            # finds it idle, and only on those: never more than once per transfer.
+            woken = os.path.join(tmp, "woken")
+            run("run", DEFAULT, "--out", woken, "--quiet", "--set", "workload.generator.steps=200",
+                "--set", "links.h2d.sharing=fifo", "--set", "links.h2d.channels=1",
+                "--set", "links.h2d.wake.after=1 ns", "--set", "links.h2d.wake.latency=1 ms")
+            w = read_row(os.path.join(woken, "results.csv"))
+            extra = float(w["h2d_service_s"]) - float(c["h2d_service_s"])
+            self.assertGreater(extra, 0)
+            self.assertLessEqual(extra, int(w["h2d_transfers"]) * 1e-3 + 1e-9)
+            self.assertAlmostEqual(extra / 1e-3, round(extra / 1e-3), places=6)  # whole wake-ups
 
     def test_profile_errors(self):
         with open(DEFAULT) as f:
@@ -108,6 +119,14 @@ class HardwareProfiles(unittest.TestCase):
                 json.dump({"links": {"pcie5_h2d": {"bandwidth": "52 GB/z"}}}, f)
             config["hardware"] = profile
             bad.check_rejected(config, f"{profile}: links.pcie5_h2d.bandwidth: expected a bandwidth")
+            with open(profile, "w") as f:
+                json.dump({"links": {"pcie5_h2d": {"bandwidth": "52 GB/s", "wake": {"after": "200 us"}}}}, f)
+            bad.check_rejected(config, f"{profile}: links.pcie5_h2d.wake", "\"latency\"")
+            with open(profile, "w") as f:
+                json.dump({"links": {"pcie5_h2d": {"bandwidth": "52 GB/s"}}}, f)
+            config["links"][0]["wake"] = {"after": "1 ms", "latency": "ten us"}
+            bad.check_rejected(config, "links[0].wake.latency", "expected a number followed by a unit")
+            del config["links"][0]["wake"]
         del config["hardware"]
         bad.check_rejected(config, "links[0].profile", "needs the config's \"hardware\"")
 

@@ -185,6 +185,40 @@ class RealBackend(unittest.TestCase):
         self.assertEqual({int(r["bytes"]) for r in rows}, {65536})
         self.assertEqual({r["link"] for r in rows}, {"host_copy"})
 
+    def test_wake_up_sweep_is_measured_for_every_modelled_link_and_fitted_where_it_shows(self):
+        with open(self.profile.replace(".json", ".wake.csv")) as f:
+            rows = list(csv.DictReader(f))
+        with open(self.profile) as f:
+            profile = json.load(f)
+        gaps = [0, 25, 50, 100, 200, 400, 800, 1600]
+        for link, qd in (("host_copy", "0"), ("nvme_read", "8"), ("nvme_write", "8")):
+            sweep = [r for r in rows if r["link"] == link]
+            self.assertEqual([float(r["idle_us"]) for r in sweep], gaps, link)  # the profile's queue depth only
+            self.assertEqual({r["queue_depth"] for r in sweep}, {qd})
+            self.assertEqual({int(r["bytes"]) for r in sweep}, {65536})
+            for r in sweep:
+                self.assertAlmostEqual(float(r["extra_us"]), float(r["median_us"]) - float(sweep[0]["median_us"]), places=2)
+            recorded = profile["calibration"]["wake"][link]
+            self.assertEqual(recorded["size"], "64 KiB")
+            self.assertTrue(recorded["back_to_back"].endswith(" us"))
+            # Where the profile says the link wakes up, it is a cost the sweep measured.
+            if "wake" in profile["links"][link]:
+                wake = profile["links"][link]["wake"]
+                after, latency = float(wake["after"].split()[0]), float(wake["latency"].split()[0])
+                self.assertTrue(25 <= after <= 1600, wake)
+                self.assertLessEqual(latency, max(float(r["extra_us"]) for r in sweep) + 1e-3, wake)
+                self.assertGreater(latency, 0)
+        self.assertIn("after 1600 us idle", self.calibrate.stderr)
+
+    def test_skip_wake_measures_no_sweep(self):
+        profile = os.path.join(self.dir, "no-wake", "p.json")
+        run("calibrate", "--out", profile, "--skip-files", "--skip-wake", "--no-plot", "--max-size", "256 KiB", "--bytes-per-point", "4 MiB")
+        with open(profile) as f:
+            written = json.load(f)
+        self.assertNotIn("wake", written["calibration"])
+        self.assertNotIn("wake", written["links"]["host_copy"])
+        self.assertFalse(os.path.exists(profile.replace(".json", ".wake.csv")))
+
 
 if __name__ == "__main__":
     unittest.main()

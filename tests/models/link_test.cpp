@@ -94,6 +94,54 @@ TEST_CASE("shared: the channel count caps concurrency; a late arrival slows the 
   CHECK(d.at[2].second == 3000 * sim::kNanosecond);
 }
 
+namespace {
+
+struct Submitter {
+  Link* link;
+  Deliveries* deliveries;
+  static void fire(void* context, uint64_t argument) {
+    auto* self = static_cast<Submitter*>(context);
+    self->link->submit(1000, {delivered, self->deliveries, argument});
+  }
+};
+
+// Deliveries of 1000-byte transfers submitted at `times` (ns) on a 1 GB/s link that takes
+// 50 ns longer after 200 ns idle.
+std::vector<sim::Time> with_wake(Sharing sharing, const std::vector<int64_t>& times) {
+  sim::Simulator s;
+  LinkSpec sp = spec(1, sharing);
+  sp.wake_after = 200 * sim::kNanosecond;
+  sp.wake_latency = 50 * sim::kNanosecond;
+  Link link(s, sp);
+  Deliveries d{&s, {}};
+  Submitter submitter{&link, &d};
+  for (size_t i = 0; i < times.size(); ++i) s.schedule_at(times[i] * sim::kNanosecond, Submitter::fire, &submitter, i);
+  s.run();
+  std::vector<sim::Time> at;
+  for (const auto& [id, time] : d.at) at.push_back(time / sim::kNanosecond);
+  return at;
+}
+
+}  // namespace
+
+TEST_CASE("wake: a transfer ending an idle spell of wake_after or more pays wake_latency, others do not") {
+  for (Sharing sharing : {Sharing::kFifo, Sharing::kShared}) {
+    CAPTURE(static_cast<int>(sharing));
+    // First ever (idle since before the run): woken, 1050. Queued behind it: no wake, 2050.
+    // Submitted 100 ns after the link went idle: 2150 + 1000. 300 ns idle: 3450 + 1050.
+    CHECK(with_wake(sharing, {0, 10, 2150, 3450}) == std::vector<sim::Time>{1050, 2050, 3150, 4500});
+    // Exactly wake_after idle counts as idle.
+    CHECK(with_wake(sharing, {0, 1250}) == std::vector<sim::Time>{1050, 2300});
+  }
+  // Without a wake latency nothing changes.
+  sim::Simulator s;
+  Link link(s, spec(1, Sharing::kFifo));
+  Deliveries d{&s, {}};
+  link.submit(1000, {delivered, &d, 0});
+  s.run();
+  CHECK(d.at[0].second == 1000 * sim::kNanosecond);
+}
+
 // ------------------------------------------------------------------ queueing theory
 
 namespace {

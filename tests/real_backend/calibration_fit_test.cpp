@@ -57,3 +57,28 @@ TEST_CASE("one noisy small size does not move the split or spoil the large piece
   // The worst residual is the noisy point, and says so.
   CHECK(fit.worst_relative > 0.3);
 }
+
+TEST_CASE("fit_wake: a step in the idle curve gives the step's height and where it starts") {
+  using tiersim::real::fit_wake;
+  using tiersim::real::WakeSample;
+  // 100 us back to back; from 200 us idle on, 80 us more (with some noise).
+  const std::vector<WakeSample> step = {{25e-6, 101e-6}, {50e-6, 99e-6}, {100e-6, 103e-6}, {200e-6, 178e-6},
+                                        {400e-6, 182e-6}, {800e-6, 180e-6}, {1600e-6, 185e-6}};
+  const auto wake = fit_wake(100e-6, step);
+  REQUIRE(wake.has_value());
+  CHECK(wake->latency_s == doctest::Approx(81e-6));  // median of 78, 82, 80, 85
+  CHECK(wake->after_s == doctest::Approx(150e-6));   // between 100 (no) and 200 (yes)
+  // A lone slow gap in the middle does not move the threshold below a fast one.
+  std::vector<WakeSample> blip = step;
+  blip[1].seconds = 190e-6;
+  CHECK(fit_wake(100e-6, blip)->after_s == doctest::Approx(150e-6));
+  // Woken from the shortest gap on.
+  const auto always = fit_wake(100e-6, {{25e-6, 150e-6}, {50e-6, 152e-6}});
+  REQUIRE(always.has_value());
+  CHECK(always->after_s == doctest::Approx(25e-6));
+  CHECK(always->latency_s == doctest::Approx(51e-6));
+  // Flat (within 10 % or 2 us): no wake-up.
+  CHECK_FALSE(fit_wake(100e-6, {{25e-6, 101e-6}, {1600e-6, 108e-6}}).has_value());
+  CHECK_FALSE(fit_wake(5e-6, {{25e-6, 5e-6}, {1600e-6, 6.5e-6}}).has_value());
+  CHECK_FALSE(fit_wake(100e-6, {}).has_value());
+}

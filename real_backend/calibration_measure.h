@@ -1,0 +1,45 @@
+#pragma once
+// One calibration point: copies of one size moved through an executor and timed, and the
+// progress line that reports it.
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "real_backend/executor.h"
+
+namespace tiersim::real {
+
+// One measured point: `repeats` copies of `bytes`, `concurrency` of them in flight at once,
+// each submitted `idle_s` after the one before arrived (0: at once).
+struct Measurement {
+  std::string link;       // profile name: host_copy, nvme_read, h2d_pinned...
+  std::string executor;   // what moved the bytes
+  unsigned queue_depth = 0;  // io_uring requests in flight (files), 0 otherwise
+  unsigned concurrency = 1;  // copies in flight at once (threads, streams)
+  uint64_t bytes = 0;
+  unsigned repeats = 0;
+  double idle_s = 0;
+  double median_s = 0, mean_s = 0, min_s = 0, max_s = 0;  // submission to arrival
+  double device_median_s = -1;  // the copy alone, by CUDA events or in the io_uring thread (negative: not timed so)
+  double aggregate_GBps = 0;  // all bytes / wall time of the point
+};
+
+struct PointShape {
+  unsigned concurrency = 1;
+  unsigned repeats = 1;
+  uint64_t bytes = 0;
+  // With one copy in flight: how long the link is left idle between a copy's arrival and
+  // the next submission.
+  std::chrono::microseconds idle{0};
+};
+
+// Moves the copies made by `make(i)` (`bytes` and `id` are set here) and times each from
+// submission to arrival. One untimed copy goes first. Throws BackendUnavailable when a
+// copy fails or none finishes within 60 s.
+Measurement measure(Executor& executor, CompletionQueue& completions, const PointShape& shape, const std::function<Copy(unsigned)>& make);
+
+// The progress line on stderr, one per point.
+void show_progress(const Measurement& m, bool quiet);
+
+}  // namespace tiersim::real
