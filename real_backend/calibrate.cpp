@@ -14,6 +14,7 @@
 
 #include "real_backend/calibration_fit.h"
 #include "real_backend/calibration_measure.h"
+#include "real_backend/cpu_placement.h"
 #include "real_backend/cuda_backend.h"
 #include "real_backend/machine_checks.h"
 #include "real_backend/memcpy_executor.h"
@@ -122,6 +123,8 @@ int calibrate_command(const CalibrateOptions& options) {
                      "); give at least " + size_text(high));
   }
   const std::vector<uint64_t> sizes = sizes_between(low, high);
+  // Before any thread starts, so that every one inherits the set.
+  const std::string cpus = options.cpus.empty() ? "" : pin_to_cpus("--cpus", options.cpus);
   const std::string nvme_dir = options.nvme_dir.empty() ? "." : options.nvme_dir;
   const uint64_t file_bytes = std::max<uint64_t>(2 * high, 1ull << 30);
 
@@ -306,6 +309,7 @@ int calibrate_command(const CalibrateOptions& options) {
   profile["calibration"] = {{"host", host}, {"date", date}, {"queue_depth", options.queue_depth},
                             {"block_size", size_text(block)}, {"host_memory", host_page_size()}, {"buffer", size_text(region)}, {"fit", quality}};
   if (!wake_points.empty()) profile["calibration"]["wake"] = wake_quality;
+  if (!cpus.empty()) profile["calibration"]["cpus"] = cpus;
   if (!gpu_name.empty()) profile["calibration"]["gpu"] = gpu_name;
 
   std::string raw = "link,executor,queue_depth,concurrency,bytes,repeats,median_us,mean_us,min_us,max_us,aggregate_GBps,device_median_us,predicted_us\n";

@@ -27,6 +27,7 @@ struct CalibrateOptions {
   std::string buffer;
   bool skip_memcpy = false, skip_files = false;
   bool skip_wake = false;  // do not measure how long each link takes to wake after idling
+  std::string cpus;  // as for run --backend real: keep every thread on these CPUs
   bool plot = true;
   bool quiet = false;
 };

@@ -15,6 +15,7 @@
 #include "real_backend/data_checker.h"
 #include "real_backend/expert_catalog.h"
 #include "real_backend/machine_checks.h"
+#include "real_backend/cpu_placement.h"
 #include "real_backend/memcpy_executor.h"
 #include "real_backend/prediction.h"
 #include "real_backend/real_link.h"
@@ -161,6 +162,8 @@ int run_real(const RealRunOptions& options) {
   const std::string out_dir = options.out_dir.empty() ? "results/" + parsed.name + "-real" : options.out_dir;
   const std::string nvme_dir = options.nvme_dir.empty() ? out_dir + "/nvme" : options.nvme_dir;
 
+  // Before any thread starts, so that every one inherits the set.
+  const std::string cpus = options.cpus.empty() ? "" : pin_to_cpus("--cpus", options.cpus);
   std::unique_ptr<traces::TraceReader> catalog_trace = models::open_replay_trace(spec);
   const ExpertCatalog catalog(*catalog_trace);
   const uint32_t tier_count = static_cast<uint32_t>(parsed.topology.tiers.size());
@@ -241,6 +244,7 @@ int run_real(const RealRunOptions& options) {
                 sim::units::format_bytes(ConfigNode(original, "", options.config_path).at("workload").at("expert_bytes").as_bytes()).c_str());
     for (uint32_t t = 0; t < tier_count; ++t) std::printf("  tier %-8s %s\n", tier_names[t].c_str(), media[t].c_str());
     for (const RealLink* l : links) std::printf("  link %-10s %s\n", l->spec().name.c_str(), l->executor().describe().c_str());
+    if (!cpus.empty()) std::printf("  threads on CPU %s\n", cpus.c_str());
     std::printf("  %s the backing store's files in %s\n", reused ? "reusing" : "writing", nvme_dir.c_str());
     std::fflush(stdout);
   }
@@ -304,6 +308,7 @@ int run_real(const RealRunOptions& options) {
   for (const RealLink* l : links) machine["links"][l->spec().name] = l->executor().describe();
   if (on_gpu) machine["gpu"] = gpu_name;
   machine["host_memory"] = host_page_size();
+  if (!cpus.empty()) machine["cpus"] = cpus;
   machine["backing_store_files"] = reused ? "reused from an earlier run" : "written by this run";
   summary["machine"] = machine;
   nlohmann::ordered_json results;

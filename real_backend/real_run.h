@@ -23,6 +23,7 @@ struct RealRunOptions {
   bool single_file = false;  // one file for all experts (else one per expert)
   bool keep_files = false;   // keep the expert files after the run
   bool quiet = false;
+  std::string cpus;  // keep every thread on these CPUs ("1", "0-3"); empty: wherever the kernel puts them
 };
 
 int run_real(const RealRunOptions& options);

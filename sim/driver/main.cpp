@@ -85,6 +85,7 @@ int main(int argc, char** argv) {
   run_app->add_option("--streams", real_run.streams, "real: CUDA streams per link")->capture_default_str();
   run_app->add_option("--queue-depth", real_run.queue_depth, "real: io_uring requests in flight per file link")->capture_default_str();
   run_app->add_option("--block-size", real_run.block_size, "real: io_uring request size")->capture_default_str();
+  run_app->add_option("--cpus", real_run.cpus, "real: keep every thread on these CPUs, e.g. 1 or 0-3 (as calibrate was given)");
   run_app->add_flag("--single-file", real_run.single_file, "real: one file holding every expert instead of one file per expert");
   run_app->callback([&] {
     action = [&] {
@@ -115,6 +116,7 @@ int main(int argc, char** argv) {
                             "beyond any CPU cache)");
   calibrate_app->add_flag("--skip-memcpy", calibrate.skip_memcpy, "do not measure host memory copies");
   calibrate_app->add_flag("--skip-files", calibrate.skip_files, "do not measure file I/O");
+  calibrate_app->add_option("--cpus", calibrate.cpus, "keep every thread on these CPUs, e.g. 1 or 0-3 (give run --backend real the same)");
   calibrate_app->add_flag("--skip-wake", calibrate.skip_wake, "do not measure how long each link takes to wake up after idling");
   calibrate_app->add_flag("--quiet", calibrate.quiet, "print nothing on success");
   bool no_plot = false;

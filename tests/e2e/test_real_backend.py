@@ -170,6 +170,27 @@ class RealBackend(unittest.TestCase):
         self.assertEqual(p.returncode, 2, p.stderr)
         self.assertIn("--buffer 1 MiB is smaller than the largest transfer", p.stderr)
         self.assertFalse(os.path.exists(os.path.join(self.dir, "small-buffer.json")))
+        for cpus, why in (("1-x", "expected CPU numbers and ranges"), ("1-0", "runs backwards"), ("1000", "may not run on CPU 1000"), ("5000", "beyond what the kernel can name")):
+            p, out = self.real_run("cpus", "--cpus", cpus, check=False)
+            self.assertEqual(p.returncode, 2, p.stderr)
+            self.assertIn(f'--cpus "{cpus}"', p.stderr)
+            self.assertIn(why, p.stderr)
+            self.assertFalse(os.path.exists(os.path.join(out, "results.csv")))
+            p = run("calibrate", "--out", os.path.join(self.dir, "cpus.json"), "--cpus", cpus, check=False)
+            self.assertEqual(p.returncode, 2, p.stderr)
+            self.assertIn(why, p.stderr)
+
+    def test_threads_kept_on_chosen_cpus_are_reported(self):
+        allowed = sorted(os.sched_getaffinity(0))
+        p, out = self.real_run("pinned", "--cpus", str(allowed[0]))
+        with open(os.path.join(out, "summary.json")) as f:
+            self.assertEqual(json.load(f)["machine"]["cpus"], str(allowed[0]))
+        self.assertIn(f"threads on CPU {allowed[0]}", p.stdout)
+        profile = os.path.join(self.dir, "pinned", "p.json")
+        run("calibrate", "--out", profile, "--skip-files", "--skip-wake", "--no-plot", "--cpus", str(allowed[0]),
+            "--max-size", "64 KiB", "--bytes-per-point", "1 MiB")
+        with open(profile) as f:
+            self.assertEqual(json.load(f)["calibration"]["cpus"], str(allowed[0]))
 
     def test_one_size_through_a_small_buffer_is_measured_but_not_fitted(self):
         profile = os.path.join(self.dir, "one-size", "p.json")
