@@ -54,7 +54,6 @@ uint64_t bytes_option(const std::string& flag, const std::string& text) {
 
 std::string size_text(uint64_t bytes) { return sim::units::format_bytes(bytes); }
 
-
 std::vector<uint64_t> sizes_between(uint64_t low, uint64_t high) {
   std::vector<uint64_t> sizes;
   for (uint64_t s = low; s <= high; s *= 2) sizes.push_back(s);
@@ -66,15 +65,14 @@ unsigned repeats_for(uint64_t bytes, uint64_t per_point) {
   return static_cast<unsigned>(std::clamp<uint64_t>(per_point / bytes, 5, 2000));
 }
 
-// A link model for the profile from the fit of its concurrency-1 series.
 std::string duration_text(double seconds) {
   char text[48];
   std::snprintf(text, sizeof text, "%.3f us", seconds * 1e6);
   return text;
 }
 
+// A link model for the profile from the fit of its concurrency-1 series.
 nlohmann::ordered_json profile_entry(const LinkFit& fit, bool fixed_cost_occupies) {
-  auto duration = duration_text;
   auto bandwidth = [](double Bps) {
     char text[48];
     std::snprintf(text, sizeof text, "%.1f MB/s", Bps / 1e6);
@@ -83,13 +81,13 @@ nlohmann::ordered_json profile_entry(const LinkFit& fit, bool fixed_cost_occupie
   nlohmann::ordered_json e;
   e["bandwidth"] = bandwidth(fit.large.bandwidth_Bps());
   // A host copy keeps its thread busy for the fixed cost; a device's latency overlaps.
-  e[fixed_cost_occupies ? "per_io_overhead" : "latency"] = duration(fit.large.latency_s);
+  e[fixed_cost_occupies ? "per_io_overhead" : "latency"] = duration_text(fit.large.latency_s);
   e["channels"] = 1;
   e["sharing"] = "fifo";
   if (fit.small) {
     e["small_transfers"] = {{"below", size_text(static_cast<uint64_t>(fit.small_below))},
                             {"bandwidth", bandwidth(fit.small->bandwidth_Bps() > 0 ? fit.small->bandwidth_Bps() : fit.large.bandwidth_Bps())},
-                            {fixed_cost_occupies ? "per_io_overhead" : "latency", duration(fit.small->latency_s)}};
+                            {fixed_cost_occupies ? "per_io_overhead" : "latency", duration_text(fit.small->latency_s)}};
   }
   return e;
 }
