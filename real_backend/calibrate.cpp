@@ -36,6 +36,13 @@ namespace {
 // drive's power states, a virtual disk's host polling and the kernel's idle CPUs take to
 // go to sleep (tens of microseconds to a millisecond or two).
 constexpr uint64_t kWakeBytes = 64 << 10;
+// Large transfers, whose time is bytes / bandwidth on every link, however noisy the
+// hand-offs between threads: how far the rounds lie apart is judged from this size on
+// (or at the largest size, if that is smaller).
+constexpr uint64_t kLargeTransfer = 16 << 20;
+// Rounds further apart than this get a warning: the machine's speed moved while it was
+// measured.
+constexpr double kUnsteady = 0.10;
 constexpr std::chrono::microseconds kWakeIdleGaps[] = {std::chrono::microseconds(25),  std::chrono::microseconds(50),
                                                        std::chrono::microseconds(100), std::chrono::microseconds(200),
                                                        std::chrono::microseconds(400), std::chrono::microseconds(800),
@@ -61,8 +68,10 @@ std::vector<uint64_t> sizes_between(uint64_t low, uint64_t high) {
   return sizes;
 }
 
+// At least 9 copies of the largest sizes: their median decides the bandwidth, and on a
+// shared machine one copy in five may run with a neighbour's.
 unsigned repeats_for(uint64_t bytes, uint64_t per_point) {
-  return static_cast<unsigned>(std::clamp<uint64_t>(per_point / bytes, 5, 2000));
+  return static_cast<unsigned>(std::clamp<uint64_t>(per_point / bytes, 9, 2000));
 }
 
 std::string duration_text(double seconds) {
@@ -115,6 +124,7 @@ int calibrate_command(const CalibrateOptions& options) {
   }
   for (unsigned s : options.streams)
     if (s == 0 || s > 64) throw InputError("--streams: expected values from 1 to 64");
+  if (options.rounds == 0 || options.rounds > 100) throw InputError("--rounds: expected 1 to 100, got " + std::to_string(options.rounds));
   const uint64_t region = options.buffer.empty() ? std::max<uint64_t>(2 * high, 512ull << 20) : bytes_option("--buffer", options.buffer);
   if (region < high) {
     throw InputError("--buffer " + size_text(region) + " is smaller than the largest transfer (--max-size " + size_text(high) +
@@ -133,29 +143,44 @@ int calibrate_command(const CalibrateOptions& options) {
   if (options.gpu >= 0) gpu_name = gpu_description(options.gpu);
 
   std::vector<Measurement> points, wake_points;
+  std::map<std::string, double> round_spread;  // of each modelled series, for large transfers
   std::mt19937_64 rng(1);
   CompletionQueue completions;
   HostBuffer source(region), destination(region);
   fill_pattern(source.data(), region, 1, 0);
   fill_pattern(destination.data(), region, 2, 0);
   auto rotating = [&](unsigned i, uint64_t bytes) { return (uint64_t{i} * bytes) % (region / bytes * bytes); };
-  // A link's series: every size, `concurrency` copies in flight; for the series the
-  // profile models (one in flight, files at its queue depth) also the wake-up sweep.
+  // A link's series: every size, `concurrency` copies in flight, in rounds; for the series
+  // the profile models (one in flight, files at its queue depth) also the wake-up sweep.
   auto measure_link = [&](const std::string& link, unsigned queue_depth, unsigned concurrency, Executor& executor,
                           const std::function<Copy(unsigned, uint64_t)>& make) {
-    auto point = [&](const PointShape& shape) {
-      Measurement m = measure(executor, completions, shape, [&](unsigned i) { return make(i, shape.bytes); });
+    // `first` numbers the copies on across rounds, so that a later round's copies go to
+    // other buffer offsets than an earlier one's.
+    auto point = [&](const PointShape& shape, unsigned round, unsigned first) {
+      Measurement m = measure(executor, completions, shape, [&](unsigned i) { return make(first + i, shape.bytes); });
       m.link = link;
       m.queue_depth = queue_depth;
+      m.round = round;
+      m.rounds = round == 0 ? 1 : options.rounds;
       show_progress(m, options.quiet);
       return m;
     };
-    for (uint64_t bytes : sizes) points.push_back(point(PointShape{concurrency, repeats_for(bytes, per_point), bytes}));
-    if (options.skip_wake || concurrency != 1 || (queue_depth != 0 && queue_depth != options.queue_depth)) return;
+    std::vector<std::vector<Measurement>> rounds(sizes.size());
+    for (unsigned r = 0; r < options.rounds; ++r) {
+      for (size_t k = 0; k < sizes.size(); ++k) {
+        const unsigned repeats = repeats_for(sizes[k], per_point);
+        const unsigned share = (repeats + options.rounds - 1) / options.rounds;
+        rounds[k].push_back(point(PointShape{concurrency, share, sizes[k]}, options.rounds > 1 ? r + 1 : 0, r * share));
+      }
+    }
+    for (auto& parts : rounds) points.push_back(combine_rounds(parts));
+    const bool modelled = concurrency == 1 && (queue_depth == 0 || queue_depth == options.queue_depth);
+    if (modelled && options.rounds > 1) round_spread[link] = rounds_apart(rounds, std::min(kLargeTransfer, high));
+    if (options.skip_wake || !modelled) return;
     const uint64_t bytes = std::clamp<uint64_t>(kWakeBytes, low, high);
     const unsigned repeats = std::clamp(repeats_for(bytes, per_point), 20u, 300u);
-    wake_points.push_back(point(PointShape{1, repeats, bytes}));  // the reference, back to back
-    for (auto idle : kWakeIdleGaps) wake_points.push_back(point(PointShape{1, repeats, bytes, idle}));
+    wake_points.push_back(point(PointShape{1, repeats, bytes}, 0, 0));  // the reference, back to back
+    for (auto idle : kWakeIdleGaps) wake_points.push_back(point(PointShape{1, repeats, bytes, idle}, 0, 0));
   };
 
   if (!options.skip_memcpy) {
@@ -275,6 +300,7 @@ int calibrate_command(const CalibrateOptions& options) {
                      {"worst_relative_residual", fit.worst_relative},
                      {"samples", samples.size()},
                      {"piecewise", fit.small.has_value()}};
+    if (options.rounds > 1 && round_spread.contains(link)) quality[link]["round_spread"] = round_spread[link];
     auto row = [&](const char* piece, const LineFit& f, double from, double below) {
       fit_csv += link + "," + piece + "," + Metrics::format(from) + "," + Metrics::format(below) + "," +
                  Metrics::format(f.latency_s * 1e6) + "," + Metrics::format(f.bandwidth_Bps() / 1e9) + "," + Metrics::format(f.r2) + "," +
@@ -310,7 +336,9 @@ int calibrate_command(const CalibrateOptions& options) {
   if (!cpus.empty()) profile["calibration"]["cpus"] = cpus;
   if (!gpu_name.empty()) profile["calibration"]["gpu"] = gpu_name;
 
-  std::string raw = "link,executor,queue_depth,concurrency,bytes,repeats,median_us,mean_us,min_us,max_us,aggregate_GBps,device_median_us,predicted_us\n";
+  std::string raw =
+      "link,executor,queue_depth,concurrency,bytes,repeats,median_us,mean_us,min_us,max_us,aggregate_GBps,device_median_us,predicted_us,"
+      "rounds,round_spread\n";
   for (const Measurement& m : points) {
     double predicted = 0;
     if (m.concurrency == 1 && (m.queue_depth == 0 || m.queue_depth == options.queue_depth) && series[m.link].size() >= 2) {
@@ -319,7 +347,8 @@ int calibrate_command(const CalibrateOptions& options) {
     raw += m.link + ",\"" + m.executor + "\"," + std::to_string(m.queue_depth) + "," + std::to_string(m.concurrency) + "," +
            std::to_string(m.bytes) + "," + std::to_string(m.repeats) + "," + Metrics::format(m.median_s * 1e6) + "," +
            Metrics::format(m.mean_s * 1e6) + "," + Metrics::format(m.min_s * 1e6) + "," + Metrics::format(m.max_s * 1e6) + "," + Metrics::format(m.aggregate_GBps) + "," +
-           (m.device_median_s >= 0 ? Metrics::format(m.device_median_s * 1e6) : "") + "," + Metrics::format(predicted) + "\n";
+           (m.device_median_s >= 0 ? Metrics::format(m.device_median_s * 1e6) : "") + "," + Metrics::format(predicted) + "," +
+           std::to_string(m.rounds) + "," + Metrics::format(m.round_spread) + "\n";
   }
   const std::filesystem::path out(options.out);
   const std::string stem = (out.parent_path() / out.stem()).string();
@@ -336,6 +365,12 @@ int calibrate_command(const CalibrateOptions& options) {
                   e["bandwidth"].get<std::string>().c_str(),
                   (e.contains("latency") ? "latency " + e["latency"].get<std::string>() : "overhead " + e["per_io_overhead"].get<std::string>()).c_str(),
                   q["r2"].get<double>(), 100 * q["worst_relative_residual"].get<double>(), q["piecewise"].get<bool>() ? " (piecewise)" : "");
+      if (q.contains("round_spread")) {
+        const double spread = q["round_spread"].get<double>();
+        std::printf("  %-13s %u rounds' bandwidths within %.1f %% of each other from %s on%s\n", "", options.rounds, 100 * spread,
+                    size_text(std::min(kLargeTransfer, high)).c_str(),
+                    spread > kUnsteady ? " (unsteady)" : "");
+      }
       if (e.contains("wake")) {
         std::printf("  %-13s wakes after %s idle: %s more\n", "", e["wake"]["after"].get<std::string>().c_str(),
                     e["wake"]["latency"].get<std::string>().c_str());
@@ -343,6 +378,16 @@ int calibrate_command(const CalibrateOptions& options) {
     }
     std::printf("measurements: %s.measurements.csv, fits: %s.fit.csv%s\n", stem.c_str(), stem.c_str(),
                 wake_points.empty() ? "" : (", wake-up sweeps: " + stem + ".wake.csv").c_str());
+    std::string unsteady;
+    for (const auto& [link, q] : quality.items())
+      if (q.contains("round_spread") && q["round_spread"].get<double>() > kUnsteady) unsteady += (unsteady.empty() ? "" : ", ") + link;
+    if (!unsteady.empty()) {
+      std::fprintf(stderr,
+                   "calibrate: warning: the rounds of %s differed by more than %.0f %%: the machine's speed moved while it was "
+                   "measured, and predictions from this profile cannot be closer than that. Calibrate again when the machine "
+                   "is quiet, or with more --rounds to average over a longer time.\n",
+                   unsteady.c_str(), 100 * kUnsteady);
+    }
   }
   if (options.plot) {
     const int status = run_analysis_script("plot_calibration.py", {options.out});

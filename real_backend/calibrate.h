@@ -21,6 +21,10 @@ struct CalibrateOptions {
   std::string block_size = "1 MiB";
   std::vector<unsigned> streams = {1, 2, 4};
   std::string bytes_per_point = "256 MiB";  // each size is repeated until this much has moved
+  // Each link's sizes are measured this many times over, smallest to largest, the copies
+  // of a size split between the rounds: a machine whose speed drifts moves every size
+  // alike, and the rounds' disagreement says how well it repeats itself.
+  unsigned rounds = 3;
   // Host memory the copies rotate through; empty: twice max_size and at least 512 MiB, so
   // that no cache flatters them, as a run's many experts do not fit one. A small one
   // measures what a workload that reuses a few buffers gets.

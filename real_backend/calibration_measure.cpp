@@ -16,6 +16,24 @@ using Clock = std::chrono::steady_clock;
 
 std::string size_text(uint64_t bytes) { return sim::units::format_bytes(bytes); }
 
+double median_of(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  return values[values.size() / 2];
+}
+
+// The statistics of `m.times_s` and `m.device_times_s` over `m.wall_s`.
+void summarise(Measurement& m) {
+  m.repeats = static_cast<unsigned>(m.times_s.size());
+  m.median_s = median_of(m.times_s);
+  m.mean_s = 0;
+  for (double t : m.times_s) m.mean_s += t / static_cast<double>(m.times_s.size());
+  const auto [low, high] = std::minmax_element(m.times_s.begin(), m.times_s.end());
+  m.min_s = *low;
+  m.max_s = *high;
+  m.aggregate_GBps = static_cast<double>(m.bytes) * m.repeats / m.wall_s / 1e9;
+  m.device_median_s = !m.device_times_s.empty() && m.device_times_s.size() == m.times_s.size() ? median_of(m.device_times_s) : -1;
+}
+
 }  // namespace
 
 Measurement measure(Executor& executor, CompletionQueue& completions, const PointShape& shape, const std::function<Copy(unsigned)>& make) {
@@ -68,35 +86,66 @@ Measurement measure(Executor& executor, CompletionQueue& completions, const Poin
     }
     done.clear();
   }
-  const double wall = std::chrono::duration<double>(Clock::now() - start).count();
-  std::sort(times.begin(), times.end());
   Measurement m;
   m.executor = executor.describe();
   m.concurrency = shape.concurrency;
   m.bytes = bytes;
-  m.repeats = repeats;
   m.idle_s = spaced ? std::chrono::duration<double>(shape.idle).count() : 0;
-  m.median_s = times[times.size() / 2];
-  for (double t : times) m.mean_s += t / static_cast<double>(times.size());
-  m.min_s = times.front();
-  m.max_s = times.back();
-  m.aggregate_GBps = static_cast<double>(bytes) * repeats / wall / 1e9;
-  if (device_times.size() == times.size()) {
-    std::sort(device_times.begin(), device_times.end());
-    m.device_median_s = device_times[device_times.size() / 2];
-  }
+  m.times_s = std::move(times);
+  m.device_times_s = std::move(device_times);
+  m.wall_s = std::chrono::duration<double>(Clock::now() - start).count();
+  summarise(m);
   return m;
+}
+
+Measurement combine_rounds(const std::vector<Measurement>& rounds) {
+  Measurement m = rounds.front();
+  m.round = 0;
+  m.rounds = static_cast<unsigned>(rounds.size());
+  m.times_s.clear();
+  m.device_times_s.clear();
+  m.wall_s = 0;
+  double lowest = rounds.front().median_s, highest = lowest;
+  for (const Measurement& r : rounds) {
+    m.times_s.insert(m.times_s.end(), r.times_s.begin(), r.times_s.end());
+    m.device_times_s.insert(m.device_times_s.end(), r.device_times_s.begin(), r.device_times_s.end());
+    m.wall_s += r.wall_s;
+    lowest = std::min(lowest, r.median_s);
+    highest = std::max(highest, r.median_s);
+  }
+  summarise(m);
+  m.round_spread = (highest - lowest) / m.median_s;
+  return m;
+}
+
+double rounds_apart(const std::vector<std::vector<Measurement>>& by_size, uint64_t from_bytes) {
+  std::vector<double> bytes, seconds;
+  for (const std::vector<Measurement>& rounds : by_size) {
+    if (rounds.empty() || rounds.front().bytes < from_bytes) continue;
+    bytes.resize(std::max(bytes.size(), rounds.size()));
+    seconds.resize(bytes.size());
+    for (size_t r = 0; r < rounds.size(); ++r) {
+      bytes[r] += static_cast<double>(rounds[r].bytes) * static_cast<double>(rounds[r].times_s.size());
+      for (double t : rounds[r].times_s) seconds[r] += t;
+    }
+  }
+  if (bytes.size() < 2) return 0;
+  std::vector<double> bandwidth;
+  for (size_t r = 0; r < bytes.size(); ++r) bandwidth.push_back(bytes[r] / seconds[r]);
+  const auto [low, high] = std::minmax_element(bandwidth.begin(), bandwidth.end());
+  return (*high - *low) / median_of(bandwidth);
 }
 
 void show_progress(const Measurement& m, bool quiet) {
   if (quiet) return;
-  char device[48] = "", idle[48] = "";
+  char device[48] = "", idle[48] = "", round[48] = "";
   if (m.device_median_s >= 0) std::snprintf(device, sizeof device, "  (device %.2f us)", m.device_median_s * 1e6);
   if (m.idle_s > 0) std::snprintf(idle, sizeof idle, " after %.0f us idle", m.idle_s * 1e6);
-  std::fprintf(stderr, "calibrate: %-13s %s%s %9s x %-5u%s median %10.2f us  %8.3f GB/s%s\n", m.link.c_str(),
+  if (m.rounds > 1) std::snprintf(round, sizeof round, " round %u/%u", m.round, m.rounds);
+  std::fprintf(stderr, "calibrate: %-13s %s%s %9s x %-5u%s%s median %10.2f us  %8.3f GB/s%s\n", m.link.c_str(),
                m.queue_depth ? ("qd " + std::to_string(m.queue_depth) + " ").c_str() : "",
                m.concurrency > 1 ? ("x" + std::to_string(m.concurrency) + " in flight").c_str() : "", size_text(m.bytes).c_str(),
-               m.repeats, idle, m.median_s * 1e6, m.aggregate_GBps, device);
+               m.repeats, idle, round, m.median_s * 1e6, m.aggregate_GBps, device);
 }
 
 }  // namespace tiersim::real

@@ -8,7 +8,9 @@ MEASUREMENTS is a `*.measurements.csv` from `tiersim calibrate`, typically a lat
 (`--min-size 16MiB --streams 1` for single large transfers). For every one-at-a-time
 point of a link the profile models, prints the measured median, the profile's
 `latency + bytes / bandwidth` (its small-transfer line below `small_transfers.below`)
-and the relative error. Exits 1 if no point matched.
+and the relative error, and beside it how far the measurement's own rounds lay apart (a
+machine that does not repeat itself within a few per cent cannot be predicted closer).
+Exits 1 if no point matched.
 """
 import argparse
 import csv
@@ -43,14 +45,15 @@ def main():
     links = json.load(open(args.profile))["links"]
     low = quantity(args.min_bytes, SIZE, "--min-bytes")
     matched = 0
-    print(f"{'link':14s} {'bytes':>11s} {'measured_ms':>12s} {'predicted_ms':>13s} {'error':>8s}")
+    print(f"{'link':14s} {'bytes':>11s} {'measured_ms':>12s} {'predicted_ms':>13s} {'error':>8s}  {'rounds_apart':>12s}")
     for row in csv.DictReader(open(args.measurements)):
         size = int(row["bytes"])
         if row["concurrency"] != "1" or row["link"] not in links or size < low:
             continue
         measured = float(row["median_us"]) * 1e-6
         predicted = transfer_seconds(links[row["link"]], "links." + row["link"], size)
-        print(f"{row['link']:14s} {size:11d} {measured * 1e3:12.3f} {predicted * 1e3:13.3f} {100 * (predicted - measured) / measured:+7.1f} %")
+        apart = f"{100 * float(row['round_spread']):11.1f} %" if row.get("rounds", "1") != "1" else f"{'-':>13s}"
+        print(f"{row['link']:14s} {size:11d} {measured * 1e3:12.3f} {predicted * 1e3:13.3f} {100 * (predicted - measured) / measured:+7.1f} %  {apart}")
         matched += 1
     if not matched:
         sys.exit("profile_error: no measured point of a link the profile models")

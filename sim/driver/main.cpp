@@ -111,6 +111,8 @@ int main(int argc, char** argv) {
   calibrate_app->add_option("--block-size", calibrate.block_size, "io_uring request size")->capture_default_str();
   calibrate_app->add_option("--streams", calibrate.streams, "CUDA stream counts to measure")->delimiter(',');
   calibrate_app->add_option("--bytes-per-point", calibrate.bytes_per_point, "bytes moved per measured size")->capture_default_str();
+  calibrate_app->add_option("--rounds", calibrate.rounds, "measure every size in this many rounds, spread over each link's series")
+      ->capture_default_str();
   calibrate_app->add_option("--buffer", calibrate.buffer,
                             "host memory the copies rotate through (default: twice --max-size and at least 512 MiB, "
                             "beyond any CPU cache)");

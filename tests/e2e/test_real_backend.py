@@ -50,6 +50,7 @@ class RealBackend(unittest.TestCase):
             fit = profile["calibration"]["fit"][name]
             self.assertLessEqual(fit["r2"], 1.0)
             self.assertGreaterEqual(fit["worst_relative_residual"], 0.0)
+            self.assertGreaterEqual(fit["round_spread"], 0.0)
         with open(self.profile.replace(".json", ".measurements.csv")) as f:
             rows = list(csv.DictReader(f))
         sizes = {4096 << i for i in range(11)}  # every power of two, 4 KiB to 4 MiB
@@ -58,6 +59,12 @@ class RealBackend(unittest.TestCase):
             self.assertEqual(got, {(q, s) for q in qds for s in sizes}, link)
         for r in rows:
             self.assertGreater(float(r["median_us"]), 0)
+            # Three rounds by default, each with a third of the copies (16 MiB per point here,
+            # at least 9 and at most 2000 copies), pooled; the rounds' medians bound the pooled one.
+            self.assertEqual(r["rounds"], "3")
+            wanted = min(max((16 << 20) // int(r["bytes"]), 9), 2000)
+            self.assertEqual(int(r["repeats"]), 3 * -(-wanted // 3), r)
+            self.assertGreaterEqual(float(r["round_spread"]), 0)
             if r["link"] == "host_copy":
                 self.assertEqual(r["device_median_us"], "")  # a memcpy has no device time apart from its own
             else:
@@ -67,6 +74,8 @@ class RealBackend(unittest.TestCase):
                 self.assertLessEqual(float(r["device_median_us"]), float(r["max_us"]), r)
         self.assertIn("transparent huge pages", profile["calibration"]["host_memory"])
         self.assertIn("nvme_read", self.calibrate.stderr)  # the progress lines
+        self.assertIn("round 3/3", self.calibrate.stderr)
+        self.assertIn("3 rounds' bandwidths within", self.calibrate.stdout)
         self.assertTrue(os.path.exists(self.profile.replace(".json", ".fit.csv")))
         # The simulator accepts the profile as it is.
         run("run", CONFIG, "--set", f"hardware={self.profile}", "--set", "workload.generator.steps=50",
@@ -166,6 +175,10 @@ class RealBackend(unittest.TestCase):
         self.assertEqual(p.returncode, 2, p.stderr)
         p = run("calibrate", "--out", os.path.join(self.dir, "p.json"), "--queue-depth", "4", "--queue-depths", "1,8", check=False)
         self.assertEqual(p.returncode, 2, p.stderr)
+        for rounds in ("0", "101"):
+            p = run("calibrate", "--out", os.path.join(self.dir, "rounds.json"), "--rounds", rounds, check=False)
+            self.assertEqual(p.returncode, 2, p.stderr)
+            self.assertIn(f"--rounds: expected 1 to 100, got {rounds}", p.stderr)
         p = run("calibrate", "--out", os.path.join(self.dir, "small-buffer.json"), "--max-size", "4 MiB", "--buffer", "1 MiB", check=False)
         self.assertEqual(p.returncode, 2, p.stderr)
         self.assertIn("--buffer 1 MiB is smaller than the largest transfer", p.stderr)
@@ -195,7 +208,7 @@ class RealBackend(unittest.TestCase):
     def test_one_size_through_a_small_buffer_is_measured_but_not_fitted(self):
         profile = os.path.join(self.dir, "one-size", "p.json")
         p = run("calibrate", "--out", profile, "--skip-files", "--no-plot", "--min-size", "64 KiB", "--max-size", "64 KiB",
-                "--buffer", "1 MiB", "--bytes-per-point", "4 MiB")
+                "--buffer", "1 MiB", "--bytes-per-point", "4 MiB", "--rounds", "1")
         self.assertIn("host_copy measured at one size only", p.stderr)
         with open(profile) as f:
             written = json.load(f)
@@ -205,6 +218,8 @@ class RealBackend(unittest.TestCase):
             rows = list(csv.DictReader(f))
         self.assertEqual({int(r["bytes"]) for r in rows}, {65536})
         self.assertEqual({r["link"] for r in rows}, {"host_copy"})
+        self.assertEqual({(r["rounds"], r["round_spread"], r["repeats"]) for r in rows}, {("1", "0", "64")})
+        self.assertNotIn("round 1/1", p.stderr)
 
     def test_wake_up_sweep_is_measured_for_every_modelled_link_and_fitted_where_it_shows(self):
         with open(self.profile.replace(".json", ".wake.csv")) as f:
