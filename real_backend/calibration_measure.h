@@ -41,7 +41,7 @@ struct PointShape {
 };
 
 // Moves the copies made by `make(i)` (`bytes` and `id` are set here) and times each from
-// submission to arrival. One untimed copy goes first. Throws BackendUnavailable when a
+// submission to arrival. One untimed copy, `make(repeats)`, goes first. Throws BackendUnavailable when a
 // copy fails or none finishes within 60 s.
 Measurement measure(Executor& executor, CompletionQueue& completions, const PointShape& shape, const std::function<Copy(unsigned)>& make);
 

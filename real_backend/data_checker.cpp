@@ -10,9 +10,9 @@
 namespace tiersim::real {
 
 DataChecker::DataChecker(std::vector<TierStore*> stores, std::vector<std::string> names, std::vector<RealLink*> links,
-                         const ExpertCatalog& catalog, bool training)
+                         const ExpertCatalog& catalog, bool training, double compute_s)
     : stores_(std::move(stores)), names_(std::move(names)), links_(std::move(links)), catalog_(catalog), training_(training),
-      version_(catalog.size(), 0) {}
+      compute_s_(compute_s), version_(catalog.size(), 0) {}
 
 void DataChecker::prepare_backing_store() {
   for (uint32_t i = 0; i < catalog_.size(); ++i) stores_.back()->fill(i, catalog_.key(i), 0);
@@ -29,7 +29,13 @@ void DataChecker::on_compute(const traces::Access* begin, const traces::Access* 
       ++updates_;
     }
   }
-  check_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  check_seconds_ += seconds;
+  ++layers_;
+  if (seconds > compute_s_) {
+    ++overrun_layers_;
+    overrun_seconds_ += seconds - compute_s_;
+  }
 }
 
 void DataChecker::verify_backing_store() {

@@ -8,6 +8,10 @@
 // A mismatch throws RunFailure naming the expert, the tier and its copy, the transfer that
 // last wrote it, and what the tiers below hold, so the corruption can be traced to its
 // source.
+//
+// The check of a layer runs on the loop's thread while its compute is waited out. Where it
+// takes longer than the compute, the layer ends late and the measured times include the
+// difference; the checker counts those layers so that the run can say so.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -22,9 +26,10 @@ class TierStore;
 
 class DataChecker final : public models::ReplayObserver {
  public:
-  // `stores[t]` is tier t's store; `names[t]` its name; `links` the run's links.
+  // `stores[t]` is tier t's store; `names[t]` its name; `links` the run's links;
+  // `compute_s` the compute of a layer.
   DataChecker(std::vector<TierStore*> stores, std::vector<std::string> names, std::vector<RealLink*> links,
-              const ExpertCatalog& catalog, bool training);
+              const ExpertCatalog& catalog, bool training, double compute_s);
 
   // Writes every expert's version-0 content into the backing store.
   void prepare_backing_store();
@@ -40,6 +45,10 @@ class DataChecker final : public models::ReplayObserver {
   uint64_t bytes_checked() const { return bytes_checked_; }
   uint64_t updates() const { return updates_; }
   double check_seconds() const { return check_seconds_; }
+  // Layers checked; those whose check outlasted their compute, and by how long in all.
+  uint64_t layers_checked() const { return layers_; }
+  uint64_t overrun_layers() const { return overrun_layers_; }
+  double overrun_seconds() const { return overrun_seconds_; }
 
  private:
   [[noreturn]] void fail(uint32_t tier, uint32_t index, uint64_t offset, const std::string& when);
@@ -49,10 +58,13 @@ class DataChecker final : public models::ReplayObserver {
   std::vector<RealLink*> links_;
   const ExpertCatalog& catalog_;
   bool training_;
+  double compute_s_;
   std::vector<uint64_t> version_;
   uint64_t object_bytes_ = 0;
   uint64_t checked_ = 0, bytes_checked_ = 0, updates_ = 0;
   double check_seconds_ = 0;
+  uint64_t layers_ = 0, overrun_layers_ = 0;
+  double overrun_seconds_ = 0;
 };
 
 }  // namespace tiersim::real

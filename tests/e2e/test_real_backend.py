@@ -118,6 +118,21 @@ class RealBackend(unittest.TestCase):
         self.assertIn("disk_read_latency_p50_us", figures)
         self.assertIn("step_time_mean_us", p.stdout)
 
+    def test_checks_that_outlast_the_compute_are_counted_and_said(self):
+        # No compute at all: every layer's check makes it end late.
+        p, out = self.real_run("no-compute", "--set", "workload.compute_per_layer=0 s", "--set", "workload.generator.steps=40")
+        row = read_row(os.path.join(out, "results.csv"))
+        self.assertEqual(int(row["check_overrun_layers"]), 40)  # one layer per step in this workload
+        self.assertGreater(float(row["check_overrun_s"]), 0)
+        self.assertLessEqual(float(row["check_overrun_s"]), float(row["check_time_s"]))
+        self.assertIn("outlasted the compute in 40 of 40 layers", p.stdout)
+        # A long compute hides every check.
+        p, out = self.real_run("long-compute", "--set", "workload.compute_per_layer=50 ms", "--set", "workload.generator.steps=20")
+        row = read_row(os.path.join(out, "results.csv"))
+        self.assertEqual(int(row["check_overrun_layers"]), 0)
+        self.assertEqual(float(row["check_overrun_s"]), 0)
+        self.assertNotIn("outlasted", p.stdout)
+
     def test_a_prefetch_into_dram_lands_before_the_demand_copy_reads_it(self):
         # Pipelined steps with the oracle staging experts from disk into DRAM: a miss on an
         # expert still being staged must wait for those bytes, or the data check fails.
