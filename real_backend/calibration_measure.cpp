@@ -5,7 +5,6 @@
 #include <thread>
 #include <vector>
 
-#include "real_backend/uring_executor.h"  // BackendUnavailable
 #include "sim/config/units.h"
 
 namespace tiersim::real {

@@ -11,7 +11,6 @@
 
 #include "real_backend/cuda_backend.h"
 #include "real_backend/pattern.h"
-#include "real_backend/uring_executor.h"
 
 namespace tiersim::real {
 

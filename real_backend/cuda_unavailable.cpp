@@ -1,6 +1,5 @@
 // The CUDA entry points when tiersim is built without CUDA: each says how to get it.
 #include "real_backend/cuda_backend.h"
-#include "real_backend/uring_executor.h"
 
 namespace tiersim::real {
 

@@ -9,10 +9,17 @@
 #include <cstdint>
 #include <deque>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 namespace tiersim::real {
+
+// The machine cannot run what was asked (no io_uring, no GPU, no O_DIRECT...): the
+// message says what to change.
+struct BackendUnavailable : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
 
 // Where bytes are: host memory, a file (O_DIRECT descriptor and offset) or GPU memory.
 struct Location {

@@ -10,7 +10,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "real_backend/uring_executor.h"
+#include "real_backend/executor.h"
 #include "sim/config/units.h"
 
 namespace tiersim::real {

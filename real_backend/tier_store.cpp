@@ -11,7 +11,6 @@
 
 #include "real_backend/machine_checks.h"
 #include "real_backend/pattern.h"
-#include "real_backend/uring_executor.h"
 
 namespace tiersim::real {
 

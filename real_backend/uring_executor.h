@@ -5,17 +5,10 @@
 // arrive). Host buffers, offsets and sizes must be 4 KiB aligned.
 #include <cstdint>
 #include <memory>
-#include <stdexcept>
 
 #include "real_backend/executor.h"
 
 namespace tiersim::real {
-
-// The machine cannot run what was asked (no io_uring, no GPU, no O_DIRECT...): the
-// message says what to change.
-struct BackendUnavailable : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
 
 // Throws BackendUnavailable when io_uring cannot be set up here.
 std::unique_ptr<Executor> make_uring_executor(CompletionQueue& completions, unsigned queue_depth, uint64_t block_size);

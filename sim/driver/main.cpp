@@ -11,8 +11,8 @@
 
 #include "models/tiers/warm_tier.h"
 #include "real_backend/calibrate.h"
+#include "real_backend/executor.h"
 #include "real_backend/real_run.h"
-#include "real_backend/uring_executor.h"
 #include "sim/config/input_error.h"
 #include "sim/driver/commands.h"
 #include "tiersim/version.h"
