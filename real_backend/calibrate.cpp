@@ -68,8 +68,8 @@ std::vector<uint64_t> sizes_between(uint64_t low, uint64_t high) {
   return sizes;
 }
 
-// At least 9 copies of the largest sizes: their median decides the bandwidth, and on a
-// shared machine one copy in five may run with a neighbour's.
+// At least 9 copies of the largest sizes: their median decides the bandwidth, and each of
+// the default 3 rounds gets three of them.
 unsigned repeats_for(uint64_t bytes, uint64_t per_point) {
   return static_cast<unsigned>(std::clamp<uint64_t>(per_point / bytes, 9, 2000));
 }
@@ -150,8 +150,12 @@ int calibrate_command(const CalibrateOptions& options) {
   fill_pattern(source.data(), region, 1, 0);
   fill_pattern(destination.data(), region, 2, 0);
   auto rotating = [&](unsigned i, uint64_t bytes) { return (uint64_t{i} * bytes) % (region / bytes * bytes); };
-  // A link's series: every size, `concurrency` copies in flight, in rounds; for the series
-  // the profile models (one in flight, files at its queue depth) also the wake-up sweep.
+  // The series the profile models: one copy in flight, files at the profile's queue depth.
+  auto modelled = [&](unsigned concurrency, unsigned queue_depth) {
+    return concurrency == 1 && (queue_depth == 0 || queue_depth == options.queue_depth);
+  };
+  // A link's series: every size, `concurrency` copies in flight, in rounds; for a modelled
+  // series also how far its rounds lay apart, and the wake-up sweep.
   auto measure_link = [&](const std::string& link, unsigned queue_depth, unsigned concurrency, Executor& executor,
                           const std::function<Copy(unsigned, uint64_t)>& make) {
     // `first` numbers the copies on across rounds, so that a later round's copies go to
@@ -174,9 +178,9 @@ int calibrate_command(const CalibrateOptions& options) {
       }
     }
     for (auto& parts : rounds) points.push_back(combine_rounds(parts));
-    const bool modelled = concurrency == 1 && (queue_depth == 0 || queue_depth == options.queue_depth);
-    if (modelled && options.rounds > 1) round_spread[link] = rounds_apart(rounds, std::min(kLargeTransfer, high));
-    if (options.skip_wake || !modelled) return;
+    if (!modelled(concurrency, queue_depth)) return;
+    if (options.rounds > 1) round_spread[link] = rounds_apart(rounds, std::min(kLargeTransfer, high));
+    if (options.skip_wake) return;
     const uint64_t bytes = std::clamp<uint64_t>(kWakeBytes, low, high);
     const unsigned repeats = std::clamp(repeats_for(bytes, per_point), 20u, 300u);
     wake_points.push_back(point(PointShape{1, repeats, bytes}, 0, 0));  // the reference, back to back
@@ -262,13 +266,10 @@ int calibrate_command(const CalibrateOptions& options) {
   }
   if (points.empty()) throw InputError("nothing to measure: every link was skipped");
 
-  // Fits: each link's concurrency-1 series (files at the profile's queue depth).
+  // Fits: each link's modelled series.
   std::map<std::string, std::vector<Sample>> series;
-  for (const Measurement& m : points) {
-    if (m.concurrency != 1) continue;
-    if (m.queue_depth != 0 && m.queue_depth != options.queue_depth) continue;
-    series[m.link].push_back(Sample{static_cast<double>(m.bytes), m.median_s});
-  }
+  for (const Measurement& m : points)
+    if (modelled(m.concurrency, m.queue_depth)) series[m.link].push_back(Sample{static_cast<double>(m.bytes), m.median_s});
   const std::string name = std::filesystem::path(options.out).stem().string();
   char host[256] = "this machine";
   gethostname(host, sizeof host - 1);
@@ -341,7 +342,7 @@ int calibrate_command(const CalibrateOptions& options) {
       "rounds,round_spread\n";
   for (const Measurement& m : points) {
     double predicted = 0;
-    if (m.concurrency == 1 && (m.queue_depth == 0 || m.queue_depth == options.queue_depth) && series[m.link].size() >= 2) {
+    if (modelled(m.concurrency, m.queue_depth) && series[m.link].size() >= 2) {
       predicted = fit_link(series[m.link]).predict(static_cast<double>(m.bytes)) * 1e6;
     }
     raw += m.link + ",\"" + m.executor + "\"," + std::to_string(m.queue_depth) + "," + std::to_string(m.concurrency) + "," +

@@ -45,8 +45,8 @@ struct PointShape {
 // copy fails or none finishes within 60 s.
 Measurement measure(Executor& executor, CompletionQueue& completions, const PointShape& shape, const std::function<Copy(unsigned)>& make);
 
-// One point from its rounds (the same shape measured at different times): every copy's
-// time pooled, and how far the rounds' medians lay apart.
+// One point from its rounds (the same shape measured at different times; at least one):
+// every copy's time pooled, and how far the rounds' medians lay apart.
 Measurement combine_rounds(const std::vector<Measurement>& rounds);
 
 // How well a series repeated itself: `by_size[k][r]` is size k's round r. Each round's
