@@ -9,13 +9,15 @@ MEASUREMENTS is a `*.measurements.csv` from `tiersim calibrate`, typically a lat
 point of a link the profile models, prints the measured median, the profile's
 `latency + bytes / bandwidth` (its small-transfer line below `small_transfers.below`)
 and the relative error, and beside it how far the measurement's own rounds lay apart (a
-machine that does not repeat itself within a few per cent cannot be predicted closer).
-Exits 1 if no point matched.
+machine that does not repeat itself within a few per cent cannot be predicted closer);
+then per link how many points lie within 5 %, and the worst and median error. Exits 1 if
+no point matched.
 """
 import argparse
 import csv
 import json
 import re
+import statistics
 import sys
 
 SIZE = {"B": 1, "KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40}
@@ -44,7 +46,7 @@ def main():
     args = parser.parse_args()
     links = json.load(open(args.profile))["links"]
     low = quantity(args.min_bytes, SIZE, "--min-bytes")
-    matched = 0
+    errors = {}  # link -> relative errors
     print(f"{'link':14s} {'bytes':>11s} {'measured_ms':>12s} {'predicted_ms':>13s} {'error':>8s}  {'rounds_apart':>12s}")
     for row in csv.DictReader(open(args.measurements)):
         size = int(row["bytes"])
@@ -54,9 +56,13 @@ def main():
         predicted = transfer_seconds(links[row["link"]], "links." + row["link"], size)
         apart = f"{100 * float(row['round_spread']):11.1f} %" if row.get("rounds", "1") != "1" else f"{'-':>13s}"
         print(f"{row['link']:14s} {size:11d} {measured * 1e3:12.3f} {predicted * 1e3:13.3f} {100 * (predicted - measured) / measured:+7.1f} %  {apart}")
-        matched += 1
-    if not matched:
+        errors.setdefault(row["link"], []).append(abs(predicted - measured) / measured)
+    if not errors:
         sys.exit("profile_error: no measured point of a link the profile models")
+    print()
+    for link, e in errors.items():
+        within = sum(x <= 0.05 for x in e)
+        print(f"{link}: {within} of {len(e)} points within 5 %, worst {100 * max(e):.1f} %, median {100 * statistics.median(e):.1f} %")
 
 
 if __name__ == "__main__":

@@ -86,11 +86,22 @@ class RealBackend(unittest.TestCase):
         script = os.path.join(ROOT, "scripts", "profile_error.py")
         p = subprocess.run([sys.executable, script, self.profile, measurements, "--min-bytes", "1MiB"],
                            capture_output=True, text=True, check=True)
-        lines = p.stdout.splitlines()[1:]
+        table, summary = p.stdout.split("\n\n")
+        lines = table.splitlines()[1:]
         self.assertEqual({l.split()[0] for l in lines}, {"host_copy", "nvme_read", "nvme_write"})
+        errors = {}
         for line in lines:
             self.assertGreaterEqual(int(line.split()[1]), 1 << 20)
             self.assertTrue(line.endswith("%"), line)
+            errors.setdefault(line.split()[0], []).append(abs(float(line.split()[4])))
+        # Per link: how many points lie within 5 %, and the worst error, as the table has them.
+        for line in summary.splitlines():
+            link = line.split(":")[0]
+            within = sum(e <= 5.0 for e in errors[link])
+            self.assertTrue(line.startswith(f"{link}: "), line)
+            self.assertIn(f" of {len(errors[link])} points within 5 %, worst {max(errors[link]):.1f} %", line)
+            self.assertLessEqual(abs(int(line.split()[1]) - within), 1, line)  # the table rounds to 0.1 %
+        self.assertEqual({l.split(":")[0] for l in summary.splitlines()}, set(errors))
         # A profile that models none of the measured links is an error, not an empty table.
         other = os.path.join(ROOT, "configs", "hardware", "h100_pcie5_gen4nvme.json")
         p = subprocess.run([sys.executable, script, other, measurements], capture_output=True, text=True)
