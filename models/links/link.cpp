@@ -6,7 +6,10 @@ namespace tiersim::models {
 
 using u128 = unsigned __int128;
 
-Link::Link(sim::Simulator& simulator, LinkSpec spec) : simulator_(simulator), spec_(std::move(spec)) {}
+// Before its first transfer a link counts as idle since long before the run began: at
+// least `wake_after` before time 0.
+Link::Link(sim::Simulator& simulator, LinkSpec spec)
+    : simulator_(simulator), spec_(std::move(spec)), idle_since_(-spec_.wake_after) {}
 
 LinkStats Link::stats() const {
   LinkStats s = stats_;
@@ -27,13 +30,11 @@ void Link::mark_active(int delta) {
     stats_.busy_time += simulator_.now() - busy_since_;
     idle_since_ = simulator_.now();
   }
-  ever_busy_ = true;
 }
 
 sim::Time Link::wake_cost() const {
   if (spec_.wake_latency == 0 || active_ > 0) return 0;
-  // Before its first transfer a link has been idle since long before the run began.
-  return !ever_busy_ || simulator_.now() - idle_since_ >= spec_.wake_after ? spec_.wake_latency : 0;
+  return simulator_.now() - idle_since_ >= spec_.wake_after ? spec_.wake_latency : 0;
 }
 
 void Link::submit(const TransferRequest& request, TransferDone done, Priority priority) {

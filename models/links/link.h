@@ -75,8 +75,7 @@ class Link final : public ILink {
   std::deque<uint32_t> background_;  // served when no demand waits
   uint32_t active_ = 0;
   sim::Time busy_since_ = 0;
-  sim::Time idle_since_ = 0;
-  bool ever_busy_ = false;
+  sim::Time idle_since_;  // when the last transfer left service
 
   // shared: virtual work served to each active transfer, in bytes * 10^12.
   unsigned __int128 virtual_work_ = 0;
