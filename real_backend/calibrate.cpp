@@ -17,6 +17,7 @@
 #include "real_backend/cpu_placement.h"
 #include "real_backend/cuda_backend.h"
 #include "real_backend/machine_checks.h"
+#include "real_backend/profile_steadiness.h"
 #include "real_backend/memcpy_executor.h"
 #include "real_backend/pattern.h"
 #include "real_backend/tier_store.h"
@@ -40,9 +41,6 @@ constexpr uint64_t kWakeBytes = 64 << 10;
 // hand-offs between threads: how far the rounds lie apart is judged from this size on
 // (or at the largest size, if that is smaller).
 constexpr uint64_t kLargeTransfer = 16 << 20;
-// Rounds further apart than this get a warning: the machine's speed moved while it was
-// measured.
-constexpr double kUnsteady = 0.10;
 constexpr std::chrono::microseconds kWakeIdleGaps[] = {std::chrono::microseconds(25),  std::chrono::microseconds(50),
                                                        std::chrono::microseconds(100), std::chrono::microseconds(200),
                                                        std::chrono::microseconds(400), std::chrono::microseconds(800),

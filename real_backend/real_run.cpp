@@ -18,6 +18,7 @@
 #include "real_backend/machine_checks.h"
 #include "real_backend/memcpy_executor.h"
 #include "real_backend/prediction.h"
+#include "real_backend/profile_steadiness.h"
 #include "real_backend/real_link.h"
 #include "real_backend/realtime_loop.h"
 #include "real_backend/tier_store.h"
@@ -237,6 +238,7 @@ int run_real(const RealRunOptions& options) {
                               return real;
                             });
 
+  const ProfileSteadiness steadiness = read_profile_steadiness(config);
   DataChecker checker(store_pointers, tier_names, links, catalog, training, sim::to_seconds(spec.compute_per_layer));
   if (!options.quiet) {
     std::printf("tiersim run --backend real: %s, %u experts of %s (scale %g of %s)\n", parsed.name.c_str(), catalog.size(),
@@ -246,6 +248,10 @@ int run_real(const RealRunOptions& options) {
     for (const RealLink* l : links) std::printf("  link %-10s %s\n", l->spec().name.c_str(), l->executor().describe().c_str());
     if (!cpus.empty()) std::printf("  threads on CPU %s\n", cpus.c_str());
     std::printf("  %s the backing store's files in %s\n", reused ? "reusing" : "writing", nvme_dir.c_str());
+    if (!steadiness.path.empty()) {
+      std::printf("  predicted with %s%s\n", steadiness.path.c_str(), steadiness.when.empty() ? "" : (" (" + steadiness.when + ")").c_str());
+      if (!steadiness.round_spread.empty()) std::printf("    its rounds lay apart by: %s\n", steadiness.describe().c_str());
+    }
     std::fflush(stdout);
   }
   if (reused) {
@@ -311,6 +317,12 @@ int run_real(const RealRunOptions& options) {
   if (on_gpu) machine["gpu"] = gpu_name;
   machine["host_memory"] = host_page_size();
   if (!cpus.empty()) machine["cpus"] = cpus;
+  if (!steadiness.path.empty()) {
+    nlohmann::ordered_json profile{{"path", steadiness.path}};
+    if (!steadiness.when.empty()) profile["calibrated"] = steadiness.when;
+    for (const auto& [link, spread] : steadiness.round_spread) profile["round_spread"][link] = spread;
+    machine["hardware_profile"] = profile;
+  }
   machine["backing_store_files"] = reused ? "reused from an earlier run" : "written by this run";
   summary["machine"] = machine;
   nlohmann::ordered_json results;
@@ -335,6 +347,15 @@ int run_real(const RealRunOptions& options) {
                   "with --scale)\n",
                   static_cast<unsigned long long>(checker.overrun_layers()), static_cast<unsigned long long>(checker.layers_checked()),
                   checker.overrun_seconds());
+    }
+    if (!steadiness.unsteady.empty()) {
+      std::string names;
+      for (size_t i = 0; i < steadiness.unsteady.size(); ++i)
+        names += (i == 0 ? "" : i + 1 == steadiness.unsteady.size() ? " and " : ", ") + steadiness.unsteady[i];
+      std::printf("note: the profile's %s %s calibrated while the machine's speed moved by more than %.0f %% between rounds: "
+                  "predictions for %s cannot be closer than that (calibrate again when the machine is quiet, or with more --rounds)\n",
+                  names.c_str(), steadiness.unsteady.size() == 1 ? "was" : "were", 100 * kUnsteady,
+                  steadiness.unsteady.size() == 1 ? "it" : "them");
     }
     std::printf("results: %s/results.csv, %s/comparison.csv and %s/summary.json\n", out_dir.c_str(), out_dir.c_str(), out_dir.c_str());
   }

@@ -11,7 +11,10 @@ Shapes compared:
     real run pays and the profile's fit includes.
   - 1 MiB requests at queue depth 8, reads and writes: GB/s, tiersim's 256 MiB transfers
     (calibrate's default shape: 8 requests in flight, each refilled as one completes, as
-    fio does) against fio's sequential job.
+    fio does) against fio's sequential job, both moving the same number of bytes (--bytes,
+    2 GiB by default). A time-based fio job moves 10-40 GB in a few seconds, and on a
+    virtual disk a long write and a short one do not see the same host: equal volumes
+    compare the tools, not the length of the run. Rounds alternate which tool goes first.
 
 Not compared: 8 MiB transfers (8 requests submitted at once). The block layer merges
 adjacent requests submitted together (up to the queue's max_sectors_kb), which fio's
@@ -24,7 +27,7 @@ page size of the buffer changes large-request bandwidth by up to 4x, so fio is g
 huge pages too (--mem=mmaphuge): run as root and the script reserves them for the
 comparison and gives them back after; otherwise it says that fio used 4 KiB pages.
 
-Usage: python3 scripts/compare_fio.py DIR [--rounds 3] [--seconds 5] [--tiersim build/tiersim]
+Usage: python3 scripts/compare_fio.py DIR [--rounds 3] [--seconds 5] [--bytes "2 GiB"] [--tiersim build/tiersim]
 DIR must be on the drive to measure (not tmpfs); it needs about 2.5 GiB free."""
 import argparse
 import csv
@@ -72,10 +75,11 @@ class HugePagesForFio:
                 f.write(str(self.restore))
 
 
-def fio(directory, rw, bs, depth, seconds, huge):
+def fio(directory, rw, bs, depth, huge, seconds=None, volume=None):
+    """One fio job: for `seconds` (time-based) or until it has moved `volume` bytes."""
     command = ["fio", "--name=compare", f"--filename={directory}/fio-compare.bin", "--size=1G", f"--rw={rw}", f"--bs={bs}",
-               f"--iodepth={depth}", "--ioengine=io_uring", "--direct=1", f"--runtime={seconds}", "--time_based",
-               "--lat_percentiles=1", "--output-format=json"]
+               f"--iodepth={depth}", "--ioengine=io_uring", "--direct=1", "--lat_percentiles=1", "--output-format=json"]
+    command += [f"--runtime={seconds}", "--time_based"] if seconds else [f"--io_size={volume}"]
     if huge:
         command.append("--mem=mmaphuge")
     if rw == "write":
@@ -85,15 +89,27 @@ def fio(directory, rw, bs, depth, seconds, huge):
     return {"GBps": side["bw_bytes"] / 1e9, "lat_p50_us": side["lat_ns"]["percentile"]["50.000000"] / 1e3}
 
 
-def tiersim(binary, directory, size, depth):
-    """One calibrate point (reads and writes) at `size` and queue depth `depth`."""
+def tiersim(binary, directory, size, depth, volume):
+    """One calibrate point (reads and writes) at `size` and queue depth `depth`, `volume` bytes each."""
     with tempfile.TemporaryDirectory() as scratch:
         profile = os.path.join(scratch, "compare.json")
         subprocess.run([binary, "calibrate", "--out", profile, "--nvme-dir", directory, "--skip-memcpy", "--skip-wake", "--no-plot", "--quiet",
                         "--queue-depths", str(depth), "--queue-depth", str(depth), "--block-size", "1 MiB",
-                        "--min-size", size, "--max-size", size, "--bytes-per-point", "2 GiB"], check=True)
+                        "--min-size", size, "--max-size", size, "--bytes-per-point", str(volume)], check=True)
         with open(profile.replace(".json", ".measurements.csv")) as f:
             return {r["link"]: r for r in csv.DictReader(f) if r["concurrency"] == "1"}
+
+
+def parse_size(text):
+    """"2 GiB", "512MiB" or a plain number of bytes."""
+    number = text.strip()
+    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20)):
+        if number.endswith(unit):
+            return int(float(number[:-len(unit)]) * scale)
+    try:
+        return int(number)
+    except ValueError:
+        sys.exit(f"compare_fio.py: --bytes: expected a size such as '2 GiB' or '512 MiB', got '{text}'")
 
 
 def difference(ours, theirs):
@@ -104,9 +120,11 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("dir")
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--seconds", type=int, default=5, help="length of each fio run")
+    parser.add_argument("--seconds", type=int, default=5, help="length of each fio latency run")
+    parser.add_argument("--bytes", default="2 GiB", help="bytes each side moves per bandwidth run (MiB or GiB)")
     parser.add_argument("--tiersim", default=os.path.join(HERE, "..", "build", "tiersim"))
     args = parser.parse_args()
+    volume = parse_size(args.bytes)
 
     shapes = {"latency": [], "read": [], "write": []}  # (tiersim, fio) per round
     with HugePagesForFio() as huge:
@@ -114,20 +132,26 @@ def main():
             print("note: no huge pages could be reserved for fio (run as root), so fio's buffers are 4 KiB pages "
                   "and its large-request bandwidth may read lower than tiersim's", file=sys.stderr)
         for round_number in range(1, args.rounds + 1):
-            small = tiersim(args.tiersim, args.dir, "4 KiB", 1)["nvme_read"]
-            theirs = fio(args.dir, "randread", "4k", 1, args.seconds, huge.available)
+            small = tiersim(args.tiersim, args.dir, "4 KiB", 1, volume)["nvme_read"]
+            theirs = fio(args.dir, "randread", "4k", 1, huge.available, seconds=args.seconds)
             shapes["latency"].append(((float(small["device_median_us"]), float(small["median_us"])), theirs["lat_p50_us"]))
-            large = tiersim(args.tiersim, args.dir, "256 MiB", 8)
+            # Odd rounds run tiersim first, even rounds fio, so that a disk speeding up or
+            # slowing down over a round favours neither tool.
+            ours_first = round_number % 2 == 1
+            large = tiersim(args.tiersim, args.dir, "256 MiB", 8, volume) if ours_first else None
+            fio_side = {side: fio(args.dir, side, "1M", 8, huge.available, volume=volume)["GBps"] for side in ("read", "write")}
+            if not ours_first:
+                large = tiersim(args.tiersim, args.dir, "256 MiB", 8, volume)
             for side, link in (("read", "nvme_read"), ("write", "nvme_write")):
-                theirs = fio(args.dir, side, "1M", 8, args.seconds, huge.available)
-                shapes[side].append((float(large[link]["aggregate_GBps"]), theirs["GBps"]))
+                shapes[side].append((float(large[link]["aggregate_GBps"]), fio_side[side]))
             print(f"round {round_number}: 4 KiB qd1 p50 {shapes['latency'][-1][0][0]:.1f} us (end to end "
                   f"{shapes['latency'][-1][0][1]:.1f}) vs fio {shapes['latency'][-1][1]:.1f} us; "
                   f"1 MiB qd8 read {shapes['read'][-1][0]:.2f} vs {shapes['read'][-1][1]:.2f} GB/s, "
                   f"write {shapes['write'][-1][0]:.2f} vs {shapes['write'][-1][1]:.2f} GB/s", flush=True)
     os.remove(os.path.join(args.dir, "fio-compare.bin"))
 
-    print(f"\nmedians over {args.rounds} rounds (fio buffers: {'huge pages' if huge.available else '4 KiB pages'})")
+    print(f"\nmedians over {args.rounds} rounds, {volume >> 20} MiB per bandwidth run "
+          f"(fio buffers: {'huge pages' if huge.available else '4 KiB pages'})")
     print(f"{'shape':48s} {'tiersim':>10s} {'fio':>10s} {'difference':>11s}")
     fio_latency = statistics.median([t for _, t in shapes["latency"]])
     device = statistics.median([o[0] for o, _ in shapes["latency"]])

@@ -128,6 +128,41 @@ class RealBackend(unittest.TestCase):
             figures = {r["figure"]: r for r in csv.DictReader(f)}
         self.assertIn("disk_read_latency_p50_us", figures)
         self.assertIn("step_time_mean_us", p.stdout)
+        # The profile it predicted with, and how steady the machine was while it was calibrated.
+        with open(self.profile) as f:
+            spreads = {link: fit["round_spread"] for link, fit in json.load(f)["calibration"]["fit"].items()}
+        self.assertIn(f"predicted with {self.profile} (calibrated ", p.stdout)
+        self.assertIn("its rounds lay apart by: host_copy ", p.stdout)
+        with open(os.path.join(out, "summary.json")) as f:
+            recorded = json.load(f)["machine"]["hardware_profile"]
+        self.assertEqual(recorded["path"], self.profile)
+        self.assertEqual(recorded["round_spread"], spreads)
+
+    def test_a_profile_calibrated_while_the_machine_was_unsteady_is_said_beside_the_table(self):
+        with open(self.profile) as f:
+            profile = json.load(f)
+        for fit in profile["calibration"]["fit"].values():
+            fit["round_spread"] = 0.01
+        profile["calibration"]["fit"]["nvme_read"]["round_spread"] = 0.3
+        unsteady = os.path.join(self.dir, "unsteady.json")
+        with open(unsteady, "w") as f:
+            json.dump(profile, f)
+        out = os.path.join(self.dir, "unsteady-run")
+        p = run("run", CONFIG, "--backend", "real", "--set", f"hardware={unsteady}", "--set", "workload.generator.steps=20",
+                "--nvme-dir", os.path.join(self.dir, "unsteady-nvme"), "--out", out)
+        self.assertIn("nvme_read 30.0 % (unsteady)", p.stdout)
+        self.assertIn("note: the profile's nvme_read was calibrated while the machine's speed moved by more than 10 %", p.stdout)
+        self.assertIn("host_copy 1.0 %, nvme_read", p.stdout)
+        self.assertNotIn("host_copy was calibrated", p.stdout)
+        # Without rounds (a profile written by hand) there is nothing to say.
+        del profile["calibration"]
+        with open(unsteady, "w") as f:
+            json.dump(profile, f)
+        p = run("run", CONFIG, "--backend", "real", "--set", f"hardware={unsteady}", "--set", "workload.generator.steps=20",
+                "--nvme-dir", os.path.join(self.dir, "unsteady-nvme"), "--out", out + "-2")
+        self.assertIn(f"predicted with {unsteady}\n", p.stdout)
+        self.assertNotIn("rounds lay apart", p.stdout)
+        self.assertNotIn("speed moved", p.stdout)
 
     def test_checks_that_outlast_the_compute_are_counted_and_said(self):
         # No compute at all: every layer's check makes it end late.
