@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <bit>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -132,7 +133,10 @@ int calibrate_command(const CalibrateOptions& options) {
   // Before any thread starts, so that every one inherits the set.
   const std::string cpus = options.cpus.empty() ? "" : pin_to_cpus("--cpus", options.cpus);
   const std::string nvme_dir = options.nvme_dir.empty() ? "." : options.nvme_dir;
-  const uint64_t file_bytes = std::max<uint64_t>(2 * high, 1ull << 30);
+  // The test file is written in pieces as large as the buffer allows (a power of two, so
+  // that they are O_DIRECT-aligned), and holds a whole number of them.
+  const uint64_t file_piece = std::bit_floor(std::min<uint64_t>(region, 64ull << 20));
+  const uint64_t file_bytes = (std::max<uint64_t>(2 * high, 1ull << 30) + file_piece - 1) / file_piece * file_piece;
 
   // Everything the machine must offer is checked before anything is measured.
   require_memory(2 * region, "calibrating with transfers up to " + size_text(high));
@@ -213,11 +217,12 @@ int calibrate_command(const CalibrateOptions& options) {
     if (!options.quiet) std::fprintf(stderr, "calibrate: writing a %s test file in %s\n", size_text(file_bytes).c_str(), nvme_dir.c_str());
     {
       auto writer = make_uring_executor(completions, 8, block);
-      const uint64_t piece = std::min<uint64_t>(high, 64ull << 20);
-      measure(*writer, completions, PointShape{1, static_cast<unsigned>(file_bytes / piece), piece}, [&](unsigned i) {
+      const unsigned pieces = static_cast<unsigned>(file_bytes / file_piece);
+      measure(*writer, completions, PointShape{1, pieces, file_piece}, [&](unsigned i) {
         Copy c;
         c.from = Location{Location::Kind::kHost, source.data(), -1, 0};
-        c.to = Location{Location::Kind::kFile, nullptr, fd, uint64_t{i} * piece};
+        // i == pieces is measure()'s untimed first copy, which rewrites the first piece.
+        c.to = Location{Location::Kind::kFile, nullptr, fd, uint64_t{i % pieces} * file_piece};
         return c;
       });
     }

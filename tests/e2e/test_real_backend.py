@@ -13,7 +13,7 @@ import sys
 import tempfile
 import unittest
 
-from tiersim_cli import ROOT, read_row, run
+from tiersim_cli import ROOT, TIERSIM, read_row, run
 
 CONFIG = os.path.join(ROOT, "configs", "seed001_real.json")
 
@@ -107,6 +107,32 @@ class RealBackend(unittest.TestCase):
         p = subprocess.run([sys.executable, script, other, measurements], capture_output=True, text=True)
         self.assertNotEqual(p.returncode, 0)
         self.assertIn("no measured point", p.stderr)
+
+    @unittest.skipUnless(shutil.which("fio"), "fio is not installed (scripts/setup.sh installs it)")
+    def test_compare_fio_sets_both_tools_side_by_side_on_the_same_bytes(self):
+        script = os.path.join(ROOT, "scripts", "compare_fio.py")
+        folder = os.path.join(self.dir, "fio")
+        os.makedirs(folder)
+        p = subprocess.run([sys.executable, script, folder, "--rounds", "2", "--seconds", "1", "--bytes", "64 MiB", "--tiersim", TIERSIM],
+                           capture_output=True, text=True, timeout=600)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        rounds = [l for l in p.stdout.splitlines() if l.startswith("round ")]
+        self.assertEqual(len(rounds), 2, p.stdout)
+        self.assertIn("medians over 2 rounds, 64 MiB per bandwidth run", p.stdout)
+        rows = {}
+        for line in p.stdout.split("\n\n")[1].splitlines()[2:]:
+            shape, ours, theirs, difference = line.rsplit(None, 3)
+            rows[shape.strip()] = (float(ours), float(theirs))
+            # The figures are printed rounded (latencies to 0.1 us), the difference from the unrounded ones.
+            self.assertAlmostEqual(float(difference.rstrip("%")), 100 * (float(ours) - float(theirs)) / float(theirs), delta=0.3)
+        self.assertEqual(len(rows), 4, p.stdout)
+        for ours, theirs in rows.values():
+            self.assertGreater(ours, 0)
+            self.assertGreater(theirs, 0)
+        self.assertEqual(os.listdir(folder), [])  # neither tool's file is left behind
+        p = subprocess.run([sys.executable, script, folder, "--bytes", "lots"], capture_output=True, text=True)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("--bytes: expected a size such as '2 GiB' or '512 MiB', got 'lots'", p.stderr)
 
     def test_a_real_run_moves_what_the_simulator_moves_and_reports_both(self):
         p, out = self.real_run("training")
