@@ -12,7 +12,7 @@ Shapes compared:
   - 1 MiB requests at queue depth 8, reads and writes: GB/s, tiersim's 256 MiB transfers
     (calibrate's default shape: 8 requests in flight, each refilled as one completes, as
     fio does) against fio's sequential job, both moving the same number of bytes (--bytes,
-    2 GiB by default). A time-based fio job moves 10-40 GB in a few seconds, and on a
+    2 GiB by default, rounded up to the 9 transfers calibrate times at the least). A time-based fio job moves 10-40 GB in a few seconds, and on a
     virtual disk a long write and a short one do not see the same host: equal volumes
     compare the tools, not the length of the run. Rounds alternate which tool goes first.
 
@@ -39,6 +39,7 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+LARGE_TRANSFER = 256 << 20  # tiersim's transfer size for the bandwidth shapes
 HUGE_PAGES_FOR_FIO = 16  # 8 requests of 1 MiB in flight, in 2 MiB pages, with room to spare
 NR_HUGEPAGES = "/proc/sys/vm/nr_hugepages"
 
@@ -102,14 +103,23 @@ def tiersim(binary, directory, size, depth, volume):
 
 def parse_size(text):
     """"2 GiB", "512MiB" or a plain number of bytes."""
-    number = text.strip()
-    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20)):
+    number, scale = text.strip(), 1
+    for unit, unit_bytes in (("GiB", 1 << 30), ("MiB", 1 << 20)):
         if number.endswith(unit):
-            return int(float(number[:-len(unit)]) * scale)
+            number, scale = number[:-len(unit)], unit_bytes
     try:
-        return int(number)
+        size = int(float(number) * scale)
     except ValueError:
+        size = 0
+    if size <= 0:
         sys.exit(f"compare_fio.py: --bytes: expected a size such as '2 GiB' or '512 MiB', got '{text}'")
+    return size
+
+
+def large_volume(requested):
+    """What one bandwidth run moves: calibrate times at least 9 copies of a size, so the
+    requested bytes are rounded up to whole 256 MiB transfers, 9 or more; fio moves the same."""
+    return max(9, -(-requested // LARGE_TRANSFER)) * LARGE_TRANSFER
 
 
 def difference(ours, theirs):
@@ -124,7 +134,7 @@ def main():
     parser.add_argument("--bytes", default="2 GiB", help="bytes each side moves per bandwidth run (MiB or GiB)")
     parser.add_argument("--tiersim", default=os.path.join(HERE, "..", "build", "tiersim"))
     args = parser.parse_args()
-    volume = parse_size(args.bytes)
+    volume = large_volume(parse_size(args.bytes))
 
     shapes = {"latency": [], "read": [], "write": []}  # (tiersim, fio) per round
     with HugePagesForFio() as huge:
@@ -132,7 +142,7 @@ def main():
             print("note: no huge pages could be reserved for fio (run as root), so fio's buffers are 4 KiB pages "
                   "and its large-request bandwidth may read lower than tiersim's", file=sys.stderr)
         for round_number in range(1, args.rounds + 1):
-            small = tiersim(args.tiersim, args.dir, "4 KiB", 1, volume)["nvme_read"]
+            small = tiersim(args.tiersim, args.dir, "4 KiB", 1, 8 << 20)["nvme_read"]  # 2000 reads, calibrate's most
             theirs = fio(args.dir, "randread", "4k", 1, huge.available, seconds=args.seconds)
             shapes["latency"].append(((float(small["device_median_us"]), float(small["median_us"])), theirs["lat_p50_us"]))
             # Odd rounds run tiersim first, even rounds fio, so that a disk speeding up or
