@@ -129,6 +129,16 @@ int calibrate_command(const CalibrateOptions& options) {
     throw InputError("--buffer " + size_text(region) + " is smaller than the largest transfer (--max-size " + size_text(high) +
                      "); give at least " + size_text(high));
   }
+  // The file links' host memory: all of `region`, or the first `io_ring` bytes of it,
+  // which large transfers wrap around.
+  const uint64_t io_ring = options.io_buffer.empty() ? 0 : bytes_option("--io-buffer", options.io_buffer);
+  if (io_ring != 0 && io_ring % block != 0) {
+    throw InputError("--io-buffer " + size_text(io_ring) + ": expected a multiple of --block-size (" + size_text(block) +
+                     "), so that no request runs past its end; fio's buffer is queue depth x block size");
+  }
+  if (io_ring > region) {
+    throw InputError("--io-buffer " + size_text(io_ring) + " is larger than --buffer (" + size_text(region) + "), of which it is a part");
+  }
   const std::vector<uint64_t> sizes = sizes_between(low, high);
   // Before any thread starts, so that every one inherits the set.
   const std::string cpus = options.cpus.empty() ? "" : pin_to_cpus("--cpus", options.cpus);
@@ -151,7 +161,7 @@ int calibrate_command(const CalibrateOptions& options) {
   HostBuffer source(region), destination(region);
   fill_pattern(source.data(), region, 1, 0);
   fill_pattern(destination.data(), region, 2, 0);
-  auto rotating = [&](unsigned i, uint64_t bytes) { return (uint64_t{i} * bytes) % (region / bytes * bytes); };
+  auto rotating = [&](unsigned i, uint64_t bytes, uint64_t through) { return (uint64_t{i} * bytes) % (through / bytes * bytes); };
   // The series the profile models: one copy in flight, files at the profile's queue depth.
   auto modelled = [&](unsigned concurrency, unsigned queue_depth) {
     return concurrency == 1 && (queue_depth == 0 || queue_depth == options.queue_depth);
@@ -194,7 +204,7 @@ int calibrate_command(const CalibrateOptions& options) {
       auto executor = make_memcpy_executor(completions, threads);
       measure_link("host_copy", 0, threads, *executor, [&](unsigned i, uint64_t bytes) {
         Copy c;
-        const uint64_t offset = rotating(i, bytes);
+        const uint64_t offset = rotating(i, bytes, region);
         c.from = Location{Location::Kind::kHost, source.data() + offset, -1, 0};
         c.to = Location{Location::Kind::kHost, destination.data() + offset, -1, 0};
         return c;
@@ -232,7 +242,13 @@ int calibrate_command(const CalibrateOptions& options) {
         measure_link(reading ? "nvme_read" : "nvme_write", qd, 1, *executor, [&](unsigned i, uint64_t bytes) {
           Copy c;
           const Location file{Location::Kind::kFile, nullptr, fd, (rng() % (file_bytes / bytes)) * bytes};
-          const Location memory{Location::Kind::kHost, (reading ? destination.data() : source.data()) + rotating(i, bytes), -1, 0};
+          char* host = reading ? destination.data() : source.data();
+          if (io_ring != 0 && bytes > io_ring) {
+            c.host_ring = io_ring;  // every such transfer wraps around the same few pages, as fio's requests do
+          } else {
+            host += rotating(i, bytes, io_ring != 0 ? io_ring : region);
+          }
+          const Location memory{Location::Kind::kHost, host, -1, 0};
           c.from = reading ? file : memory;
           c.to = reading ? memory : file;
           return c;
@@ -336,6 +352,7 @@ int calibrate_command(const CalibrateOptions& options) {
   profile["links"] = links;
   profile["calibration"] = {{"host", host}, {"date", date}, {"queue_depth", options.queue_depth},
                             {"block_size", size_text(block)}, {"host_memory", host_page_size()}, {"buffer", size_text(region)}, {"fit", quality}};
+  if (io_ring != 0) profile["calibration"]["io_buffer"] = size_text(io_ring);
   if (!wake_points.empty()) profile["calibration"]["wake"] = wake_quality;
   if (!cpus.empty()) profile["calibration"]["cpus"] = cpus;
   if (!gpu_name.empty()) profile["calibration"]["gpu"] = gpu_name;

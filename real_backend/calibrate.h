@@ -29,6 +29,10 @@ struct CalibrateOptions {
   // that no cache flatters them, as a run's many experts do not fit one. A small one
   // measures what a workload that reuses a few buffers gets.
   std::string buffer;
+  // The file links' requests cycle through this much of it instead (fio's queue depth x
+  // block size buffer), for comparing with fio: a virtual disk's host copies faster into a
+  // few pages that stay in its caches than into a run's many experts. Empty: all of it.
+  std::string io_buffer;
   bool skip_memcpy = false, skip_files = false;
   bool skip_wake = false;  // do not measure how long each link takes to wake after idling
   std::string cpus;  // as for run --backend real: keep every thread on these CPUs

@@ -33,6 +33,10 @@ struct Location {
 struct Copy {
   Location from, to;
   uint64_t bytes = 0;
+  // File copies only: the host side is this many bytes, which the copy's requests cycle
+  // through (fio's queue depth x block size buffer) instead of being `bytes` long; a
+  // multiple of the executor's request size. 0: the host side is `bytes` long.
+  uint64_t host_ring = 0;
   bool background = false;
   void* owner = nullptr;  // handed back in the completion
   uint64_t id = 0;

@@ -19,6 +19,18 @@ std::string ProfileSteadiness::describe() const {
   return out;
 }
 
+std::string ProfileSteadiness::unsteady_note() const {
+  if (unsteady.empty()) return "";
+  std::string names;
+  for (size_t i = 0; i < unsteady.size(); ++i) names += (i == 0 ? "" : i + 1 == unsteady.size() ? " and " : ", ") + unsteady[i];
+  const bool one = unsteady.size() == 1;
+  char threshold[16];
+  std::snprintf(threshold, sizeof threshold, "%.0f %%", 100 * kUnsteady);
+  return "the profile's " + names + (one ? " was" : " were") + " calibrated while the machine's speed moved by more than " + threshold +
+         " between rounds: predictions for " + (one ? "it" : "them") +
+         " cannot be closer than that (calibrate again when the machine is quiet, or with more --rounds)";
+}
+
 ProfileSteadiness read_profile_steadiness(const nlohmann::json& config) {
   ProfileSteadiness steadiness;
   const auto hardware = config.find("hardware");

@@ -22,6 +22,9 @@ struct ProfileSteadiness {
 
   // "host_copy 2.1 %, nvme_read 14.0 % (unsteady)", or empty without round spreads.
   std::string describe() const;
+  // What to tell the user when links the run uses are unsteady ("the profile's nvme_read
+  // and host_copy were calibrated while..."), or empty when none is.
+  std::string unsteady_note() const;
 };
 
 // Reads the profile that `config` names ("hardware") after the config has been checked, so

@@ -348,15 +348,7 @@ int run_real(const RealRunOptions& options) {
                   static_cast<unsigned long long>(checker.overrun_layers()), static_cast<unsigned long long>(checker.layers_checked()),
                   checker.overrun_seconds());
     }
-    if (!steadiness.unsteady.empty()) {
-      std::string names;
-      for (size_t i = 0; i < steadiness.unsteady.size(); ++i)
-        names += (i == 0 ? "" : i + 1 == steadiness.unsteady.size() ? " and " : ", ") + steadiness.unsteady[i];
-      std::printf("note: the profile's %s %s calibrated while the machine's speed moved by more than %.0f %% between rounds: "
-                  "predictions for %s cannot be closer than that (calibrate again when the machine is quiet, or with more --rounds)\n",
-                  names.c_str(), steadiness.unsteady.size() == 1 ? "was" : "were", 100 * kUnsteady,
-                  steadiness.unsteady.size() == 1 ? "it" : "them");
-    }
+    if (!steadiness.unsteady.empty()) std::printf("note: %s\n", steadiness.unsteady_note().c_str());
     std::printf("results: %s/results.csv, %s/comparison.csv and %s/summary.json\n", out_dir.c_str(), out_dir.c_str(), out_dir.c_str());
   }
   return 0;

@@ -35,8 +35,8 @@ std::unique_ptr<TierStore> make_host_store(uint32_t count, uint64_t bytes, std::
 enum class FileLayout { kPerExpert, kSingleFile };
 std::unique_ptr<TierStore> make_file_store(const std::string& dir, FileLayout layout, uint32_t count, uint64_t bytes);
 
-// Host memory on a 2 MiB boundary, in transparent huge pages where the kernel allows,
-// faulted in up front, that frees itself.
+// Host memory on a 2 MiB boundary, in transparent huge pages where the kernel allows
+// (whole ones: a small buffer takes one), faulted in up front, that frees itself.
 class HostBuffer {
  public:
   explicit HostBuffer(uint64_t bytes);
@@ -49,6 +49,7 @@ class HostBuffer {
  private:
   char* data_ = nullptr;
   uint64_t bytes_ = 0;
+  uint64_t mapped_ = 0;  // bytes_ rounded up to whole huge pages
 };
 
 // The pages HostBuffer gets on this machine, for outputs: "2 MiB transparent huge pages

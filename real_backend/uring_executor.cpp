@@ -104,10 +104,11 @@ class UringExecutor final : public Executor {
       const uint64_t length = std::min<uint64_t>(block_size_, c.bytes - a->issued);
       if (a->issued == 0) just_started_.push_back(a);
       io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
+      const uint64_t in_memory = c.host_ring != 0 ? a->issued % c.host_ring : a->issued;
       if (c.from.kind == Location::Kind::kFile) {
-        io_uring_prep_read(sqe, c.from.fd, c.to.pointer + a->issued, static_cast<unsigned>(length), c.from.offset + a->issued);
+        io_uring_prep_read(sqe, c.from.fd, c.to.pointer + in_memory, static_cast<unsigned>(length), c.from.offset + a->issued);
       } else {
-        io_uring_prep_write(sqe, c.to.fd, c.from.pointer + a->issued, static_cast<unsigned>(length), c.to.offset + a->issued);
+        io_uring_prep_write(sqe, c.to.fd, c.from.pointer + in_memory, static_cast<unsigned>(length), c.to.offset + a->issued);
       }
       const uint64_t index = static_cast<uint64_t>(a - active_.data());
       io_uring_sqe_set_data64(sqe, ((index + 1) << 32) | length);

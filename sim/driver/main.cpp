@@ -116,6 +116,9 @@ int main(int argc, char** argv) {
   calibrate_app->add_option("--buffer", calibrate.buffer,
                             "host memory the copies rotate through (default: twice --max-size and at least 512 MiB, "
                             "beyond any CPU cache)");
+  calibrate_app->add_option("--io-buffer", calibrate.io_buffer,
+                            "file requests cycle through this much of it, as fio's queue depth x block size buffer does "
+                            "(for comparing with fio; default: all of it)");
   calibrate_app->add_flag("--skip-memcpy", calibrate.skip_memcpy, "do not measure host memory copies");
   calibrate_app->add_flag("--skip-files", calibrate.skip_files, "do not measure file I/O");
   calibrate_app->add_option("--cpus", calibrate.cpus, "keep every thread on these CPUs, e.g. 1 or 0-3 (give run --backend real the same)");

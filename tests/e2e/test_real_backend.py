@@ -126,10 +126,14 @@ class RealBackend(unittest.TestCase):
             rows[shape.strip()] = (float(ours), float(theirs))
             # The figures are printed rounded (latencies to 0.1 us), the difference from the unrounded ones.
             self.assertAlmostEqual(float(difference.rstrip("%")), 100 * (float(ours) - float(theirs)) / float(theirs), delta=0.3)
-        self.assertEqual(len(rows), 4, p.stdout)
+        self.assertEqual(len(rows), 6, p.stdout)
         for ours, theirs in rows.values():
             self.assertGreater(ours, 0)
             self.assertGreater(theirs, 0)
+        # tiersim from fio's 8 MiB buffer and from calibrate's own, both against the same fio figure.
+        for side in ("read", "write"):
+            self.assertEqual(rows[f"1 MiB requests, qd 8, {side}: GB/s (8 MiB buffer)"][1],
+                             rows[f"{side} from calibrate's 512 MiB (the profile's)"][1])
         self.assertEqual(os.listdir(folder), [])  # neither tool's file is left behind
         for bad in ("lots", "0 MiB", "xGiB"):
             p = subprocess.run([sys.executable, script, folder, "--bytes", bad], capture_output=True, text=True)
@@ -272,6 +276,12 @@ class RealBackend(unittest.TestCase):
         self.assertEqual(p.returncode, 2, p.stderr)
         self.assertIn("--buffer 1 MiB is smaller than the largest transfer", p.stderr)
         self.assertFalse(os.path.exists(os.path.join(self.dir, "small-buffer.json")))
+        for io_buffer, why in (("3 MiB", "--io-buffer 3 MiB: expected a multiple of --block-size (2 MiB)"),
+                               ("1 GiB", "--io-buffer 1 GiB is larger than --buffer (512 MiB)")):
+            p = run("calibrate", "--out", os.path.join(self.dir, "ring.json"), "--block-size", "2 MiB", "--io-buffer", io_buffer, check=False)
+            self.assertEqual(p.returncode, 2, p.stderr)
+            self.assertIn(why, p.stderr)
+            self.assertFalse(os.path.exists(os.path.join(self.dir, "ring.json")))
         for cpus, why in (("1-x", "expected CPU numbers and ranges"), ("1-0", "runs backwards"), ("1000", "may not run on CPU 1000"), ("5000", "beyond what the kernel can name")):
             p, out = self.real_run("cpus", "--cpus", cpus, check=False)
             self.assertEqual(p.returncode, 2, p.stderr)
@@ -309,6 +319,18 @@ class RealBackend(unittest.TestCase):
         self.assertEqual({r["link"] for r in rows}, {"host_copy"})
         self.assertEqual({(r["rounds"], r["round_spread"], r["repeats"]) for r in rows}, {("1", "0", "64")})
         self.assertNotIn("round 1/1", p.stderr)
+
+    def test_file_requests_through_fios_small_buffer_are_measured_and_recorded(self):
+        profile = os.path.join(self.dir, "ring", "p.json")
+        run("calibrate", "--out", profile, "--nvme-dir", os.path.join(self.dir, "ring"), "--skip-memcpy", "--skip-wake", "--no-plot",
+            "--queue-depths", "8", "--min-size", "4 MiB", "--max-size", "16 MiB", "--bytes-per-point", "32 MiB", "--io-buffer", "8 MiB")
+        with open(profile) as f:
+            written = json.load(f)
+        self.assertEqual(written["calibration"]["io_buffer"], "8 MiB")
+        self.assertEqual(set(written["links"]), {"nvme_read", "nvme_write"})
+        with open(profile.replace(".json", ".measurements.csv")) as f:
+            sizes = {(r["link"], int(r["bytes"])) for r in csv.DictReader(f)}
+        self.assertEqual(sizes, {(link, size << 20) for link in ("nvme_read", "nvme_write") for size in (4, 8, 16)})
 
     def test_wake_up_sweep_is_measured_for_every_modelled_link_and_fitted_where_it_shows(self):
         with open(self.profile.replace(".json", ".wake.csv")) as f:

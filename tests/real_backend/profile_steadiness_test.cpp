@@ -49,6 +49,13 @@ TEST_CASE("a calibrated profile's round spreads are read, and the unsteady links
   REQUIRE(s.unsteady.size() == 1);
   CHECK(s.unsteady[0] == "nvme_read");
   CHECK(s.describe() == "host_copy 2.1 %, nvme_read 14.0 % (unsteady), nvme_write 25.0 % (unsteady)");
+  CHECK(s.unsteady_note() ==
+        "the profile's nvme_read was calibrated while the machine's speed moved by more than 10 % between rounds: predictions "
+        "for it cannot be closer than that (calibrate again when the machine is quiet, or with more --rounds)");
+  // Every link used: the two unsteady ones are named together.
+  const ProfileSteadiness all = read_profile_steadiness(config_using(file.path, {"host_copy", "nvme_read", "nvme_write"}));
+  CHECK(all.unsteady_note().starts_with("the profile's nvme_read and nvme_write were calibrated "));
+  CHECK(all.unsteady_note().find("predictions for them cannot") != std::string::npos);
 }
 
 TEST_CASE("a profile without a calibration record, or with one of another shape, has no round spreads") {
@@ -58,6 +65,7 @@ TEST_CASE("a profile without a calibration record, or with one of another shape,
   CHECK(s.when.empty());
   CHECK(s.round_spread.empty());
   CHECK(s.describe().empty());
+  CHECK(s.unsteady_note().empty());
 
   const ProfileFile odd(nlohmann::json{{"links", {{"pcie", {{"bandwidth", "50 GB/s"}}}}},
                                        {"calibration", {{"date", 7}, {"fit", {{"pcie", {{"round_spread", "lots"}}}, {"x", 3}}}}}});
