@@ -98,7 +98,7 @@ def fio(directory, rw, bs, depth, huge, seconds=None, volume=None):
     command += [f"--runtime={seconds}", "--time_based"] if seconds else [f"--io_size={volume}"]
     if huge:
         command.append("--mem=mmaphuge")
-    if rw in ("write", "randwrite"):
+    if rw == "write":
         command.append("--scramble_buffers=0")  # tiersim writes fixed contents; fio would rewrite some of each buffer per write
     job = json.loads(subprocess.run(command, capture_output=True, text=True, check=True).stdout)["jobs"][0]
     side = job["read"] if job["read"]["io_bytes"] else job["write"]
@@ -115,7 +115,8 @@ def fresh_fio_file(directory, huge):
 
 
 def tiersim(binary, directory, size, depth, volume, io_buffer=None):
-    """One calibrate point (reads and writes) at `size` and queue depth `depth`, `volume` bytes each."""
+    """One calibrate point (reads and writes) at `size` and queue depth `depth`, `volume` bytes
+    each: its measurement rows by link, and the host memory its transfers went through."""
     with tempfile.TemporaryDirectory() as scratch:
         profile = os.path.join(scratch, "compare.json")
         command = [binary, "calibrate", "--out", profile, "--nvme-dir", directory, "--skip-memcpy", "--skip-wake", "--no-plot", "--quiet",
@@ -124,8 +125,11 @@ def tiersim(binary, directory, size, depth, volume, io_buffer=None):
         if io_buffer:
             command += ["--io-buffer", io_buffer]
         subprocess.run(command, check=True)
+        with open(profile) as f:
+            calibration = json.load(f)["calibration"]
         with open(profile.replace(".json", ".measurements.csv")) as f:
-            return {r["link"]: r for r in csv.DictReader(f) if r["concurrency"] == "1"}
+            rows = {r["link"]: r for r in csv.DictReader(f) if r["concurrency"] == "1"}
+        return rows, calibration.get("io_buffer", calibration["buffer"])
 
 
 def parse_size(text):
@@ -171,7 +175,7 @@ def main():
             print("note: no huge pages could be reserved for fio (run as root), so fio's buffers are 4 KiB pages "
                   "and its large-request bandwidth may read lower than tiersim's", file=sys.stderr)
         for round_number in range(1, args.rounds + 1):
-            small = tiersim(args.tiersim, args.dir, "4 KiB", 1, 8 << 20)["nvme_read"]  # 2000 reads, calibrate's most
+            small = tiersim(args.tiersim, args.dir, "4 KiB", 1, 8 << 20)[0]["nvme_read"]  # 2000 reads, calibrate's most
             fresh_fio_file(args.dir, huge.available)
             theirs = fio(args.dir, "randread", "4k", 1, huge.available, seconds=args.seconds)
             shapes["latency"].append(((float(small["device_median_us"]), float(small["median_us"])), theirs["lat_p50_us"]))
@@ -187,15 +191,15 @@ def main():
                 return {side: fio(args.dir, side, "1M", 8, huge.available, volume=volume)["GBps"] for side in ("read", "write")}
 
             if round_number % 2 == 1:
-                (like_fio, default), fio_side = ours(), theirs_large()
+                ((like_fio, _), (default, default_buffer)), fio_side = ours(), theirs_large()
             else:
-                fio_side, (like_fio, default) = theirs_large(), ours()
+                fio_side, ((like_fio, _), (default, default_buffer)) = theirs_large(), ours()
             for side, link in (("read", "nvme_read"), ("write", "nvme_write")):
                 shapes[side].append((float(like_fio[link]["aggregate_GBps"]), fio_side[side]))
                 shapes[side + " default"].append((float(default[link]["aggregate_GBps"]), fio_side[side]))
             print(f"round {round_number}: 4 KiB qd1 p50 {shapes['latency'][-1][0][0]:.1f} us (end to end "
                   f"{shapes['latency'][-1][0][1]:.1f}) vs fio {shapes['latency'][-1][1]:.1f} us; "
-                  f"1 MiB qd8 read {shapes['read'][-1][0]:.2f} ({shapes['read default'][-1][0]:.2f} from 512 MiB) "
+                  f"1 MiB qd8 read {shapes['read'][-1][0]:.2f} ({shapes['read default'][-1][0]:.2f} from {default_buffer}) "
                   f"vs {shapes['read'][-1][1]:.2f} GB/s, "
                   f"write {shapes['write'][-1][0]:.2f} ({shapes['write default'][-1][0]:.2f}) vs {shapes['write'][-1][1]:.2f} GB/s",
                   flush=True)
@@ -212,8 +216,8 @@ def main():
           f"{difference(end_to_end, fio_latency):>11s}")
     labels = {"read": f"1 MiB requests, qd 8, read: GB/s ({FIO_BUFFER} buffer)",
               "write": f"1 MiB requests, qd 8, write: GB/s ({FIO_BUFFER} buffer)",
-              "read default": "  read from calibrate's 512 MiB (the profile's)",
-              "write default": "  write from calibrate's 512 MiB (the profile's)"}
+              "read default": f"  read from calibrate's {default_buffer} (the profile's)",
+              "write default": f"  write from calibrate's {default_buffer} (the profile's)"}
     for shape, label in labels.items():
         ours, theirs = statistics.median([o for o, _ in shapes[shape]]), statistics.median([t for _, t in shapes[shape]])
         print(f"{label:56s} {ours:10.3f} {theirs:10.3f} {difference(ours, theirs):>11s}")
