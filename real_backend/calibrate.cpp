@@ -193,10 +193,21 @@ int calibrate_command(const CalibrateOptions& options) {
     if (!modelled(concurrency, queue_depth)) return;
     if (options.rounds > 1) round_spread[link] = rounds_apart(rounds, std::min(kLargeTransfer, high));
     if (options.skip_wake) return;
+    // In rounds too, each over the back-to-back reference and every gap in turn: one
+    // moment when the machine ran differently (a sweep's long gaps once ran faster than
+    // back to back) then moves one round of each gap, not a whole gap.
     const uint64_t bytes = std::clamp<uint64_t>(kWakeBytes, low, high);
     const unsigned repeats = std::clamp(repeats_for(bytes, per_point), 20u, 300u);
-    wake_points.push_back(point(PointShape{1, repeats, bytes}, 0, 0));  // the reference, back to back
-    for (auto idle : kWakeIdleGaps) wake_points.push_back(point(PointShape{1, repeats, bytes, idle}, 0, 0));
+    const unsigned share = (repeats + options.rounds - 1) / options.rounds;
+    std::vector<std::chrono::microseconds> gaps = {std::chrono::microseconds(0)};  // the reference, back to back
+    gaps.insert(gaps.end(), std::begin(kWakeIdleGaps), std::end(kWakeIdleGaps));
+    std::vector<std::vector<Measurement>> sweep(gaps.size());
+    for (unsigned r = 0; r < options.rounds; ++r) {
+      for (size_t g = 0; g < gaps.size(); ++g) {
+        sweep[g].push_back(point(PointShape{1, share, bytes, gaps[g]}, options.rounds > 1 ? r + 1 : 0, r * share));
+      }
+    }
+    for (auto& parts : sweep) wake_points.push_back(combine_rounds(parts));
   };
 
   if (!options.skip_memcpy) {
@@ -330,7 +341,7 @@ int calibrate_command(const CalibrateOptions& options) {
     row("large", fit.large, fit.small ? fit.small_below : 0, 0);
   }
   // Wake-up: each link's sweep (the back-to-back reference first, then the gaps in order).
-  std::string wake_csv = "link,executor,queue_depth,bytes,idle_us,repeats,median_us,device_median_us,extra_us\n";
+  std::string wake_csv = "link,executor,queue_depth,bytes,idle_us,repeats,median_us,device_median_us,extra_us,rounds,round_spread\n";
   nlohmann::ordered_json wake_quality = nlohmann::ordered_json::object();
   std::map<std::string, std::vector<const Measurement*>> sweeps;
   for (const Measurement& m : wake_points) sweeps[m.link].push_back(&m);
@@ -342,7 +353,8 @@ int calibrate_command(const CalibrateOptions& options) {
       wake_csv += link + ",\"" + m->executor + "\"," + std::to_string(m->queue_depth) + "," + std::to_string(m->bytes) + "," +
                   Metrics::format(m->idle_s * 1e6) + "," + std::to_string(m->repeats) + "," + Metrics::format(m->median_s * 1e6) + "," +
                   (m->device_median_s >= 0 ? Metrics::format(m->device_median_s * 1e6) : "") + "," +
-                  Metrics::format((m->median_s - reference) * 1e6) + "\n";
+                  Metrics::format((m->median_s - reference) * 1e6) + "," + std::to_string(m->rounds) + "," +
+                  Metrics::format(m->round_spread) + "\n";
     }
     const std::optional<WakeFit> wake = fit_wake(reference, after_idle);
     wake_quality[link] = {{"size", size_text(sweep.front()->bytes)}, {"back_to_back", duration_text(reference)},

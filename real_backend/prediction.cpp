@@ -12,7 +12,7 @@ Comparison compare(const Metrics& predicted, const Metrics& measured, const mode
   std::vector<std::string> names = {"sim_time_s", "step_time_mean_us", "step_time_p50_us", "step_time_p99_us", "stall_time_s"};
   for (size_t i = 0; i < topology.link_count(); ++i) {
     const std::string& n = topology.link(i).spec().name;
-    for (const char* suffix : {"_bytes", "_busy_s", "_latency_p50_us", "_latency_p99_us"}) names.push_back(n + suffix);
+    for (const char* suffix : {"_bytes", "_in_flight_s", "_latency_p50_us", "_latency_p99_us"}) names.push_back(n + suffix);
   }
   Comparison c;
   for (const std::string& n : names) c.figures.push_back(Figure{n, predicted.number(n), measured.number(n)});

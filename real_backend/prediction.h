@@ -1,7 +1,9 @@
 #pragma once
 // The simulator's prediction beside the real backend's measurement of the same run: the
-// main figures (step time, stall, and per link bytes, busy time and transfer latency),
-// each with its relative error (predicted - measured) / measured.
+// main figures (step time, stall, and per link bytes, time in flight and transfer
+// latency), each with its relative error (predicted - measured) / measured. A link's busy
+// time is compared as its time in flight: a real copy's service and latency cannot be
+// told apart, so the simulated link's is counted the same way (service plus delivery).
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>

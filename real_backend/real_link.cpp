@@ -68,6 +68,7 @@ models::LinkStats RealLink::stats() const {
     if (end > from) s.busy_time += end - from;
     covered_to = std::max(covered_to, end);
   }
+  s.in_flight_time = s.busy_time;  // a real copy's service and latency are one span
   return s;
 }
 

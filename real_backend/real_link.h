@@ -5,7 +5,7 @@
 // clock), so the workload code runs unchanged and its figures are measured ones. The
 // statistics mean what they mean for a simulated link, measured: latency from
 // submission to arrival, busy time as the union of the intervals the executor was moving
-// this link's bytes.
+// this link's bytes (which is also its time in flight: its service and latency are one).
 #include <cstdint>
 #include <string>
 #include <vector>

@@ -54,6 +54,10 @@ struct LinkStats {
   uint64_t bytes = 0;
   uint64_t operations = 0;
   sim::Time busy_time = 0;     // time with at least one transfer in service
+  // Time with at least one transfer between the start of its service and its delivery:
+  // busy time plus the delivery latencies that no service overlapped. It is what a real
+  // link can be seen to be busy (a real transfer's latency and service are one span).
+  sim::Time in_flight_time = 0;
   sim::Time service_time = 0;  // summed per-transfer service (fifo) or residence (shared)
   uint64_t max_queued = 0;
   sim::LogHistogram latency;   // picoseconds, submission to delivery

@@ -14,6 +14,7 @@ Link::Link(sim::Simulator& simulator, LinkSpec spec)
 LinkStats Link::stats() const {
   LinkStats s = stats_;
   if (active_ > 0) s.busy_time += simulator_.now() - busy_since_;
+  if (in_flight_ > 0) s.in_flight_time += simulator_.now() - in_flight_since_;
   return s;
 }
 
@@ -60,6 +61,7 @@ uint32_t Link::next_waiting() {
 void Link::start(uint32_t id) {
   Transfer& t = transfers_[id];
   t.started = simulator_.now();
+  if (in_flight_++ == 0) in_flight_since_ = t.started;
   const sim::Time wake = wake_cost();
   if (spec_.sharing == Sharing::kFifo) {
     mark_active(+1);
@@ -109,6 +111,7 @@ void Link::on_delivered(void* self, uint64_t id) { static_cast<Link*>(self)->com
 void Link::complete(uint32_t id) {
   const Transfer t = transfers_[id];
   transfers_.release(id);
+  if (--in_flight_ == 0) stats_.in_flight_time += simulator_.now() - in_flight_since_;
   stats_.latency.record(static_cast<uint64_t>(simulator_.now() - t.submitted));
   if (t.done.fn) t.done.fn(t.done.context, t.done.argument);
 }

@@ -75,6 +75,8 @@ class Link final : public ILink {
   std::deque<uint32_t> background_;  // served when no demand waits
   uint32_t active_ = 0;
   sim::Time busy_since_ = 0;
+  uint32_t in_flight_ = 0;  // started, not yet delivered
+  sim::Time in_flight_since_ = 0;
   sim::Time idle_since_;  // when the last transfer left service
 
   // shared: virtual work served to each active transfer, in bytes * 10^12.

@@ -12,6 +12,7 @@ void add_link_metrics(Metrics& m, const std::string& n, const LinkStats& s, sim:
   m.add(n + "_bytes", s.bytes);
   m.add(n + "_transfers", s.operations);
   m.add(n + "_busy_s", sim::to_seconds(s.busy_time));
+  m.add(n + "_in_flight_s", sim::to_seconds(s.in_flight_time));
   m.add(n + "_utilization", horizon > 0 ? static_cast<double>(s.busy_time) / static_cast<double>(horizon) / instances : 0.0);
   m.add(n + "_GBps", seconds > 0 ? static_cast<double>(s.bytes) / seconds / 1e9 : 0.0);
   m.add(n + "_service_s", sim::to_seconds(s.service_time));
@@ -23,6 +24,7 @@ void accumulate(LinkStats& into, const LinkStats& from) {
   into.bytes += from.bytes;
   into.operations += from.operations;
   into.busy_time += from.busy_time;
+  into.in_flight_time += from.in_flight_time;
   into.service_time += from.service_time;
   into.max_queued = std::max(into.max_queued, from.max_queued);
   into.latency.merge(from.latency);

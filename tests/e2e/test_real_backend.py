@@ -159,6 +159,14 @@ class RealBackend(unittest.TestCase):
         with open(os.path.join(out, "comparison.csv")) as f:
             figures = {r["figure"]: r for r in csv.DictReader(f)}
         self.assertIn("disk_read_latency_p50_us", figures)
+        # Busy time is compared as time in flight (a real copy's latency and service are one
+        # span), on both sides: the prediction's is the simulated link's own figure.
+        self.assertNotIn("disk_read_busy_s", figures)
+        for link in ("h2d", "d2h", "disk_read", "disk_write"):
+            self.assertEqual(float(figures[f"{link}_in_flight_s"]["measured"]), float(row[f"{link}_in_flight_s"]), link)
+            self.assertEqual(float(row[f"{link}_in_flight_s"]), float(row[f"{link}_busy_s"]), link)
+            if link != "disk_write":
+                self.assertGreater(float(row[f"predicted_{link}_in_flight_s"]), 0, link)
         self.assertIn("step_time_mean_us", p.stdout)
         # The profile it predicted with, and how steady the machine was while it was calibrated.
         with open(self.profile) as f:
@@ -345,6 +353,9 @@ class RealBackend(unittest.TestCase):
             self.assertEqual({int(r["bytes"]) for r in sweep}, {65536})
             for r in sweep:
                 self.assertAlmostEqual(float(r["extra_us"]), float(r["median_us"]) - float(sweep[0]["median_us"]), places=2)
+                # In calibrate's rounds (3 by default), every gap in each, their times pooled.
+                self.assertEqual(int(r["rounds"]), 3)
+                self.assertGreaterEqual(float(r["round_spread"]), 0)
             recorded = profile["calibration"]["wake"][link]
             self.assertEqual(recorded["size"], "64 KiB")
             self.assertTrue(recorded["back_to_back"].endswith(" us"))

@@ -48,7 +48,38 @@ TEST_CASE("fifo: one channel serves transfers back to back; latency is not servi
   CHECK(st.operations == 2);
   CHECK(st.bytes == 2000);
   CHECK(st.busy_time == 2004 * sim::kNanosecond);
+  CHECK(st.in_flight_time == 2009 * sim::kNanosecond);  // the second started before the first arrived
   CHECK(st.max_queued == 1);
+}
+
+TEST_CASE("time in flight counts service and delivery latency, once where they overlap") {
+  sim::Simulator s;
+  Link link(s, spec(1, Sharing::kFifo, 5 * sim::kNanosecond, 2 * sim::kNanosecond));
+  Deliveries d{&s, {}};
+  link.submit(1000, {delivered, &d, 0});
+  // A second transfer after the link has been quiet since the first arrived (1007 ns).
+  struct Later {
+    Link* link;
+    Deliveries* d;
+  } later{&link, &d};
+  s.schedule_at(3000 * sim::kNanosecond, [](void* context, uint64_t) {
+    auto* l = static_cast<Later*>(context);
+    l->link->submit(500, {delivered, l->d, 1});
+  }, &later);
+  s.run();
+  REQUIRE(d.at.size() == 2);
+  CHECK(d.at[1].second == 3507 * sim::kNanosecond);
+  const LinkStats st = link.stats();
+  CHECK(st.busy_time == (1002 + 502) * sim::kNanosecond);
+  CHECK(st.in_flight_time == (1007 + 507) * sim::kNanosecond);
+
+  sim::Simulator s2;
+  Link shared(s2, spec(2, Sharing::kShared, 5 * sim::kNanosecond, 2 * sim::kNanosecond));
+  Deliveries d2{&s2, {}};
+  shared.submit(1000, {delivered, &d2, 0});
+  s2.run();
+  CHECK(shared.stats().busy_time == 1002 * sim::kNanosecond);
+  CHECK(shared.stats().in_flight_time == 1007 * sim::kNanosecond);
 }
 
 TEST_CASE("fifo: channels serve in parallel") {
