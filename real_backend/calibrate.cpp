@@ -34,18 +34,18 @@ namespace tiersim::real {
 
 namespace {
 
-// The wake-up sweep: one size, timed after each of these idle gaps. They span what a
-// drive's power states, a virtual disk's host polling and the kernel's idle CPUs take to
-// go to sleep (tens of microseconds to a millisecond or two).
-constexpr uint64_t kWakeBytes = 64 << 10;
 // Large transfers, whose time is bytes / bandwidth on every link, however noisy the
 // hand-offs between threads: how far the rounds lie apart is judged from this size on
 // (or at the largest size, if that is smaller).
 constexpr uint64_t kLargeTransfer = 16 << 20;
-constexpr std::chrono::microseconds kWakeIdleGaps[] = {std::chrono::microseconds(25),  std::chrono::microseconds(50),
-                                                       std::chrono::microseconds(100), std::chrono::microseconds(200),
-                                                       std::chrono::microseconds(400), std::chrono::microseconds(800),
-                                                       std::chrono::microseconds(1600)};
+// The wake-up sweep: one size, timed after each of these idle gaps. They span what a
+// drive's power states, a virtual disk's host polling and the kernel's idle CPUs take to
+// go to sleep (tens of microseconds to a millisecond or two).
+constexpr uint64_t kWakeBytes = 64 << 10;
+// The first gap, none at all, is the back-to-back reference.
+constexpr std::chrono::microseconds kWakeSweepIdles[] = {
+    std::chrono::microseconds(0),   std::chrono::microseconds(25),  std::chrono::microseconds(50),   std::chrono::microseconds(100),
+    std::chrono::microseconds(200), std::chrono::microseconds(400), std::chrono::microseconds(800), std::chrono::microseconds(1600)};
 
 uint64_t bytes_option(const std::string& flag, const std::string& text) {
   uint64_t n = 0;
@@ -181,33 +181,34 @@ int calibrate_command(const CalibrateOptions& options) {
       show_progress(m, options.quiet);
       return m;
     };
-    std::vector<std::vector<Measurement>> rounds(sizes.size());
-    for (unsigned r = 0; r < options.rounds; ++r) {
-      for (size_t k = 0; k < sizes.size(); ++k) {
-        const unsigned repeats = repeats_for(sizes[k], per_point);
-        const unsigned share = (repeats + options.rounds - 1) / options.rounds;
-        rounds[k].push_back(point(PointShape{concurrency, share, sizes[k]}, options.rounds > 1 ? r + 1 : 0, r * share));
+    // Every shape once per round, the shapes in turn within a round, each getting its share
+    // of its `repeats` copies: a moment when the machine ran differently moves one round of
+    // each shape, not a whole shape. By shape, its rounds.
+    auto in_rounds = [&](const std::vector<PointShape>& shapes) {
+      std::vector<std::vector<Measurement>> by_shape(shapes.size());
+      for (unsigned r = 0; r < options.rounds; ++r) {
+        for (size_t k = 0; k < shapes.size(); ++k) {
+          PointShape part = shapes[k];
+          part.repeats = (shapes[k].repeats + options.rounds - 1) / options.rounds;
+          by_shape[k].push_back(point(part, options.rounds > 1 ? r + 1 : 0, r * part.repeats));
+        }
       }
-    }
-    for (auto& parts : rounds) points.push_back(combine_rounds(parts));
+      return by_shape;
+    };
+    std::vector<PointShape> series;
+    for (uint64_t bytes : sizes) series.push_back(PointShape{concurrency, repeats_for(bytes, per_point), bytes});
+    const std::vector<std::vector<Measurement>> rounds = in_rounds(series);
+    for (const auto& parts : rounds) points.push_back(combine_rounds(parts));
     if (!modelled(concurrency, queue_depth)) return;
     if (options.rounds > 1) round_spread[link] = rounds_apart(rounds, std::min(kLargeTransfer, high));
     if (options.skip_wake) return;
-    // In rounds too, each over the back-to-back reference and every gap in turn: one
-    // moment when the machine ran differently (a sweep's long gaps once ran faster than
-    // back to back) then moves one round of each gap, not a whole gap.
+    // The wake-up sweep in rounds too (a sweep measured in one pass once ran its long gaps
+    // faster than back to back, and the profile lost its wake-up).
     const uint64_t bytes = std::clamp<uint64_t>(kWakeBytes, low, high);
     const unsigned repeats = std::clamp(repeats_for(bytes, per_point), 20u, 300u);
-    const unsigned share = (repeats + options.rounds - 1) / options.rounds;
-    std::vector<std::chrono::microseconds> gaps = {std::chrono::microseconds(0)};  // the reference, back to back
-    gaps.insert(gaps.end(), std::begin(kWakeIdleGaps), std::end(kWakeIdleGaps));
-    std::vector<std::vector<Measurement>> sweep(gaps.size());
-    for (unsigned r = 0; r < options.rounds; ++r) {
-      for (size_t g = 0; g < gaps.size(); ++g) {
-        sweep[g].push_back(point(PointShape{1, share, bytes, gaps[g]}, options.rounds > 1 ? r + 1 : 0, r * share));
-      }
-    }
-    for (auto& parts : sweep) wake_points.push_back(combine_rounds(parts));
+    std::vector<PointShape> sweep;
+    for (auto idle : kWakeSweepIdles) sweep.push_back(PointShape{1, repeats, bytes, idle});
+    for (const auto& parts : in_rounds(sweep)) wake_points.push_back(combine_rounds(parts));
   };
 
   if (!options.skip_memcpy) {
