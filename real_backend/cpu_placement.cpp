@@ -6,7 +6,7 @@
 #include <cstring>
 #include <string_view>
 
-#include "sim/config/input_error.h"
+#include "sim/errors.h"
 
 namespace tiersim::real {
 

@@ -2,7 +2,7 @@
 
 #include <chrono>
 
-#include "models/tiers/warm_tier.h"
+#include "sim/errors.h"
 #include "real_backend/expert_catalog.h"
 #include "real_backend/real_link.h"
 #include "real_backend/tier_store.h"
@@ -63,7 +63,7 @@ void DataChecker::fail(uint32_t tier, uint32_t index, uint64_t offset, const std
     if (below && source + 1 == t) source = t;
   }
   message += " The bad bytes came from tier \"" + names_[source] + "\" (" + stores_[source]->where(index) + ").";
-  throw models::RunFailure("data check failed: " + message);
+  throw RunFailure("data check failed: " + message);
 }
 
 }  // namespace tiersim::real

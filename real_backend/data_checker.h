@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "models/workloads/expert_replay.h"
+#include "models/workloads/expert_replay/expert_replay.h"
 
 namespace tiersim::real {
 

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "models/tiers/warm_tier.h"
+#include "sim/errors.h"
 #include "real_backend/expert_catalog.h"
 #include "real_backend/tier_store.h"
 #include "sim/engine/simulator.h"
@@ -45,7 +45,7 @@ void RealLink::complete(const Completion& completion) {
   free_.push_back(id);
   --in_flight_;
   if (!completion.error.empty()) {
-    throw models::RunFailure("link \"" + spec_.name + "\" (" + executor_.describe() + "): transfer #" + std::to_string(p.number) +
+    throw RunFailure("link \"" + spec_.name + "\" (" + executor_.describe() + "): transfer #" + std::to_string(p.number) +
                              " of " + catalog_.describe(p.key) + " (" + std::to_string(p.bytes) + " bytes at offset " +
                              std::to_string(p.offset) + ") from " + from_.medium() + " to " + to_.medium() + " failed: " +
                              completion.error);

@@ -13,7 +13,7 @@
 
 #include <vector>
 
-#include "sim/config/input_error.h"
+#include "sim/errors.h"
 
 namespace tiersim::traces {
 

@@ -3,10 +3,10 @@
 #include <cstring>
 #include <optional>
 
-#include "sim/config/input_error.h"
-#include "traces/bin_trace.h"
-#include "traces/csv_trace.h"
-#include "traces/oracle_general_trace.h"
+#include "sim/errors.h"
+#include "traces/formats/bin_trace.h"
+#include "traces/formats/csv_trace.h"
+#include "traces/formats/oracle_general_trace.h"
 
 namespace tiersim::traces {
 

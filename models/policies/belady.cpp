@@ -6,7 +6,7 @@
 // trace computes it).
 #include <vector>
 
-#include "models/policies/policy_parameters.h"
+#include "sim/config/plugin_parameters.h"
 #include "models/policies/policy_registry.h"
 #include "sim/containers/indexed_heap.h"
 

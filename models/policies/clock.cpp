@@ -6,7 +6,7 @@
 // Objects the guard protects are passed over like referenced ones, without losing credit.
 #include <vector>
 
-#include "models/policies/policy_parameters.h"
+#include "sim/config/plugin_parameters.h"
 #include "models/policies/policy_registry.h"
 #include "models/policies/slot_list.h"
 

@@ -1,6 +1,6 @@
 // First in, first out: objects leave in insertion order; hits change nothing. Matches
 // libCacheSim's FIFO.
-#include "models/policies/policy_parameters.h"
+#include "sim/config/plugin_parameters.h"
 #include "models/policies/policy_registry.h"
 #include "models/policies/slot_list.h"
 

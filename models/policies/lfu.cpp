@@ -9,7 +9,7 @@
 #include <cmath>
 #include <vector>
 
-#include "models/policies/policy_parameters.h"
+#include "sim/config/plugin_parameters.h"
 #include "models/policies/policy_registry.h"
 #include "models/policies/slot_list.h"
 

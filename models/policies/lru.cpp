@@ -1,6 +1,6 @@
 #include "models/policies/lru.h"
 
-#include "models/policies/policy_parameters.h"
+#include "sim/config/plugin_parameters.h"
 #include "models/policies/policy_registry.h"
 
 namespace tiersim::models {

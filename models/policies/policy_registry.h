@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "models/policies/counting_replay.h"
+#include "models/cache/counting_replay.h"
 #include "models/policies/i_eviction_policy.h"
 #include "sim/containers/named_registry.h"
 

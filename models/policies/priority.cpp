@@ -16,7 +16,7 @@
 #include <cmath>
 #include <vector>
 
-#include "models/policies/policy_parameters.h"
+#include "sim/config/plugin_parameters.h"
 #include "models/policies/policy_registry.h"
 #include "sim/containers/indexed_heap.h"
 

@@ -5,7 +5,7 @@
 // with refresh_on_hit). Params: ttl (accesses, required >= 1), refresh_on_hit.
 #include <vector>
 
-#include "models/policies/policy_parameters.h"
+#include "sim/config/plugin_parameters.h"
 #include "models/policies/policy_registry.h"
 #include "models/policies/slot_list.h"
 

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "models/policies/ghost_queue.h"
-#include "models/policies/policy_parameters.h"
+#include "sim/config/plugin_parameters.h"
 #include "models/policies/policy_registry.h"
 #include "models/policies/slot_list.h"
 

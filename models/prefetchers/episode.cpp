@@ -3,7 +3,7 @@
 // the last `depth` steps are the best guess for the next; most recently used first.
 #include <algorithm>
 
-#include "models/policies/policy_parameters.h"
+#include "sim/config/plugin_parameters.h"
 #include "models/prefetchers/prefetcher_registry.h"
 #include "sim/containers/flat_map.h"
 

@@ -4,7 +4,7 @@
 // layer's candidates by sum over the current experts e of P(next = c | e), and takes
 // `width` per layer (default: as many as the layer used this step). With depth d the
 // predicted sets are fed back d - 1 more times (further steps ahead).
-#include "models/policies/policy_parameters.h"
+#include "sim/config/plugin_parameters.h"
 #include "models/prefetchers/prefetcher_registry.h"
 #include "models/prefetchers/transition_counts.h"
 

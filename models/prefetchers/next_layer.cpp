@@ -3,7 +3,7 @@
 // layer l is counted as a predecessor of each expert of layer l + 1). The prediction is
 // made as soon as layer l is routed, so its transfers overlap layer l's compute. Takes
 // `width` experts (default: as many as layer l used).
-#include "models/policies/policy_parameters.h"
+#include "sim/config/plugin_parameters.h"
 #include "models/prefetchers/prefetcher_registry.h"
 #include "models/prefetchers/transition_counts.h"
 

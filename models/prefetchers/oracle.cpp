@@ -1,6 +1,6 @@
 // Oracle: the objects of the next `depth` steps of the trace, in the order they will be
 // needed. It reads the future, so it is the upper bound of what prefetching can do.
-#include "models/policies/policy_parameters.h"
+#include "sim/config/plugin_parameters.h"
 #include "models/prefetchers/prefetcher_registry.h"
 #include "sim/containers/flat_map.h"
 

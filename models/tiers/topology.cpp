@@ -5,7 +5,7 @@
 #include "models/links/hardware_profile.h"
 #include "models/policies/policy_registry.h"
 #include "sim/config/config_node.h"
-#include "sim/config/input_error.h"
+#include "sim/errors.h"
 #include "sim/config/units.h"
 
 namespace tiersim::models {

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "models/links/i_link.h"
-#include "models/tiers/tier.h"
+#include "models/cache/tier.h"
 
 namespace sim {
 class Simulator;

@@ -3,7 +3,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
-#include "sim/config/input_error.h"
+#include "sim/errors.h"
 #include "sim/config/units.h"
 
 namespace tiersim {

@@ -3,7 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
-#include "sim/config/input_error.h"
+#include "sim/errors.h"
 
 namespace tiersim {
 

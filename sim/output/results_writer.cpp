@@ -7,7 +7,7 @@
 #include <cstring>
 #include <filesystem>
 
-#include "sim/config/input_error.h"
+#include "sim/errors.h"
 
 namespace tiersim {
 

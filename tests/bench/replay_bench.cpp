@@ -7,7 +7,7 @@
 
 #include "models/policies/policy_registry.h"
 #include "models/tiers/topology.h"
-#include "models/workloads/expert_replay.h"
+#include "models/workloads/expert_replay/expert_replay.h"
 #include "sim/config/config_node.h"
 #include "sim/engine/simulator.h"
 #include "traces/generators/generated_trace.h"

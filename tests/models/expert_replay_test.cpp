@@ -1,4 +1,4 @@
-#include "models/workloads/expert_replay.h"
+#include "models/workloads/expert_replay/expert_replay.h"
 
 #include <doctest/doctest.h>
 
@@ -6,7 +6,7 @@
 
 #include "models/tiers/topology.h"
 #include "sim/config/config_node.h"
-#include "sim/config/input_error.h"
+#include "sim/errors.h"
 #include "sim/engine/simulator.h"
 #include "trace_fixtures.h"
 

@@ -5,12 +5,12 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
-#include "models/kv/model_shape.h"
-#include "models/kv/token_bucket.h"
-#include "models/workloads/kv_cluster_spec.h"
-#include "models/workloads/kv_serving_spec.h"
+#include "models/workloads/kv_cache/model_shape.h"
+#include "models/links/token_bucket.h"
+#include "models/workloads/kv_cache/kv_cluster_spec.h"
+#include "models/workloads/kv_cache/kv_serving_spec.h"
 #include "sim/config/config_node.h"
-#include "sim/config/input_error.h"
+#include "sim/errors.h"
 #include "traces/kv/kv_generator.h"
 #include "traces/kv/kv_trace_stats.h"
 

@@ -6,7 +6,7 @@
 #include <list>
 
 #include "models/policies/policy_registry.h"
-#include "models/tiers/resident_set.h"
+#include "models/cache/resident_set.h"
 #include "sim/engine/random.h"
 #include "trace_fixtures.h"
 

@@ -9,7 +9,7 @@
 
 #include "models/policies/ghost_queue.h"
 #include "models/policies/policy_registry.h"
-#include "models/tiers/resident_set.h"
+#include "models/cache/resident_set.h"
 #include "sim/containers/indexed_heap.h"
 #include "sim/config/config_node.h"
 #include "sim/engine/random.h"

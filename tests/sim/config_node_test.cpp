@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "sim/config/input_error.h"
+#include "sim/errors.h"
 #include "sim/config/load_config.h"
 #include "sim/config/overrides.h"
 

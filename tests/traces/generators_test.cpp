@@ -3,7 +3,7 @@
 #include <map>
 #include <set>
 
-#include "sim/config/input_error.h"
+#include "sim/errors.h"
 #include "traces/generators/generated_trace.h"
 #include "traces/generators/sampler_registry.h"
 

@@ -2,7 +2,7 @@
 // of an unbounded prefix cache worked out by hand.
 #include <doctest/doctest.h>
 
-#include "sim/config/input_error.h"
+#include "sim/errors.h"
 #include "trace_fixtures.h"
 #include "traces/kv/kv_trace_stats.h"
 #include "traces/kv/mooncake_trace.h"

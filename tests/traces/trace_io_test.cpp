@@ -5,7 +5,7 @@
 #include <unordered_map>
 #include <zstd.h>
 
-#include "sim/config/input_error.h"
+#include "sim/errors.h"
 #include "sim/engine/random.h"
 #include "trace_fixtures.h"
 #include "traces/trace_format.h"

@@ -1,7 +1,7 @@
 #include "traces/generators/generator_spec.h"
 
 #include "sim/config/config_node.h"
-#include "sim/config/input_error.h"
+#include "sim/errors.h"
 #include "traces/generators/sampler_registry.h"
 
 namespace tiersim::traces {

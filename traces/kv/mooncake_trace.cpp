@@ -4,7 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <string_view>
 
-#include "sim/config/input_error.h"
+#include "sim/errors.h"
 #include "traces/file_reader.h"
 
 namespace tiersim::traces {

@@ -1,0 +1,51 @@
+// `tiersim list`: what can be named in configs and flags.
+#include <cstdio>
+
+#include "models/workloads/kv_cache/model_shape.h"
+#include "models/policies/policy_registry.h"
+#include "models/prefetchers/prefetcher_registry.h"
+#include "sim/errors.h"
+#include "app/commands.h"
+#include "traces/generators/sampler_registry.h"
+
+namespace tiersim {
+
+int list_command(const std::string& what) {
+  const bool all = what.empty() || what == "all";
+  if (!all && what != "policies" && what != "prefetchers" && what != "samplers" && what != "formats" && what != "workloads" &&
+      what != "models") {
+    throw InputError("list: unknown category \"" + what + "\"; expected one of: policies, prefetchers, samplers, formats, workloads, models");
+  }
+  if (all || what == "policies") {
+    std::printf("eviction policies:\n");
+    for (const models::PolicyEntry* e : models::PolicyRegistry::all()) std::printf("  %-10s %s\n", e->name.c_str(), e->description.c_str());
+  }
+  if (all || what == "prefetchers") {
+    std::printf("prefetchers (workload.prefetch.name):\n");
+    std::printf("  %-10s %s\n", "none", "no prefetching (the default)");
+    for (const models::PrefetcherEntry* e : models::PrefetcherRegistry::all()) {
+      std::printf("  %-10s %s\n", e->name.c_str(), e->description.c_str());
+    }
+  }
+  if (all || what == "samplers") {
+    std::printf("trace samplers:\n");
+    for (const traces::SamplerEntry* e : traces::SamplerRegistry::all()) std::printf("  %-10s %s\n", e->name.c_str(), e->description.c_str());
+  }
+  if (all || what == "formats") {
+    std::printf("trace formats:\n");
+    std::printf("  %-14s %s\n", "csv", "header step,layer,expert; one row per access");
+    std::printf("  %-14s %s\n", "bin", "tiersim binary: 8 bytes per access plus 8 per step");
+    std::printf("  %-14s %s\n", "oracleGeneral", "libCacheSim: 24-byte records (time, id, size, next access)");
+  }
+  if (all || what == "workloads") {
+    std::printf("workloads:\n");
+    std::printf("  %-14s %s\n", "expert_replay", "MoE expert routing replay over the tier topology");
+    std::printf("  %-14s %s\n", "kv_cache", "KV-cache prefix caching: requests, chunks, layerwise loading, TTFT, S3 limits, cost");
+  }
+  if (all || what == "models") {
+    std::printf("model presets (workload.model of kv_cache):\n  %s\n", models::model_preset_names().c_str());
+  }
+  return 0;
+}
+
+}  // namespace tiersim

@@ -1,0 +1,94 @@
+#pragma once
+// The counting path: replay a trace through one cache per capacity with a policy known at
+// compile time, counting hits and misses only. Instantiated once per registered policy by
+// TIERSIM_REGISTER_POLICY, so the inner loop has no virtual call. Offline policies
+// (Belady) get each access's next-access index from a first pass over the trace.
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "models/cache/resident_set.h"
+#include "traces/next_access.h"
+#include "traces/trace_reader.h"
+
+namespace tiersim {
+class ConfigNode;
+}
+
+namespace tiersim::models {
+
+struct CountingResult {
+  uint64_t requests = 0;
+  uint64_t misses = 0;
+  uint64_t bytes_requested = 0;
+  uint64_t bytes_missed = 0;
+  uint64_t expirations = 0;  // hits turned into misses because the object had expired
+};
+
+// Opens the trace from its start (offline policies read it twice).
+using TraceOpener = std::function<std::unique_ptr<traces::TraceReader>()>;
+
+template <class Policy>
+std::vector<CountingResult> replay_counting(const TraceOpener& open, const std::vector<Capacity>& capacities,
+                                            const ConfigNode* parameters) {
+  struct Cache {
+    std::unique_ptr<Policy> policy;
+    std::unique_ptr<ResidentSet<Policy>> resident;
+    CountingResult result;
+  };
+  std::vector<Cache> caches;
+  bool by_bytes = false;
+  for (const Capacity& c : capacities) {
+    Cache cache;
+    cache.policy = std::make_unique<Policy>(parameters);
+    cache.resident = std::make_unique<ResidentSet<Policy>>(*cache.policy, c);
+    caches.push_back(std::move(cache));
+    by_bytes = by_bytes || c.bytes != UINT64_MAX;
+  }
+  const bool offline = !caches.empty() && caches.front().policy->offline();
+  std::unique_ptr<traces::TraceReader> trace = open();
+  if (offline) {
+    std::vector<int64_t> next = traces::next_access_indices(*trace);
+    trace = std::make_unique<traces::WithNextAccess>(open(), std::move(next));
+  }
+  std::vector<traces::Access> batch(1 << 14);
+  const EvictionGuard no_guard{};
+  int64_t base = 0;  // index of batch[0] in the trace
+  size_t n;
+  while ((n = trace->read(batch.data(), batch.size())) > 0) {
+    for (Cache& cache : caches) {
+      ResidentSet<Policy>& resident = *cache.resident;
+      CountingResult r = cache.result;
+      for (size_t i = 0; i < n; ++i) {
+        const traces::Access& a = batch[i];
+        const int64_t now = base + static_cast<int64_t>(i);
+        const uint64_t size = by_bytes ? (a.size_bytes ? a.size_bytes : 1) : 1;
+        ++r.requests;
+        r.bytes_requested += size;
+        Slot slot = resident.find(a.object);
+        if (slot != kNoSlot && resident.expired(slot, now)) {
+          resident.remove(slot);
+          ++r.expirations;
+          slot = kNoSlot;
+        }
+        if (slot != kNoSlot) {
+          resident.hit(slot, now, a.next_access);
+          continue;
+        }
+        ++r.misses;
+        r.bytes_missed += size;
+        if (!resident.can_ever_fit(size)) continue;  // larger than the cache: bypass
+        resident.miss(a.object, size, now, a.next_access);
+        while (!resident.fits(size)) resident.evict(no_guard, nullptr);
+        resident.insert(a.object, size, now, a.next_access);
+      }
+      cache.result = r;
+    }
+    base += static_cast<int64_t>(n);
+  }
+  std::vector<CountingResult> results;
+  for (const Cache& cache : caches) results.push_back(cache.result);
+  return results;
+}
+
+}  // namespace tiersim::models

@@ -1,0 +1,186 @@
+#pragma once
+// MoE expert replay: a routing trace (steps, each with the experts every layer uses)
+// replayed through the tier topology as a discrete-event simulation. Residency (see
+// models/workloads/expert_replay/residency.h) decides each step's hits, misses and write-backs as a
+// StepPlan; this class carries the plan out over the simulated links and times it:
+//  - each miss is a chain of moves (write-backs to make room, then the fetch along its
+//    path); with chunk_bytes set, a move over several links is split into chunks that
+//    pipeline across them (chunk i crosses link 2 while chunk i+1 crosses link 1);
+//  - `serial` runs a step's chains one after another, each layer's compute after its
+//    transfers (seed 001's accounting); `pipelined` starts layer l+1's chains
+//    (concurrently, as link channels allow) when layer l's compute starts;
+//  - steps are barriers; stall = step time - compute time;
+//  - at the end of a training run dirty objects are flushed to the backing store, timed
+//    and counted separately;
+//  - with a prefetcher, its picks become background chains: issued with the last phase of
+//    the step that predicted them (or with layer l, for next-layer prediction), at
+//    background priority on every link, pinned in their target tier until they land.
+//    Nothing waits for them, except a phase that needs an object still in flight (a
+//    late prefetch): it waits for that chain.
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "models/links/link.h"
+#include "models/workloads/expert_replay/residency.h"
+#include "models/workloads/expert_replay/step_plan.h"
+#include "models/workloads/expert_replay/warm_tier.h"
+#include "models/workloads/expert_replay/expert_replay_spec.h"
+#include "models/prefetchers/i_prefetcher.h"
+#include "sim/containers/flat_map.h"
+#include "sim/containers/index_pool.h"
+#include "sim/output/metrics.h"
+#include "sim/stats/log_histogram.h"
+#include "traces/trace_reader.h"
+
+namespace sim {
+class Simulator;
+}
+
+namespace tiersim::models {
+
+class Topology;
+
+// Told what the replay does with the objects, for an executor that holds real data (the
+// real backend checks a layer's experts when its compute starts and applies the training
+// update there).
+class ReplayObserver {
+ public:
+  virtual ~ReplayObserver() = default;
+  // Layer compute starts: [begin, end) are its accesses, all present in tier 0 (a skipped
+  // unavailable expert excepted).
+  virtual void on_compute(const traces::Access* begin, const traces::Access* end) = 0;
+};
+
+class ExpertReplay {
+ public:
+  ExpertReplay(sim::Simulator& simulator, Topology& topology, const ExpertReplaySpec& spec, traces::TraceReader& trace);
+
+  // Replaces simulator.run() as what runs the events (the real backend's wall-clock loop);
+  // it must return once no event is left.
+  void set_event_loop(std::function<void()> loop) { event_loop_ = std::move(loop); }
+  void set_observer(ReplayObserver* observer) { observer_ = observer; }
+
+  // Replays the whole trace (and the final flush); throws InputError on a step that does
+  // not fit or a malformed trace.
+  void run();
+
+  uint64_t accesses() const { return accesses_; }
+  // Every result of the run, in a fixed order (see README, "Results").
+  Metrics metrics() const;
+  // Experts given up as unavailable, one line each (empty if none).
+  std::string unavailable_log() const { return warm_ ? warm_->log() : std::string(); }
+  // The time series (CSV with a header), empty unless workload.timeseries_interval is set.
+  const std::string& timeseries_csv() const { return timeseries_; }
+
+ private:
+  struct ChainProgress {
+    sim::Time move_started;
+    uint32_t next_move;
+    uint32_t chunks;               // of the current move
+    uint32_t done_at_last;         // chunks of the current move through its last link
+  };
+  struct PhaseProgress {
+    uint32_t next_chain, pending;
+    bool issued, ready;
+  };
+  // A prefetch in flight: its own copy of its moves (it may outlive the plan).
+  struct BackgroundChain {
+    std::vector<PlannedMove> moves;
+    std::vector<uint32_t> links;
+    ChainProgress progress;
+    uint64_t key;
+    uint32_t target_tier, target_slot;
+    std::vector<uint32_t> waiting_phases;  // of the current plan
+    std::vector<uint32_t> waiting_chains;  // demand chains of the current plan that read what it stages
+  };
+  // A chain of the plan (foreground) or of the background pool.
+  struct ChainRef {
+    bool background;
+    uint32_t index;
+  };
+
+  bool read_step(StepAccesses& step);
+  bool load_step();
+  void plan_prefetch_after_step();
+  void plan_prefetch_after_layer(StepPlan& plan);
+  void begin_plan();
+  void end_plan();
+
+  // pump() is the one place that advances execution: it runs, in a loop, everything that
+  // can happen at the current time, so no input (a million layers, all hits) makes it
+  // recurse; events only record progress and call pump() again.
+  void pump();
+  bool concurrent_chains() const { return pipelined_ && !flushing_; }
+  void issue_phase(uint32_t phase);
+  uint32_t next_demand_chain(uint32_t from, uint32_t end) const;
+  void start_chain(uint32_t chain);
+  void launch_background(uint32_t chain);
+  void complete_background(uint32_t index);
+  void start_move(ChainRef chain);
+  ChainProgress& progress(ChainRef chain);
+  const PlannedMove& current_move(ChainRef chain);
+  uint32_t link_of(ChainRef chain, const PlannedMove& move, uint32_t hop) const;
+  uint64_t chunk_size(ChainRef chain, uint32_t chunk);
+  static void on_hop_done(void* self, uint64_t argument);
+  static void on_compute_done(void* self, uint64_t);
+
+  sim::Simulator& simulator_;
+  Topology& topology_;
+  std::function<void()> event_loop_;
+  ReplayObserver* observer_ = nullptr;
+  ExpertReplaySpec spec_;
+  traces::TraceReader& trace_;
+  Residency residency_;
+  bool training_;
+  bool pipelined_;
+
+  std::vector<traces::Access> batch_;
+  size_t batch_position_ = 0, batch_size_ = 0;
+  StepAccesses step_accesses_;
+  std::deque<StepAccesses> upcoming_;  // read ahead: the prefetcher's lookahead
+  std::vector<StepAccesses> spare_steps_;
+  const std::string source_;
+
+  StepPlan plan_;
+  std::vector<ChainProgress> chains_;
+  std::vector<PhaseProgress> phases_;
+  bool plan_active_ = false;
+  bool flushing_ = false;
+  bool finished_ = false;
+  bool pumping_ = false;
+  sim::Time plan_start_ = 0;
+  uint32_t next_compute_ = 0;  // the phase whose compute runs next
+  bool computing_ = false;
+
+  std::unique_ptr<WarmTier> warm_;
+  Prefetcher* prefetcher_ = nullptr;
+  uint32_t prefetch_target_ = 0;
+  uint64_t prefetch_budget_left_ = 0;  // of the step being decided
+  sim::Time last_step_time_ = 0;
+  std::vector<uint64_t> wanted_;
+  sim::IndexPool<BackgroundChain> background_;
+  sim::FlatMap<uint32_t> in_flight_;  // object -> background chain staging it
+  uint64_t prefetch_late_ = 0;
+
+  // Telemetry: latency of every move by kind, and the periodic time series.
+  sim::LogHistogram move_latency_[kMoveKinds];
+  std::string timeseries_;
+  void sample_timeseries();
+  static void on_sample(void* self, uint64_t);
+
+  uint64_t steps_ = 0, accesses_ = 0;
+  sim::LogHistogram step_time_, step_stall_;
+  sim::Time total_step_time_ = 0, total_stall_ = 0, total_compute_ = 0;
+
+  // At the end of the last step, before the flush.
+  sim::Time steps_end_ = 0;
+  std::vector<LinkStats> link_stats_;
+  std::vector<uint64_t> dirty_at_end_;
+  std::vector<uint64_t> flush_objects_;  // per link: objects the flush moved over it
+  sim::Time flush_end_ = 0;
+};
+
+}  // namespace tiersim::models

@@ -1,0 +1,108 @@
+#include "models/workloads/expert_replay/expert_replay_spec.h"
+
+
+#include <nlohmann/json.hpp>
+
+#include "models/prefetchers/prefetcher_registry.h"
+#include "sim/config/config_node.h"
+#include "traces/trace_source.h"
+#include "sim/errors.h"
+#include "traces/generators/generated_trace.h"
+
+namespace tiersim::models {
+
+namespace {
+
+PrefetchSpec parse_prefetch(const ConfigNode& node) {
+  PrefetchSpec spec;
+  const ConfigNode name = node.is_object() ? node.at("name") : node;
+  spec.name = name.as_string();
+  const PrefetcherEntry* entry = PrefetcherRegistry::find(spec.name);
+  if (spec.name == "none") return spec;
+  if (!entry) {
+    name.fail("unknown prefetcher \"" + spec.name + "\"; expected one of: none, " + PrefetcherRegistry::names());
+  }
+  nlohmann::json own = nlohmann::json::object();  // the prefetcher's own parameters
+  if (node.is_object()) {
+    spec.depth = static_cast<uint32_t>(node.uint_or("depth", 1, 1, 4096));
+    if (auto target = node.find("target")) {
+      spec.target = target->as_string();
+      spec.target_path = node.source() + ": " + target->path();
+    }
+    if (auto budget = node.find("budget_per_step")) spec.budget_per_step = budget->as_bytes();
+    if (auto bandwidth = node.find("bandwidth")) spec.bandwidth_Bps = bandwidth->as_bandwidth_Bps();
+    for (const auto& [key, value] : node.raw().items()) {
+      if (key != "depth" && key != "target" && key != "budget_per_step" && key != "bandwidth") own[key] = value;
+    }
+  }
+  const ConfigNode parameters(own, node.path(), node.source());
+  spec.prefetcher = entry->make(node.is_object() ? &parameters : nullptr, spec.depth);
+  return spec;
+}
+
+}  // namespace
+
+ExpertReplaySpec parse_expert_replay(const ConfigNode& workload, uint64_t run_seed) {
+  workload.allow_only({"type", "mode", "overlap", "compute_per_layer", "expert_bytes", "chunk_bytes", "trace", "generator",
+                     "seed001_counters", "prefetch", "timeseries_interval", "warm_tier", "check_invariants"});
+  ExpertReplaySpec spec;
+  workload.at("type").as_enum({"expert_replay"});
+  if (auto mode = workload.find("mode")) {
+    spec.mode = mode->as_enum({"inference", "training"}) == "training" ? ExpertReplaySpec::Mode::kTraining
+                                                                        : ExpertReplaySpec::Mode::kInference;
+  }
+  if (auto overlap = workload.find("overlap")) {
+    spec.overlap = overlap->as_enum({"serial", "pipelined"}) == "pipelined" ? ExpertReplaySpec::Overlap::kPipelined
+                                                                             : ExpertReplaySpec::Overlap::kSerial;
+  }
+  spec.compute_per_layer = workload.duration_or("compute_per_layer", 0);
+  const ConfigNode bytes = workload.at("expert_bytes");
+  spec.expert_bytes = bytes.as_bytes();
+  if (spec.expert_bytes == 0) bytes.fail("expert_bytes must be greater than zero, got " + bytes.describe());
+  if (auto chunk = workload.find("chunk_bytes")) {
+    spec.chunk_bytes = chunk->as_bytes();
+    constexpr uint64_t kMaxChunks = 1 << 16;
+    if (spec.chunk_bytes > 0 && (spec.expert_bytes - 1) / spec.chunk_bytes + 1 > kMaxChunks) {
+      chunk->fail("splits each expert into more than 65536 chunks; expected at least " +
+                  std::to_string((spec.expert_bytes + kMaxChunks - 1) / kMaxChunks) + " bytes");
+    }
+  }
+  spec.seed001_counters = workload.bool_or("seed001_counters", false);
+  if (auto prefetch = workload.find("prefetch")) spec.prefetch = parse_prefetch(*prefetch);
+  spec.seed = run_seed;
+  spec.check_invariants = workload.bool_or("check_invariants", false);
+  if (auto warm = workload.find("warm_tier")) spec.warm_tier = parse_warm_tier(*warm);
+  if (auto interval = workload.find("timeseries_interval")) {
+    spec.timeseries_interval = interval->as_duration();
+    if (spec.timeseries_interval <= 0) interval->fail("expected a positive duration such as \"10 ms\", got " + interval->describe());
+  }
+
+  const TraceSource source =
+      read_trace_source(workload, "missing the access stream: give \"trace\" (a file) or \"generator\" (a synthetic trace)");
+  if (source.generator) {
+    spec.generator = traces::parse_generator(*source.generator, run_seed);
+  } else {
+    spec.trace_path = source.path;
+    if (source.format) {
+      try {
+        spec.trace_format = traces::parse_format(source.format->as_string());
+      } catch (const InputError& e) {
+        source.format->fail(e.what());
+      }
+    }
+  }
+  return spec;
+}
+
+std::unique_ptr<traces::TraceReader> open_replay_trace(const ExpertReplaySpec& spec) {
+  std::unique_ptr<traces::TraceReader> reader;
+  if (spec.generator) {
+    reader = std::make_unique<traces::GeneratedTrace>(*spec.generator);
+  } else {
+    reader = traces::open_trace(spec.trace_path, spec.trace_format);
+  }
+  reader->require_ordered_steps(true);
+  return reader;
+}
+
+}  // namespace tiersim::models

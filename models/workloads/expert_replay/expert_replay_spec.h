@@ -1,0 +1,79 @@
+#pragma once
+// The configuration of an MoE expert replay (config key "workload"):
+//   type             "expert_replay"
+//   mode             "inference" | "training" (objects used in a step become dirty)
+//   overlap          "serial" (transfers, then compute, one after another: seed 001's
+//                    accounting) | "pipelined" (layer l+1's experts load while layer l
+//                    computes, limited by link channels)
+//   compute_per_layer  duration of one layer's compute ("0 us" by default)
+//   expert_bytes     size of one expert (a number of bytes or "512 KiB")
+//   chunk_bytes      split objects that cross several links into chunks of this size so
+//                    the links pipeline ("4 MiB"; 0, the default, moves whole objects)
+//   trace            a trace file: "path" or {"path": ..., "format": "csv|bin|oracleGeneral"}
+//   generator        or a synthetic trace (traces/generators/generator_spec.h)
+//   seed001_counters also report seed 001's counter names (needs exactly three tiers)
+//   warm_tier        SPEC-023's warm-tier protocol over tiers 0 (hot) and 1 (warm): see
+//                    models/workloads/expert_replay/warm_tier.h
+//   check_invariants verify after every step that no modified expert was dropped (slow;
+//                    for tests); pinned experts are never evicted in any case
+//   timeseries_interval  write timeseries.csv: cumulative counters every this much
+//                    simulated time ("10 ms"; default none)
+//   prefetch         {"name": "oracle|history|next_layer|episode", "depth": steps ahead
+//                    (or the episode window; default 1), "target": tier to stage into
+//                    (default the first), "budget_per_step": bytes a step may prefetch,
+//                    "bandwidth": "8 GB/s" (budget = bandwidth x the last step's time),
+//                    plus the prefetcher's own parameters}
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "models/workloads/expert_replay/warm_tier.h"
+#include "sim/engine/time.h"
+#include "traces/generators/generator_spec.h"
+#include "traces/trace_format.h"
+
+namespace tiersim {
+class ConfigNode;
+}
+
+namespace tiersim::models {
+
+class Prefetcher;
+
+struct PrefetchSpec {
+  std::shared_ptr<Prefetcher> prefetcher;  // null: no prefetching
+  std::string name;
+  uint32_t depth = 1;
+  std::string target;  // tier name; empty: the first tier
+  std::string target_path;  // where the target was given, for errors
+  uint64_t budget_per_step = UINT64_MAX;
+  uint64_t bandwidth_Bps = 0;  // 0: no bandwidth budget
+};
+
+struct ExpertReplaySpec {
+  enum class Mode { kInference, kTraining };
+  enum class Overlap { kSerial, kPipelined };
+
+  Mode mode = Mode::kInference;
+  Overlap overlap = Overlap::kSerial;
+  uint64_t expert_bytes = 0;
+  uint64_t chunk_bytes = 0;  // 0: whole objects
+  sim::Time compute_per_layer = 0;
+  bool seed001_counters = false;
+  std::string trace_path;  // empty when generated
+  std::optional<traces::Format> trace_format;
+  std::optional<traces::GeneratorSpec> generator;
+  PrefetchSpec prefetch;
+  sim::Time timeseries_interval = 0;  // 0: no time series
+  WarmTierSpec warm_tier;             // SPEC-023 protocol, when enabled
+  uint64_t seed = 0;                  // the run's seed (random decisions of the protocol)
+  bool check_invariants = false;      // verify no dirty data is dropped (slower)
+};
+
+ExpertReplaySpec parse_expert_replay(const ConfigNode& workload, uint64_t run_seed);
+
+// Opens the spec's trace file or builds its generator.
+std::unique_ptr<traces::TraceReader> open_replay_trace(const ExpertReplaySpec& spec);
+
+}  // namespace tiersim::models

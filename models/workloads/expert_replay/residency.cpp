@@ -1,0 +1,440 @@
+#include "models/workloads/expert_replay/residency.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "models/tiers/topology.h"
+#include "models/workloads/expert_replay/warm_tier.h"
+#include "sim/errors.h"
+#include "sim/containers/flat_map.h"
+
+namespace tiersim::models {
+
+Residency::Residency(Topology& topology, uint64_t object_bytes, bool training)
+    : topology_(topology), object_bytes_(object_bytes), training_(training) {}
+
+void Residency::plan_step(const std::vector<traces::Access>& accesses, StepPlan& plan, const std::string& source) {
+  if (++step_stamp_ == 0) step_stamp_ = 1;  // 0 marks never-used slots
+  if (warm_ && !accesses.empty()) warm_->begin_step(accesses.front().step);
+  largest_step_ = std::max<uint64_t>(largest_step_, accesses.size());
+  plan.clear();
+  plan.step = accesses.empty() ? 0 : accesses.front().step;
+  used_slots_.clear();
+  uint32_t layer = UINT32_MAX;
+  try {
+    for (uint32_t i = 0; i < accesses.size(); ++i) {
+      const traces::Access& a = accesses[i];
+      if (a.layer() != layer || plan.phases.empty()) {
+        if (!plan.phases.empty() && on_layer_decided_) on_layer_decided_(plan);
+        plan.begin_phase(a.layer(), i);
+        layer = a.layer();
+      }
+      access(a, plan);
+      plan.phases.back().end_access = i + 1;
+      ++now_;
+    }
+  } catch (const StepDoesNotFit&) {
+    sim::FlatMap<uint8_t> distinct;
+    for (const traces::Access& a : accesses) distinct.find_or_insert(a.object, 1);
+    const Tier& top = topology_.tier(0);
+    const uint64_t pinned = top.resident().pinned_count();
+    throw InputError(source + ": step " + std::to_string(plan.step) + " uses " + std::to_string(distinct.size()) +
+                     " distinct experts but tier \"" + top.name() + "\" holds only " +
+                     std::to_string(top.resident().capacity().objects) +
+                     (pinned ? " (" + std::to_string(pinned) + " of them pinned by prefetches in flight: lower the prefetch depth or budget)"
+                             : std::string()) +
+                     "; every expert of a step must fit in the first tier at once (seed 001's v0 limit: evict-safe "
+                     "backward is not modelled), so enlarge that tier or route fewer experts per step");
+  }
+  if (training_) {
+    ResidentSet<EvictionPolicy>& hot = topology_.tier(0).resident();
+    for (uint32_t slot : used_slots_) {
+      hot.set_dirty(slot, true);
+      note_modified(hot.key(slot));
+    }
+  }
+  if (check_invariants_) verify_no_dirty_dropped();
+}
+
+void Residency::verify_no_dirty_dropped() const {
+  const uint32_t backing = topology_.backing_tier();
+  unsaved_.for_each([&](uint64_t key, uint8_t) {
+    for (uint32_t t = 0; t < backing; ++t) {
+      const ResidentSet<EvictionPolicy>& resident = topology_.tier(t).resident();
+      const Slot slot = resident.find(key);
+      if (slot != kNoSlot && resident.dirty(slot)) return;
+    }
+    throw std::logic_error("invariant broken: object " + std::to_string(key) +
+                           " was modified but is dirty in no tier and was never written to the backing store");
+  });
+}
+
+Slot Residency::find_live(uint32_t tier_index, uint64_t key, StepPlan& plan) {
+  Tier& tier = topology_.tier(tier_index);
+  ResidentSet<EvictionPolicy>& resident = tier.resident();
+  const Slot slot = resident.find(key);
+  if (slot == kNoSlot || !resident.expired(slot, now_)) return slot;
+  // Expired: it leaves like a victim (a dirty copy is written down first).
+  if (resident.pins(slot) > 0) return slot;  // in flight: it expires once it has landed
+  ++tier.stats().expirations;
+  const Evicted gone{slot, key, resident.size_bytes(slot), resident.dirty(slot)};
+  drop_prefetch_mark(tier_index, slot);
+  resident.remove(slot);
+  if (gone.dirty) {
+    ++tier.stats().writebacks;
+    write_back(tier_index + 1, gone, plan);
+  }
+  return kNoSlot;
+}
+
+void Residency::access(const traces::Access& a, StepPlan& plan) {
+  const uint64_t key = a.object;
+  const int64_t next = a.next_access < 0 ? kNever : a.next_access;
+  Tier& top = topology_.tier(0);
+  ResidentSet<EvictionPolicy>& hot = top.resident();
+  const bool hot_enough = warm_ ? warm_->activate(key, plan.step) : true;
+  const Slot slot = find_live(0, key, plan);
+  if (slot != kNoSlot) {
+    note_demand_hit(0, slot);
+    hot.hit(slot, now_, next);
+    hot.stamp(slot, step_stamp_);
+    ++top.stats().hits;
+    if (training_) used_slots_.push_back(slot);
+    return;
+  }
+  ++top.stats().misses;
+  if (warm_ && warm_->unavailable(key)) {
+    ++warm_->counts.skipped_accesses;  // "skip": the step runs without it
+    return;
+  }
+  plan.begin_chain();
+  const uint64_t bytes = object_bytes_;
+  bool promote = hot_enough;  // without the warm-tier protocol every miss promotes
+  if (promote) {
+    hot.miss(key, bytes, now_, next);
+    try {
+      while (!hot.fits(bytes)) make_room(0, /*protect_current_step=*/true, plan);
+    } catch (const StepDoesNotFit&) {
+      if (!warm_) throw;
+      promote = false;  // the step fills the hot tier: served through a transient slot
+    }
+  }
+
+  // Find the nearest tier holding the object; the backing store holds everything.
+  const uint32_t backing = topology_.backing_tier();
+  uint32_t source = 1;
+  for (; source < backing; ++source) {
+    Tier& tier = topology_.tier(source);
+    const Slot found = find_live(source, key, plan);
+    if (found != kNoSlot) {
+      note_demand_hit(source, found);
+      tier.resident().hit(found, now_, next);
+      ++tier.stats().hits;
+      break;
+    }
+    ++tier.stats().misses;
+  }
+  // A stale warm copy (a newer version was published) is re-read before it moves up.
+  bool reread = false;
+  if (warm_ && source == 1) {
+    const Slot warm_slot = topology_.tier(1).resident().find(key);
+    if (!topology_.tier(1).resident().dirty(warm_slot) && warm_->warm_version(key) < warm_->disk_version(key)) {
+      ++warm_->counts.stale_detected;
+      reread = true;
+      source = backing;
+    }
+  }
+  if (source == backing) ++topology_.tier(backing).stats().hits;
+
+  // The reads. With the warm-tier protocol the last hop out of the warm tier is a move of
+  // its own (promote or serve); when reads can be corrupted every hop is (it may be retried).
+  const std::vector<uint32_t>& path = topology_.fetch_path(source);
+  const uint32_t hops = static_cast<uint32_t>(path.size());
+  const MoveKind below_kind = reread ? MoveKind::kReread : MoveKind::kFetch;
+  const MoveKind last_kind = !warm_ ? below_kind : promote ? MoveKind::kPromote : MoveKind::kServe;
+  if (warm_ && warm_->reads_can_fail()) {
+    for (uint32_t h = 0; h < hops; ++h) {
+      if (!read_hop(path[h], h + 1 == hops ? last_kind : below_kind, key, a, plan)) {
+        ++warm_->counts.skipped_accesses;  // unavailable: nothing is staged or promoted
+        return;
+      }
+    }
+  } else if (warm_ && hops > 1 && topology_.link(path.back()).spec().from_tier == 1) {
+    plan.add_move(path.data(), hops - 1, bytes, key, below_kind);  // chunk-pipelined below the warm tier
+    plan.add_move(&path.back(), 1, bytes, key, last_kind);
+  } else {
+    plan.add_move(path.data(), hops, bytes, key, last_kind);
+  }
+
+  // Leave a copy in each tier on the way (in the warm tier: staging). Room is made (and its
+  // write-backs planned) tier by tier.
+  for (uint32_t link : path) {
+    const uint32_t to = topology_.link(link).spec().to_tier;
+    if (to == 0) continue;
+    Tier& tier = topology_.tier(to);
+    if (warm_ && to == 1) {
+      ++warm_->counts.stagings;
+      warm_->set_warm_version(key, warm_->disk_version(key));
+    }
+    if (tier.resident().find(key) != kNoSlot) continue;  // a stale copy, refreshed in place
+    try {
+      tier.resident().miss(key, bytes, now_, next);
+      while (!tier.resident().fits(bytes)) make_room(to, false, plan);
+    } catch (const StepDoesNotFit&) {
+      continue;  // everything there is pinned (prefetches in flight): pass through
+    }
+    tier.resident().insert(key, bytes, now_, next);
+    ++tier.stats().inserts;
+  }
+  if (!promote) {
+    // Served from the warm tier for this use only; a training update goes straight back.
+    ++warm_->counts.served;
+    warm_->set_hint(key, false);
+    if (training_) {
+      ++top.stats().writebacks;
+      note_modified(key);
+      write_back(1, Evicted{kNoSlot, key, bytes, true}, plan);
+    }
+    return;
+  }
+  if (warm_) {
+    ++warm_->counts.promotions;
+    warm_->set_hint(key, true);
+  }
+  const Slot inserted = hot.insert(key, bytes, now_, next);
+  hot.stamp(inserted, step_stamp_);
+  ++top.stats().inserts;
+  if (training_) used_slots_.push_back(inserted);
+}
+
+// One hop of a read: the move, then as the integrity settings say, retries of corrupted
+// reads, a read from the replica, waiting, or giving the expert up. Returns whether the
+// data arrived.
+bool Residency::read_hop(uint32_t link, MoveKind kind, uint64_t key, const traces::Access& a, StepPlan& plan) {
+  const uint64_t bytes = object_bytes_;
+  const uint32_t from = topology_.link(link).spec().from_tier;
+  const uint32_t to = topology_.link(link).spec().to_tier;
+  plan.add_move(&link, 1, bytes, key, kind);
+  bool bad = warm_->corrupted_read(from);
+  const WarmTierSpec& spec = warm_->spec();
+  for (uint32_t attempt = 0; bad && attempt < spec.retries; ++attempt) {
+    ++warm_->counts.retries;
+    plan.add_move(&link, 1, bytes, key, MoveKind::kRetry);
+    bad = warm_->corrupted_read(from);
+  }
+  if (!bad) return true;
+  if (spec.replica_tier != UINT32_MAX) {
+    // The replica climbs its own fetch path as far as this hop's destination.
+    const std::vector<uint32_t>& path = topology_.fetch_path(spec.replica_tier);
+    uint32_t hops = 0;
+    while (hops < path.size() && topology_.link(path[hops]).spec().to_tier != to) ++hops;
+    for (uint32_t r = 0; hops < path.size() && r < spec.replicas; ++r) {
+      ++warm_->counts.replica_reads;
+      plan.add_move(path.data(), hops + 1, bytes, key, MoveKind::kReplica);
+      if (!warm_->corrupted_read(spec.replica_tier)) return true;
+    }
+  }
+  if (spec.on_unavailable == WarmTierSpec::OnUnavailable::kWait) {
+    constexpr uint64_t kMaxAttempts = 1000000;
+    for (uint64_t attempt = 0; bad; ++attempt) {
+      if (attempt == kMaxAttempts) throw RunFailure("expert " + std::to_string(a.expert()) + " of layer " + std::to_string(a.layer()) +
+                                                    " could not be read in a million attempts");
+      ++warm_->counts.waits;
+      ++warm_->counts.retries;
+      plan.add_move(&link, 1, bytes, key, MoveKind::kRetry);
+      bad = warm_->corrupted_read(from);
+    }
+    return true;
+  }
+  warm_->mark_unavailable(key, plan.step, a.layer(), a.expert());
+  if (spec.on_unavailable == WarmTierSpec::OnUnavailable::kFail) {
+    throw RunFailure("step " + std::to_string(plan.step) + ": expert " + std::to_string(a.expert()) + " of layer " +
+                     std::to_string(a.layer()) + " is unavailable (" + std::to_string(spec.retries + 1) +
+                     " corrupted reads of tier \"" + topology_.tier(from).name() + "\"" +
+                     (spec.replica_tier == UINT32_MAX ? ", no replica" : ", no good replica reaching it") +
+                     ") and warm_tier.integrity.on_unavailable is \"fail\"");
+  }
+  return false;
+}
+
+void Residency::make_room(uint32_t tier_index, bool protect_current_step, StepPlan& plan) {
+  Tier& tier = topology_.tier(tier_index);
+  const EvictionGuard guard = tier.resident().guard(step_stamp_, protect_current_step);
+  Evicted victim;
+  if (!tier.resident().evict(guard, &victim)) throw StepDoesNotFit{};
+  ++tier.stats().evictions;
+  drop_prefetch_mark(tier_index, victim.slot);
+  if (victim.dirty) {
+    ++tier.stats().writebacks;
+    if (warm_ && tier_index == 0) ++warm_->counts.demotions;
+    write_back(tier_index + 1, victim, plan);
+  } else if (warm_ && tier_index == 0 && warm_->spec().demote) {
+    demote(victim, plan);
+  }
+}
+
+void Residency::write_back(uint32_t tier_index, const Evicted& victim, StepPlan& plan) {
+  const uint32_t link = topology_.writeback_link(tier_index - 1);
+  if (link == kNoLink) throw std::logic_error("dirty object without a write-back link");
+  Tier& tier = topology_.tier(tier_index);
+  if (tier.is_backing_store()) {
+    ++tier.stats().written;
+    note_saved(victim.key);
+    plan.add_move(&link, 1, victim.size_bytes, victim.key, MoveKind::kWriteback);
+    return;
+  }
+  ResidentSet<EvictionPolicy>& resident = tier.resident();
+  Slot slot = resident.find(victim.key);
+  if (slot == kNoSlot) {
+    try {
+      resident.miss(victim.key, victim.size_bytes, now_);
+      while (!resident.fits(victim.size_bytes)) make_room(tier_index, false, plan);
+    } catch (const StepDoesNotFit&) {
+      // Everything here is pinned: the dirty copy passes through to the tier below.
+      plan.add_move(&link, 1, victim.size_bytes, victim.key, MoveKind::kWriteback);
+      write_back(tier_index + 1, victim, plan);
+      return;
+    }
+    slot = resident.insert(victim.key, victim.size_bytes, now_);
+    ++tier.stats().inserts;
+  } else {
+    resident.hit(slot, now_);
+  }
+  ++tier.stats().written;
+  plan.add_move(&link, 1, victim.size_bytes, victim.key, MoveKind::kWriteback);
+  resident.set_dirty(slot, true);
+}
+
+// A clean hot victim is kept in the warm tier: refreshed there if a copy is left, else
+// copied down (a DMA from HBM) and inserted.
+void Residency::demote(const Evicted& victim, StepPlan& plan) {
+  const uint32_t link = topology_.writeback_link(0);
+  if (link == kNoLink || topology_.link(link).spec().to_tier != 1) return;
+  ResidentSet<EvictionPolicy>& warm = topology_.tier(1).resident();
+  ++warm_->counts.demotions;
+  const Slot slot = warm.find(victim.key);
+  if (slot != kNoSlot) {
+    warm.hit(slot, now_);
+    return;
+  }
+  try {
+    warm.miss(victim.key, victim.size_bytes, now_);
+    while (!warm.fits(victim.size_bytes)) make_room(1, false, plan);
+  } catch (const StepDoesNotFit&) {
+    return;  // everything in the warm tier is pinned: the clean copy is dropped
+  }
+  warm.insert(victim.key, victim.size_bytes, now_);
+  ++topology_.tier(1).stats().inserts;
+  warm_->set_warm_version(victim.key, warm_->disk_version(victim.key));
+  plan.add_move(&link, 1, victim.size_bytes, victim.key, MoveKind::kDemote);
+}
+
+void Residency::note_demand_hit(uint32_t tier, Slot slot) {
+  if (tier >= prefetched_.size() || slot >= prefetched_[tier].size() || !prefetched_[tier][slot]) return;
+  prefetched_[tier][slot] = 0;
+  ++prefetch_.used;
+}
+
+void Residency::drop_prefetch_mark(uint32_t tier, Slot slot) {
+  if (tier >= prefetched_.size() || slot >= prefetched_[tier].size() || !prefetched_[tier][slot]) return;
+  prefetched_[tier][slot] = 0;
+  ++prefetch_.wasted;
+}
+
+bool Residency::held_at_or_above(uint32_t tier, uint64_t key) const {
+  for (uint32_t t = 0; t <= tier; ++t)
+    if (topology_.tier(t).resident().find(key) != kNoSlot) return true;
+  return false;
+}
+
+uint64_t Residency::plan_prefetch(const std::vector<uint64_t>& keys, uint32_t target, uint64_t budget, StepPlan& plan) {
+  const uint32_t backing = topology_.backing_tier();
+  if (target >= backing || plan.phases.empty()) return 0;
+  const uint64_t bytes = object_bytes_;
+  uint64_t planned = 0;
+  // Prefetches pinned in the first tier must leave room for a whole step of demand.
+  const ResidentSet<EvictionPolicy>& top = topology_.tier(0).resident();
+  const uint64_t reserve = std::max<uint64_t>(largest_step_, 1);
+  for (uint64_t key : keys) {
+    if (planned + bytes > budget) break;
+    if (target == 0 && top.pinned_count() + reserve >= top.capacity().objects) break;
+    if (held_at_or_above(target, key)) continue;
+    uint32_t source = target + 1;
+    while (source < backing && topology_.tier(source).resident().find(key) == kNoSlot) ++source;
+    // The fetch path's links up to the target tier; a path that skips it cannot stage there.
+    const std::vector<uint32_t>& path = topology_.fetch_path(source);
+    uint32_t hops = 0;
+    while (hops < path.size() && topology_.link(path[hops]).spec().to_tier != target) ++hops;
+    if (hops == path.size()) continue;
+    ++hops;
+    plan.begin_background_chain(key, target);
+    Tier& destination = topology_.tier(target);
+    try {
+      // Room in the target first, so that nothing is staged on the way when there is none
+      // (the current step's objects and pinned ones stay).
+      destination.resident().miss(key, bytes, now_);
+      while (!destination.resident().fits(bytes)) make_room(target, /*protect_current_step=*/true, plan);
+    } catch (const StepDoesNotFit&) {
+      // Everything in the way is in use or in flight: stop prefetching for this step.
+      // Victims already evicted keep their write-backs in this chain.
+      plan.chains.back().target_tier = kNoTarget;
+      break;
+    }
+    for (uint32_t h = 0; h + 1 < hops; ++h) {  // copies left in the tiers passed through
+      const uint32_t to = topology_.link(path[h]).spec().to_tier;
+      Tier& tier = topology_.tier(to);
+      if (tier.resident().find(key) != kNoSlot) continue;
+      try {
+        tier.resident().miss(key, bytes, now_);
+        while (!tier.resident().fits(bytes)) make_room(to, false, plan);
+      } catch (const StepDoesNotFit&) {
+        continue;  // everything there is pinned: pass through without leaving a copy
+      }
+      tier.resident().insert(key, bytes, now_);
+      ++tier.stats().inserts;
+    }
+    const Slot slot = destination.resident().insert(key, bytes, now_);
+    ++destination.stats().inserts;
+    destination.resident().pin(slot);
+    if (prefetched_.size() <= target) prefetched_.resize(target + 1);
+    if (prefetched_[target].size() <= slot) prefetched_[target].resize(slot + 1, 0);
+    prefetched_[target][slot] = 1;
+    plan.chains.back().target_slot = slot;
+    plan.add_move(path.data(), hops, bytes, key, MoveKind::kPrefetch);
+    planned += bytes;
+    ++prefetch_.issued;
+    prefetch_.bytes += bytes * hops;
+  }
+  return planned;
+}
+
+void Residency::plan_flush(StepPlan& plan, std::vector<uint64_t>& dirty_per_tier) {
+  const uint32_t backing = topology_.backing_tier();
+  plan.clear();
+  plan.begin_phase(0);
+  dirty_per_tier.assign(topology_.tier_count(), 0);
+  sim::FlatMap<uint8_t> flushed;
+  std::vector<uint32_t> path;
+  for (uint32_t t = 0; t < backing; ++t) {
+    ResidentSet<EvictionPolicy>& resident = topology_.tier(t).resident();
+    resident.for_each_resident([&](Slot slot) {
+      if (!resident.dirty(slot)) return;
+      ++dirty_per_tier[t];
+      resident.set_dirty(slot, false);
+      const uint64_t key = resident.key(slot);
+      if (flushed.find(key)) return;  // a higher tier's newer copy was flushed already
+      flushed.insert(key, 1);
+      note_saved(key);
+      path.clear();
+      for (uint32_t down = t; down < backing; ++down) path.push_back(topology_.writeback_link(down));
+      plan.begin_chain();
+      plan.add_move(path.data(), static_cast<uint32_t>(path.size()), resident.size_bytes(slot), key, MoveKind::kFlush);
+    });
+  }
+  if (check_invariants_ && unsaved_.size() > 0) {
+    throw std::logic_error("invariant broken: " + std::to_string(unsaved_.size()) +
+                           " modified objects were not written to the backing store by the final flush");
+  }
+}
+
+}  // namespace tiersim::models

@@ -1,0 +1,112 @@
+#pragma once
+// Where objects live, decided access by access in trace order (never by timing):
+//  - a tier-0 hit makes the object most recent;
+//  - a tier-0 miss first makes room in tier 0 (evicting the policy's victim among objects
+//    not used in the current step), then looks for the object tier by tier; a hit at
+//    tier j makes it most recent there; the object is then staged up the fetch path,
+//    being inserted into each intermediate tier it passes (which may evict);
+//  - a dirty victim is written into the tier below, as most recent (updating the copy
+//    there or inserting it, which may evict); a clean victim is dropped;
+//  - in training mode every object used in a step is dirty in tier 0 from the end of it;
+//  - a step needing more distinct objects than tier 0 holds is an error.
+// Each step's decisions come out as a StepPlan of the transfers they need.
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "models/policies/i_eviction_policy.h"
+#include "models/workloads/expert_replay/step_plan.h"
+#include "sim/containers/flat_map.h"
+#include "traces/access.h"
+
+namespace tiersim::models {
+
+class Topology;
+class WarmTier;
+struct Evicted;
+
+class Residency {
+ public:
+  Residency(Topology& topology, uint64_t object_bytes, bool training);
+
+  // Decides one step (all accesses share a step number) and fills `plan`. Throws
+  // InputError, naming `source`, if the step needs more distinct objects than tier 0 holds.
+  void plan_step(const std::vector<traces::Access>& accesses, StepPlan& plan, const std::string& source);
+
+  // Stages `keys` (most wanted first) into tier `target` as background chains of the plan's
+  // last phase, each pinned in the target until its chain completes, within `budget`
+  // bytes. Keys already at or above the target are skipped; eviction spares the current
+  // step's objects and pinned ones. Returns the bytes planned.
+  uint64_t plan_prefetch(const std::vector<uint64_t>& keys, uint32_t target, uint64_t budget, StepPlan& plan);
+
+  // Checks, after every step, that every modified object is still dirty in some tier or
+  // has reached the backing store (no dirty data dropped); throws std::logic_error if not.
+  // Costs a pass over the modified objects per step: for tests and debugging.
+  void set_check_invariants(bool on) { check_invariants_ = on; }
+
+  // Runs SPEC-023's warm-tier protocol (models/workloads/expert_replay/warm_tier.h) over tiers 0 and 1.
+  void set_warm_tier(WarmTier* warm) { warm_ = warm; }
+
+  // Called by plan_step() when a layer's accesses are decided, before the next layer's
+  // (the plan's last phase is that layer): lets next-layer prefetching plan there.
+  void set_layer_hook(std::function<void(StepPlan&)> hook) { on_layer_decided_ = std::move(hook); }
+
+  struct PrefetchCounts {
+    uint64_t issued = 0;  // objects staged
+    uint64_t bytes = 0;   // bytes moved, summed over links
+    uint64_t used = 0;    // staged objects a demand access found (before or on arrival)
+    uint64_t wasted = 0;  // staged objects evicted before any demand access
+  };
+  const PrefetchCounts& prefetch_counts() const { return prefetch_; }
+  // Staged objects not used and still resident.
+  uint64_t prefetched_unused() const {
+    uint64_t n = 0;
+    for (const auto& tier : prefetched_)
+      for (uint8_t f : tier) n += f;
+    return n;
+  }
+
+  // The final flush: every dirty object written down to the backing store once, from its
+  // highest dirty copy (one chain per object, in a deterministic order); afterwards
+  // nothing is dirty. `dirty_per_tier` receives the dirty objects each tier held.
+  void plan_flush(StepPlan& plan, std::vector<uint64_t>& dirty_per_tier);
+
+ private:
+  void access(const traces::Access& access, StepPlan& plan);
+  // The object's slot in the tier, kNoSlot if absent; an expired copy is removed first.
+  Slot find_live(uint32_t tier, uint64_t key, StepPlan& plan);
+  void make_room(uint32_t tier, bool protect_current_step, StepPlan& plan);
+  bool read_hop(uint32_t link, MoveKind kind, uint64_t key, const traces::Access& access, StepPlan& plan);
+  void demote(const Evicted& victim, StepPlan& plan);
+  void note_demand_hit(uint32_t tier, Slot slot);
+  void drop_prefetch_mark(uint32_t tier, Slot slot);
+  bool held_at_or_above(uint32_t tier, uint64_t key) const;
+  void write_back(uint32_t tier, const Evicted& victim, StepPlan& plan);
+  // Thrown by make_room() when every object in tier 0 belongs to the current step;
+  // plan_step() turns it into an InputError that names the step.
+  struct StepDoesNotFit {};
+
+  Topology& topology_;
+  uint64_t object_bytes_;
+  bool training_;
+  uint32_t step_stamp_ = 0;
+  int64_t now_ = 0;  // accesses decided so far: the policies' logical time
+  std::function<void(StepPlan&)> on_layer_decided_;
+  WarmTier* warm_ = nullptr;
+  bool check_invariants_ = false;
+  uint64_t largest_step_ = 0;  // most accesses in one step so far
+  sim::FlatMap<uint8_t> unsaved_;  // modified objects not yet written to the backing store
+  void note_modified(uint64_t key) {
+    if (check_invariants_) unsaved_.find_or_insert(key, 1);
+  }
+  void note_saved(uint64_t key) {
+    if (check_invariants_) unsaved_.erase(key);
+  }
+  void verify_no_dirty_dropped() const;
+  std::vector<std::vector<uint8_t>> prefetched_;  // [tier][slot]: staged, not yet used
+  PrefetchCounts prefetch_;
+  std::vector<uint32_t> used_slots_;  // tier-0 slots used by this step (training)
+};
+
+}  // namespace tiersim::models

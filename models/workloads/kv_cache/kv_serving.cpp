@@ -1,0 +1,586 @@
+#include "models/workloads/kv_cache/kv_serving.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "models/links/link_metrics.h"
+#include "models/tiers/topology.h"
+#include "models/workloads/kv_cache/kv_decode.h"
+#include "sim/engine/simulator.h"
+#include "sim/stats/exact_quantiles.h"
+
+namespace tiersim::models {
+
+namespace {
+
+double us(sim::Time ps) { return static_cast<double>(ps) / 1e6; }
+
+LinkSpec codec_link(const char* name, uint64_t bandwidth, uint32_t channels) {
+  LinkSpec spec;
+  spec.name = name;
+  spec.bandwidth_Bps = bandwidth;
+  spec.channels = channels;
+  spec.sharing = Sharing::kFifo;
+  return spec;
+}
+
+// A chunk's key: its last block's id (which names the whole prefix) and how many blocks
+// it holds, so a partial last chunk is not mistaken for the full one.
+uint64_t chunk_key(uint64_t last_block_id, uint32_t blocks) {
+  return sim::mix64(last_block_id ^ (uint64_t{blocks} << 48) ^ 0x6368756e6bull);
+}
+
+}  // namespace
+
+KvServing::KvServing(sim::Simulator& simulator, Topology& topology, const KvServingSpec& spec, const traces::KvTrace& trace)
+    : simulator_(simulator),
+      topology_(topology),
+      tiers_(simulator, topology, spec.workers.count, spec.workers.first_shared, spec.workers.shared_links),
+      spec_(spec),
+      trace_(trace),
+      bytes_per_token_(spec.model.bytes_per_token()),
+      store_(topology.backing_tier()),
+      get_bucket_(spec.object_store.get_rate, spec.object_store.burst_s),
+      put_bucket_(spec.object_store.put_rate, spec.object_store.burst_s),
+      jitter_(sim::Rng::derive(spec.seed, 0x6b76)) {
+  if (spec.compression.enabled) {
+    encoder_ = std::make_unique<Link>(simulator, codec_link("kv_encode", spec.compression.encode_Bps, spec.compression.channels));
+    decoder_ = std::make_unique<Link>(simulator, codec_link("kv_decode", spec.compression.decode_Bps, spec.compression.channels));
+  }
+  active_.resize(size_t{spec.prefill_slots} * spec.workers.count);
+  for (size_t i = 0; i < active_.size(); ++i) active_[i].worker = static_cast<uint32_t>(i / spec.prefill_slots);
+  workers_.resize(spec.workers.count);
+  if (spec.decode.enabled) {
+    decode_ = std::make_unique<KvDecodePool>(simulator, spec.decode, spec.workers.count, bytes_per_token_, spec.model.layers,
+                                             spec.layerwise, trace.requests.size());
+  }
+  if (spec.request_log) records_.resize(trace.requests.size());
+  const size_t tiers = topology.tier_count();
+  hit_blocks_.assign(tiers, 0);
+  hit_tokens_.assign(tiers, 0);
+  byte_seconds_.assign(tiers_.tier_ids(), 0);
+  accounted_at_.assign(tiers_.tier_ids(), 0);
+  ttft_.reserve(trace.requests.size());
+  queue_wait_.reserve(trace.requests.size());
+}
+
+KvServing::~KvServing() = default;
+
+void KvServing::run() {
+  if (!trace_.requests.empty()) {
+    simulator_.schedule_at(static_cast<sim::Time>(trace_.requests[0].arrival_us) * sim::kMicrosecond, &on_arrival, this, 0);
+  }
+  simulator_.run();
+  for (uint32_t t = 0; t < tiers_.tier_count(); ++t)
+    for (uint32_t w = 0; w < tiers_.tier_instances(t); ++w) account_storage(tiers_.tier_id(w, t));
+  if (spec_.request_log) request_log_ = build_request_log();
+}
+
+// ---------------------------------------------------------------- requests
+
+void KvServing::on_arrival(void* self, uint64_t request) {
+  auto& s = *static_cast<KvServing*>(self);
+  if (s.first_arrival_ < 0) s.first_arrival_ = s.simulator_.now();
+  const uint32_t w = s.route(static_cast<uint32_t>(request));
+  ++s.workers_[w].requests;
+  s.workers_[w].queue.push_back(static_cast<uint32_t>(request));
+  // One arrival is pending at a time, so the event queue stays small for any trace.
+  if (request + 1 < s.trace_.requests.size()) {
+    const sim::Time next = static_cast<sim::Time>(s.trace_.requests[request + 1].arrival_us) * sim::kMicrosecond;
+    s.simulator_.schedule_at(std::max(next, s.simulator_.now()), &on_arrival, self, request + 1);
+  }
+  s.try_start(w);
+}
+
+uint32_t KvServing::route(uint32_t request) {
+  const uint32_t n = static_cast<uint32_t>(workers_.size());
+  if (n == 1) return 0;
+  auto least_loaded = [&] {
+    uint32_t best = 0;
+    for (uint32_t w = 1; w < n; ++w)
+      if (workers_[w].load() < workers_[best].load()) best = w;
+    return best;
+  };
+  switch (spec_.workers.routing) {
+    case KvRouting::kRoundRobin:
+      return next_round_robin_++ % n;
+    case KvRouting::kLeastLoaded:
+      return least_loaded();
+    case KvRouting::kPrefixHash: {
+      const traces::KvRequest& r = trace_.requests[request];
+      if (r.blocks == 0) return least_loaded();
+      cut_into_chunks(r, routing_chunks_);
+      return static_cast<uint32_t>(sim::mix64(routing_chunks_[0].key) % n);
+    }
+    case KvRouting::kCacheAware:
+      break;
+  }
+  // The longest prefix held in a worker's own tiers, among workers near the least load.
+  cut_into_chunks(trace_.requests[request], routing_chunks_);
+  const uint32_t floor = workers_[least_loaded()].load();
+  uint32_t best = UINT32_MAX;
+  uint64_t best_tokens = 0;
+  for (uint32_t w = 0; w < n; ++w) {
+    if (workers_[w].load() > floor + spec_.workers.balance) continue;
+    uint64_t tokens = 0;
+    for (const Chunk& chunk : routing_chunks_) {
+      bool held = false;
+      for (uint32_t t = 0; t < tiers_.first_shared() && !held; ++t) held = tiers_.tier(w, t).resident().find(chunk.key) != kNoSlot;
+      if (!held) break;
+      tokens += chunk.tokens;
+    }
+    if (best == UINT32_MAX || tokens > best_tokens || (tokens == best_tokens && workers_[w].load() < workers_[best].load())) {
+      best = w;
+      best_tokens = tokens;
+    }
+  }
+  return best;
+}
+
+void KvServing::try_start(uint32_t w) {
+  Worker& worker = workers_[w];
+  const uint32_t first = w * spec_.prefill_slots;
+  while (worker.busy < spec_.prefill_slots && worker.head < worker.queue.size()) {
+    uint32_t slot = first;
+    while (active_[slot].busy) ++slot;
+    start(slot, worker.queue[worker.head++]);
+  }
+  if (worker.head == worker.queue.size()) {
+    worker.queue.clear();
+    worker.head = 0;
+  }
+}
+
+void KvServing::cut_into_chunks(const traces::KvRequest& request, std::vector<Chunk>& out) const {
+  out.clear();
+  const uint64_t* ids = trace_.blocks_of(request);
+  const uint32_t per_chunk = spec_.blocks_per_chunk();
+  for (uint32_t first = 0; first < request.blocks; first += per_chunk) {
+    const uint32_t blocks = std::min(per_chunk, request.blocks - first);
+    uint32_t tokens = 0;
+    for (uint32_t b = first; b < first + blocks; ++b) tokens += trace_.tokens_in_block(request, b);
+    out.push_back(Chunk{chunk_key(ids[first + blocks - 1], blocks), blocks, tokens});
+  }
+}
+
+void KvServing::start(uint32_t slot, uint32_t request_index) {
+  const traces::KvRequest& request = trace_.requests[request_index];
+  Active& a = active_[slot];
+  const uint32_t w = a.worker;
+  a.busy = true;
+  ++workers_[w].busy;
+  a.request = request_index;
+  a.start = simulator_.now();
+  a.first_byte = 0;
+  a.pending = 0;
+  a.cached_chunks = 0;
+  a.cached_tokens = 0;
+  a.pins.clear();
+  queue_wait_.push_back(a.start - static_cast<sim::Time>(request.arrival_us) * sim::kMicrosecond);
+  total_blocks_ += request.blocks;
+  total_tokens_ += request.input_tokens;
+  output_tokens_ += request.output_tokens;
+  cut_into_chunks(request, a.chunks);
+
+  // The longest cached prefix, each chunk from the first tier that holds it.
+  const uint32_t tiers = tiers_.tier_count();
+  for (const Chunk& chunk : a.chunks) {
+    ++chunk_lookups_;
+    const int64_t now = clock_++;
+    uint32_t found = tiers;
+    Slot where = kNoSlot;
+    for (uint32_t t = 0; t < tiers && found == tiers; ++t) {
+      Tier& tier = tiers_.tier(w, t);
+      auto& resident = tier.resident();
+      Slot s = resident.find(chunk.key);
+      if (s != kNoSlot && resident.expired(s, now)) {
+        account_storage(tiers_.tier_id(w, t));
+        resident.remove(s);
+        ++tier.stats().expirations;
+        s = kNoSlot;
+      }
+      if (s == kNoSlot) {
+        ++tier.stats().misses;
+      } else {
+        found = t;
+        where = s;
+        ++tier.stats().hits;
+        resident.hit(s, now);
+      }
+    }
+    if (found == tiers) break;
+    ++a.cached_chunks;
+    a.cached_tokens += chunk.tokens;
+    hit_blocks_[found] += chunk.blocks;
+    hit_tokens_[found] += chunk.tokens;
+    if (found == 0) {
+      tiers_.tier(w, 0).resident().pin(where);
+      a.pins.push_back(Pin{tiers_.tier_id(w, 0), where});
+      continue;
+    }
+    // Load it up into the first tier, which keeps it (pinned) for the request.
+    const Slot landed = admit(w, 0, chunk, /*pin=*/true, slot);
+    if (landed == kNoSlot) ++bypassed_;
+    const uint32_t m = new_move(static_cast<int32_t>(slot), w);
+    moves_[m].raw_bytes = chunk_bytes(chunk);
+    sim::Time path_latency = 0;
+    for (uint32_t link : topology_.fetch_path(found)) {
+      add_hop(moves_[m], link);
+      const LinkSpec& l = topology_.link(link).spec();
+      path_latency += l.delivery_latency(bytes_over(l, chunk_bytes(chunk)));
+    }
+    a.first_byte = std::max(a.first_byte, path_latency);
+    ++a.pending;
+    submit_hop(m);
+  }
+  if (a.pending == 0) loads_done(slot);
+}
+
+void KvServing::loads_done(uint32_t slot) {
+  Active& a = active_[slot];
+  const traces::KvRequest& request = trace_.requests[a.request];
+  const uint64_t input = request.input_tokens;
+  const uint64_t cached = input > 0 ? std::min<uint64_t>(a.cached_tokens, input - 1) : 0;
+  const uint64_t fresh = input - cached;
+  const sim::Time load = simulator_.now() - a.start;
+  const sim::Time compute = spec_.prefill.time(cached, fresh);
+  sim::Time finish;
+  if (spec_.layerwise) {
+    const double layers = spec_.model.layers;
+    const double first_byte = static_cast<double>(std::min(a.first_byte, load));
+    const double streamed = static_cast<double>(load) - first_byte;
+    const double load_bound = static_cast<double>(load) + static_cast<double>(compute) / layers;
+    const double compute_bound = first_byte + streamed / layers + static_cast<double>(compute);
+    finish = sim::saturating_add(a.start, static_cast<sim::Time>(std::llround(std::max(load_bound, compute_bound))));
+  } else {
+    finish = sim::saturating_add(a.start, sim::saturating_add(load, compute));
+  }
+  prefill_tokens_ += fresh;
+  saved_tokens_ += cached;
+  load_total_ += load;
+  compute_total_ += compute;
+  a.load = load;
+  a.compute = compute;
+  if (decode_) {
+    const sim::Time compute_start = std::max(a.start, finish - compute);
+    decode_->prefill_scheduled(a.request, a.worker, static_cast<sim::Time>(request.arrival_us) * sim::kMicrosecond, compute_start,
+                               finish, input, request.output_tokens);
+  }
+  simulator_.schedule_at(finish, &on_first_token, this, slot);
+}
+
+void KvServing::on_first_token(void* self, uint64_t slot_index) {
+  auto& s = *static_cast<KvServing*>(self);
+  Active& a = s.active_[slot_index];
+  const traces::KvRequest& request = s.trace_.requests[a.request];
+  const sim::Time now = s.simulator_.now();
+  s.ttft_.push_back(now - static_cast<sim::Time>(request.arrival_us) * sim::kMicrosecond);
+  s.last_token_ = std::max(s.last_token_, now);
+  if (s.spec_.request_log) {
+    RequestRecord& r = s.records_[a.request];
+    r.worker = a.worker;
+    r.slot = static_cast<uint32_t>(slot_index - a.worker * s.spec_.prefill_slots);
+    r.start = a.start;
+    r.first_token = now;
+    r.load = a.load;
+    r.compute = a.compute;
+    r.cached_tokens = a.cached_tokens;
+    r.cached_chunks = a.cached_chunks;
+    r.chunks = static_cast<uint32_t>(a.chunks.size());
+  }
+  // The computed chunks now sit in the first tier; every chunk goes down by the write policy.
+  const uint32_t w = a.worker;
+  auto& first = s.tiers_.tier(w, 0).resident();
+  for (size_t c = a.cached_chunks; c < a.chunks.size(); ++c) {
+    const Slot present = first.find(a.chunks[c].key);
+    if (present != kNoSlot) {
+      first.hit(present, s.clock_++);
+    } else if (s.admit(w, 0, a.chunks[c], false, 0) == kNoSlot) {
+      ++s.bypassed_;
+    }
+  }
+  if (!s.spec_.write_through.empty())
+    for (const Chunk& chunk : a.chunks) s.write_through(w, chunk);
+  for (const Pin& p : a.pins) s.tiers_.tier_by_id(p.tier_id).resident().unpin(p.slot);
+  a.pins.clear();
+  a.busy = false;
+  --s.workers_[w].busy;
+  s.try_start(w);
+}
+
+// ---------------------------------------------------------------- residency
+
+bool KvServing::held_below(uint32_t w, uint32_t tier, uint64_t key) const {
+  for (uint32_t t = tier + 1; t < tiers_.tier_count(); ++t)
+    if (tiers_.tier(w, t).resident().find(key) != kNoSlot) return true;
+  return false;
+}
+
+void KvServing::account_storage(uint32_t id) {
+  const sim::Time now = simulator_.now();
+  byte_seconds_[id] += static_cast<long double>(tiers_.tier_by_id(id).resident().used_bytes()) * (now - accounted_at_[id]);
+  accounted_at_[id] = now;
+}
+
+Slot KvServing::admit(uint32_t w, uint32_t t, const Chunk& chunk, bool pin, uint32_t slot_owner) {
+  Tier& tier = tiers_.tier(w, t);
+  auto& resident = tier.resident();
+  const uint64_t bytes = t == store_ ? spec_.compression.stored_bytes(chunk_bytes(chunk)) : chunk_bytes(chunk);
+  Slot slot = resident.find(chunk.key);
+  if (slot == kNoSlot) {
+    if (!resident.can_ever_fit(bytes)) return kNoSlot;
+    const int64_t now = clock_++;
+    resident.miss(chunk.key, bytes, now);
+    account_storage(tiers_.tier_id(w, t));
+    while (!resident.fits(bytes)) {
+      Evicted victim;
+      if (!resident.evict(resident.guard(0, false), &victim)) return kNoSlot;
+      ++tier.stats().evictions;
+      if (spec_.write_back && t + 1 < tiers_.tier_count() && !held_below(w, t, victim.key)) {
+        written_down(w, t, victim.key, victim.size_bytes);
+      }
+    }
+    slot = resident.insert(chunk.key, bytes, now);
+    ++tier.stats().inserts;
+  }
+  if (pin) {
+    resident.pin(slot);
+    active_[slot_owner].pins.push_back(Pin{tiers_.tier_id(w, t), slot});
+  }
+  return slot;
+}
+
+// A victim of tier `from` that no lower tier holds goes one tier down.
+// Tiers above the store hold raw bytes (and the store never evicts), so `raw` is the size.
+void KvServing::written_down(uint32_t w, uint32_t from, uint64_t key, uint64_t raw) {
+  const uint32_t tokens = static_cast<uint32_t>(raw / std::max<uint64_t>(bytes_per_token_, 1));
+  ++tiers_.tier(w, from).stats().writebacks;
+  ++tiers_.tier(w, from + 1).stats().written;
+  const uint32_t m = new_move(-1, w);
+  moves_[m].raw_bytes = raw;
+  add_hop(moves_[m], topology_.writeback_link(from));
+  submit_hop(m);
+  admit(w, from + 1, Chunk{key, 0, tokens}, false, 0);
+}
+
+void KvServing::write_through(uint32_t w, const Chunk& chunk) {
+  // Start from the deepest tier above the first missing target that holds the chunk
+  // (the first tier always does, having just used it).
+  uint32_t first_missing = UINT32_MAX, deepest = 0;
+  for (uint32_t t : spec_.write_through) {
+    if (tiers_.tier(w, t).resident().find(chunk.key) != kNoSlot) continue;
+    first_missing = std::min(first_missing, t);
+    deepest = std::max(deepest, t);
+  }
+  if (first_missing == UINT32_MAX) return;
+  uint32_t source = 0;
+  for (uint32_t t = 1; t < first_missing; ++t)
+    if (tiers_.tier(w, t).resident().find(chunk.key) != kNoSlot) source = t;
+  const uint32_t m = new_move(-1, w);
+  moves_[m].raw_bytes = chunk_bytes(chunk);
+  for (uint32_t t = source; t < deepest; ++t) add_hop(moves_[m], topology_.writeback_link(t));
+  submit_hop(m);
+  for (uint32_t t : spec_.write_through) {
+    if (t > deepest || tiers_.tier(w, t).resident().find(chunk.key) != kNoSlot) continue;
+    ++tiers_.tier(w, t).stats().written;
+    admit(w, t, chunk, false, 0);
+  }
+}
+
+// ---------------------------------------------------------------- transfers
+
+uint32_t KvServing::new_move(int32_t owner, uint32_t worker) {
+  const uint32_t m = moves_.acquire();
+  Move& move = moves_[m];
+  move.raw_bytes = 0;
+  move.count = move.next = 0;
+  move.attempt = 0;
+  move.owner = owner;
+  move.worker = static_cast<uint16_t>(worker);
+  return m;
+}
+
+// One link of a move, with the codec on the far side of the compressed boundary.
+void KvServing::add_hop(Move& move, uint32_t link_index) {
+  const LinkSpec& link = topology_.link(link_index).spec();
+  if (link.to_tier == store_ && encoder_) move.hops[move.count++] = kEncoder;
+  move.hops[move.count++] = static_cast<uint16_t>(link_index);
+  if (link.from_tier == store_ && decoder_) move.hops[move.count++] = kDecoder;
+}
+
+void KvServing::submit_hop(uint32_t m) {
+  Move& move = moves_[m];
+  if (move.count == 0) {  // nothing to move (a write whose source is its target)
+    moves_.release(m);
+    return;
+  }
+  const uint16_t hop = move.hops[move.next];
+  ILink* link = hop == kEncoder ? encoder_.get() : hop == kDecoder ? decoder_.get() : &tiers_.link(move.worker, hop);
+  uint64_t bytes = move.raw_bytes;
+  if (hop < kEncoder && touches_store(link->spec())) {
+    // A GET or PUT: stored (compressed) bytes, under the store's rate limit.
+    bytes = bytes_over(link->spec(), bytes);
+    const bool get = link->spec().from_tier == store_;
+    const sim::Time now = simulator_.now();
+    if (!(get ? get_bucket_ : put_bucket_).take(now)) {  // 503 SlowDown: back off, with full jitter, and retry
+      ++throttled_;
+      const int doublings = static_cast<int>(std::min<uint32_t>(move.attempt++, 30));
+      const double ceiling = std::min(static_cast<double>(spec_.object_store.backoff) * std::ldexp(1.0, doublings),
+                                      static_cast<double>(spec_.object_store.max_backoff));
+      const sim::Time wait = spec_.object_store.throttle_latency + static_cast<sim::Time>(jitter_.uniform01() * ceiling);
+      backoff_total_ += wait;
+      simulator_.schedule_after(wait, &on_retry, this, m);
+      return;
+    }
+    move.attempt = 0;
+    ++(get ? gets_ : puts_);
+  }
+  link->submit(TransferRequest{bytes}, TransferDone{&on_hop_done, this, m}, move.owner >= 0 ? Priority::kDemand : Priority::kBackground);
+}
+
+void KvServing::on_retry(void* self, uint64_t m) { static_cast<KvServing*>(self)->submit_hop(static_cast<uint32_t>(m)); }
+
+void KvServing::on_hop_done(void* self, uint64_t m) {
+  auto& s = *static_cast<KvServing*>(self);
+  Move& move = s.moves_[m];
+  if (++move.next < move.count) {
+    s.submit_hop(static_cast<uint32_t>(m));
+    return;
+  }
+  const int32_t owner = move.owner;
+  s.moves_.release(static_cast<uint32_t>(m));
+  if (owner >= 0 && --s.active_[owner].pending == 0) s.loads_done(static_cast<uint32_t>(owner));
+}
+
+// ---------------------------------------------------------------- results
+
+namespace {
+
+double ratio(double part, double whole) { return whole > 0 ? part / whole : 0.0; }
+
+}  // namespace
+
+std::string KvServing::build_request_log() const {
+  std::string log = "request,worker,slot,arrival_us,start_us,first_token_us,ttft_us,queue_wait_us,load_us,compute_us,input_tokens,"
+                    "cached_tokens,cached_chunks,chunks";
+  log += decode_ ? ",output_tokens,decode_start_us,last_token_us\n" : "\n";
+  for (uint32_t i = 0; i < records_.size(); ++i) {
+    const RequestRecord& r = records_[i];
+    if (r.first_token < 0) continue;  // never served (the run ended first)
+    const traces::KvRequest& request = trace_.requests[i];
+    const sim::Time arrival = static_cast<sim::Time>(request.arrival_us) * sim::kMicrosecond;
+    std::vector<Metrics::Value> fields = {uint64_t{i}, uint64_t{r.worker}, uint64_t{r.slot}, us(arrival), us(r.start),
+                                          us(r.first_token), us(r.first_token - arrival), us(r.start - arrival), us(r.load),
+                                          us(r.compute), uint64_t{request.input_tokens}, r.cached_tokens,
+                                          uint64_t{r.cached_chunks}, uint64_t{r.chunks}};
+    if (decode_) {
+      fields.push_back(uint64_t{request.output_tokens});
+      fields.push_back(decode_->decode_start(i) < 0 ? Metrics::Value(std::string()) : Metrics::Value(us(decode_->decode_start(i))));
+      fields.push_back(decode_->last_token(i) < 0 ? Metrics::Value(std::string()) : Metrics::Value(us(decode_->last_token(i))));
+    }
+    for (size_t f = 0; f < fields.size(); ++f) {
+      if (f) log += ',';
+      log += Metrics::format(fields[f]);
+    }
+    log += '\n';
+  }
+  return log;
+}
+
+Metrics KvServing::metrics() const {
+  Metrics m;
+  const sim::Time end = simulator_.now();
+  const double served_s = sim::to_seconds(last_token_ - std::max<sim::Time>(first_arrival_, 0));
+  const size_t requests = ttft_.size();
+  m.add("requests", static_cast<uint64_t>(requests));
+  m.add("input_tokens", total_tokens_);
+  m.add("output_tokens", output_tokens_);
+  m.add("block_lookups", total_blocks_);
+  m.add("chunk_lookups", chunk_lookups_);
+  uint64_t hit_blocks = 0, hit_tokens = 0;
+  for (size_t t = 0; t < hit_blocks_.size(); ++t) {
+    hit_blocks += hit_blocks_[t];
+    hit_tokens += hit_tokens_[t];
+  }
+  m.add("hit_ratio_blocks", ratio(double(hit_blocks), double(total_blocks_)));
+  m.add("hit_ratio_tokens", ratio(double(hit_tokens), double(total_tokens_)));
+  m.add("prefill_tokens", prefill_tokens_);
+  m.add("prefill_tokens_saved", saved_tokens_);
+  m.add("prefill_saved_fraction", ratio(double(saved_tokens_), double(total_tokens_)));
+  std::vector<sim::Time> sorted = ttft_;
+  std::sort(sorted.begin(), sorted.end());
+  m.add("ttft_mean_us", us(static_cast<sim::Time>(std::llround(sim::mean_of(ttft_)))));
+  m.add("ttft_p50_us", us(sim::nearest_rank(sorted, 0.50)));
+  m.add("ttft_p90_us", us(sim::nearest_rank(sorted, 0.90)));
+  m.add("ttft_p99_us", us(sim::nearest_rank(sorted, 0.99)));
+  m.add("ttft_max_us", us(sorted.empty() ? 0 : sorted.back()));
+  std::vector<sim::Time> waits = queue_wait_;
+  std::sort(waits.begin(), waits.end());
+  m.add("queue_wait_mean_us", us(static_cast<sim::Time>(std::llround(sim::mean_of(queue_wait_)))));
+  m.add("queue_wait_p99_us", us(sim::nearest_rank(waits, 0.99)));
+  m.add("load_time_mean_us", requests ? us(load_total_) / double(requests) : 0.0);
+  m.add("prefill_compute_mean_us", requests ? us(compute_total_) / double(requests) : 0.0);
+  m.add("sim_time_s", sim::to_seconds(end));
+  m.add("throughput_rps", served_s > 0 ? double(requests) / served_s : 0.0);
+  m.add("input_tokens_per_s", served_s > 0 ? double(total_tokens_) / served_s : 0.0);
+  m.add("l1_bypassed_chunks", bypassed_);
+  uint64_t fewest = UINT64_MAX, most = 0;
+  for (const Worker& w : workers_) {
+    fewest = std::min(fewest, w.requests);
+    most = std::max(most, w.requests);
+  }
+  m.add("prefill_workers", static_cast<uint64_t>(workers_.size()));
+  m.add("worker_requests_min", fewest);
+  m.add("worker_requests_max", most);
+
+  const double months = sim::to_seconds(end) / 3600.0 / 730.0;  // a billing month: 730 hours
+  double storage_cost = 0;
+  for (uint32_t t = 0; t < tiers_.tier_count(); ++t) {
+    // A tier each worker has its own of reports the sum over its instances.
+    const std::string& n = topology_.tier(t).name();
+    TierStats s;
+    long double byte_seconds = 0;
+    uint64_t stored_end = 0;
+    for (uint32_t w = 0; w < tiers_.tier_instances(t); ++w) {
+      const Tier& tier = tiers_.tier(w, t);
+      s += tier.stats();
+      byte_seconds += byte_seconds_[tiers_.tier_id(w, t)];
+      stored_end += tier.resident().used_bytes();
+    }
+    m.add(n + "_hit_ratio_blocks", ratio(double(hit_blocks_[t]), double(total_blocks_)));
+    m.add(n + "_hit_ratio_tokens", ratio(double(hit_tokens_[t]), double(total_tokens_)));
+    m.add(n + "_hits", s.hits);
+    m.add(n + "_misses", s.misses);
+    m.add(n + "_inserts", s.inserts);
+    m.add(n + "_evictions", s.evictions);
+    m.add(n + "_writebacks", s.writebacks);
+    m.add(n + "_written", s.written);
+    const double mean_bytes = end > 0 ? static_cast<double>(byte_seconds / end) : 0.0;
+    m.add(n + "_stored_bytes_mean", mean_bytes);
+    m.add(n + "_stored_bytes_end", stored_end);
+    const double cost = mean_bytes / 1e9 * months * spec_.cost.storage_usd_per_gb_month[t];
+    storage_cost += cost;
+    m.add(n + "_storage_cost_usd", cost);
+  }
+  m.add("store_get_requests", gets_);
+  m.add("store_put_requests", puts_);
+  m.add("store_throttled", throttled_);
+  m.add("store_backoff_s", sim::to_seconds(backoff_total_));
+  const double request_cost = double(gets_) / 1000.0 * spec_.cost.get_usd_per_1000 + double(puts_) / 1000.0 * spec_.cost.put_usd_per_1000;
+  m.add("request_cost_usd", request_cost);
+  m.add("storage_cost_usd", storage_cost);
+  m.add("total_cost_usd", storage_cost + request_cost);
+  for (uint32_t l = 0; l < tiers_.link_count(); ++l) {
+    LinkStats total;
+    for (uint32_t w = 0; w < tiers_.link_instances(l); ++w) accumulate(total, tiers_.link(w, l).stats());
+    add_link_metrics(m, topology_.link(l).spec().name, total, end, tiers_.link_instances(l));
+  }
+  if (encoder_) {
+    add_link_metrics(m, "kv_encode", encoder_->stats(), end);
+    add_link_metrics(m, "kv_decode", decoder_->stats(), end);
+  }
+  if (decode_) decode_->add_metrics(m, end);
+  return m;
+}
+
+}  // namespace tiersim::models

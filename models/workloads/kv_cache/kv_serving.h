@@ -1,0 +1,187 @@
+#pragma once
+// KV-cache serving: a request trace (Mooncake's format, or generated) replayed through the
+// tier topology as a discrete-event simulation, on the same links and eviction policies
+// as every workload.
+//  - A prompt is cut into chunks of chunk_tokens (the unit every tier stores; a partial
+//    last chunk is an object of its own). A chunk's key names its whole prefix, so two
+//    prompts share a chunk exactly when they share every block up to its end.
+//  - When a request gets a prefill slot, its chunks are looked up in prefix order, each
+//    from the first tier down; the first chunk held nowhere ends the cached prefix.
+//    Cached chunks below the first tier are loaded into it along the tier's fetch path
+//    (through the decoder when they leave a compressed last tier) and pinned there until
+//    the request ends; the rest of the prompt is prefilled (KvServingSpec::prefill). At
+//    least one token is always computed, as serving engines do to get the logits.
+//  - Layerwise loading: the load is taken to stream evenly, layer by layer, after the
+//    first byte of its slowest path arrives (D, the path's delivery latency). With load
+//    time T, prefill compute P over L layers, layer l is ready at D + (l+1)(T-D)/L and
+//    takes P/L to compute after it and after layer l-1, so the first token comes at
+//        start + max(T + P/L, D + (T-D)/L + P)     (layerwise)
+//        start + T + P                             (not layerwise)
+//  - The prompt's computed chunks are then inserted into the first tier, and written down
+//    by the write policy: write-through copies go at once to the listed tiers (passing the
+//    tiers in between), write-back moves an evicted chunk that no lower tier holds to the
+//    tier below. Writes are background transfers: they share the links but nobody waits.
+//  - Transfers to and from the last tier (the object store) are its GETs and PUTs: each
+//    takes a token of the store's rate limit or is throttled (503 SlowDown) and retried
+//    after throttle_latency + an exponential backoff with full jitter (seeded).
+//  - TTFT = first token - arrival (queueing for a prefill slot included).
+//  - Workers (spec.workers): each prefill worker has prefill_slots and its own instance of
+//    the tiers above the first shared one (models/tiers/worker_tiers.h); a request is
+//    routed to one on arrival and queues there. Its lookups, loads and writes use that
+//    worker's tiers and links, and the shared tiers (a pooled L3.5, the object store)
+//    serve every worker, so a chunk one worker staged from the store into the pool is a
+//    pool hit for the others.
+//  - Decode (spec.decode, models/workloads/kv_cache/kv_decode.h): after its first token a request
+//    decodes its remaining output tokens, on decode workers of their own (the KV handed
+//    over a network link) or on its prefill worker.
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "models/links/token_bucket.h"
+#include "models/links/link.h"
+#include "models/policies/i_eviction_policy.h"
+#include "models/tiers/worker_tiers.h"
+#include "models/workloads/kv_cache/kv_serving_spec.h"
+#include "sim/containers/index_pool.h"
+#include "sim/engine/random.h"
+#include "sim/output/metrics.h"
+#include "traces/kv/kv_trace.h"
+
+namespace sim {
+class Simulator;
+}
+
+namespace tiersim::models {
+
+class Topology;
+class KvDecodePool;
+
+class KvServing {
+ public:
+  KvServing(sim::Simulator& simulator, Topology& topology, const KvServingSpec& spec, const traces::KvTrace& trace);
+  ~KvServing();
+
+  void run();
+  uint64_t block_lookups() const { return total_blocks_; }
+  // Every result of the run, in a fixed order (see README, "KV-cache serving").
+  Metrics metrics() const;
+  // requests.csv (with a header) when the spec asks for the request log, else empty.
+  const std::string& request_log() const { return request_log_; }  // built when run() ends
+
+ private:
+  struct Chunk {
+    uint64_t key;
+    uint32_t blocks, tokens;
+  };
+  struct Pin {
+    uint32_t tier_id, slot;  // tier_id: WorkerTiers::tier_id
+  };
+  // A request between getting its prefill slot and its first token.
+  struct Active {
+    bool busy = false;
+    uint32_t worker = 0;
+    uint32_t request = 0;
+    sim::Time start = 0;
+    sim::Time first_byte = 0;  // D: the slowest load path's delivery latency
+    uint32_t pending = 0;      // loads in flight
+    uint32_t cached_chunks = 0;
+    uint64_t cached_tokens = 0;
+    sim::Time load = 0, compute = 0;
+    std::vector<Chunk> chunks;
+    std::vector<Pin> pins;
+  };
+  // One chunk's journey over one or more links (a load, or a write down the tiers): the
+  // topology's link indices, plus the codec on the compressed side of the last tier.
+  static constexpr uint16_t kEncoder = 0xfffe, kDecoder = 0xffff;
+  struct Move {
+    uint64_t raw_bytes = 0;
+    std::array<uint16_t, 12> hops;
+    uint16_t worker = 0;  // whose instances of the links
+    uint8_t count = 0, next = 0;
+    uint32_t attempt = 0;  // throttled tries of the current hop
+    int32_t owner = -1;    // the Active slot waiting for it; -1 for writes
+  };
+
+  static void on_arrival(void* self, uint64_t request);
+  static void on_hop_done(void* self, uint64_t move);
+  static void on_retry(void* self, uint64_t move);
+  static void on_first_token(void* self, uint64_t slot);
+
+  // A prefill worker's queue of routed requests and its share of active_.
+  struct Worker {
+    std::vector<uint32_t> queue;  // in arrival order
+    size_t head = 0;
+    uint32_t busy = 0;
+    uint64_t requests = 0;
+    uint32_t load() const { return static_cast<uint32_t>(queue.size() - head) + busy; }
+  };
+  // What requests.csv says of a request.
+  struct RequestRecord {
+    uint32_t worker = 0, slot = 0, cached_chunks = 0, chunks = 0;
+    uint64_t cached_tokens = 0;
+    sim::Time start = 0, first_token = -1, load = 0, compute = 0;
+  };
+
+  uint32_t route(uint32_t request);
+  void try_start(uint32_t worker);
+  void start(uint32_t slot, uint32_t request);
+  void cut_into_chunks(const traces::KvRequest& request, std::vector<Chunk>& out) const;
+  void loads_done(uint32_t slot);
+  void write_through(uint32_t worker, const Chunk& chunk);
+  uint32_t new_move(int32_t owner, uint32_t worker);
+  void add_hop(Move& move, uint32_t link);
+  void submit_hop(uint32_t move);
+  // Inserts into worker w's tier `t` (evicting by its policy; a victim no lower tier holds
+  // is written back down); kNoSlot when everything there is pinned or it can never fit.
+  Slot admit(uint32_t w, uint32_t t, const Chunk& chunk, bool pin, uint32_t slot_owner);
+  void written_down(uint32_t w, uint32_t from, uint64_t key, uint64_t raw_bytes);
+  bool held_below(uint32_t w, uint32_t tier, uint64_t key) const;
+  void account_storage(uint32_t tier_id);
+  std::string build_request_log() const;
+  uint64_t chunk_bytes(const Chunk& c) const { return uint64_t(c.tokens) * bytes_per_token_; }
+  // Bytes a link carries for `raw` bytes of KV: stored (compressed) bytes on the object
+  // store's GETs and PUTs, raw bytes elsewhere.
+  bool touches_store(const LinkSpec& link) const { return link.from_tier == store_ || link.to_tier == store_; }
+  uint64_t bytes_over(const LinkSpec& link, uint64_t raw) const {
+    return touches_store(link) ? spec_.compression.stored_bytes(raw) : raw;
+  }
+
+  sim::Simulator& simulator_;
+  Topology& topology_;
+  WorkerTiers tiers_;
+  const KvServingSpec& spec_;
+  const traces::KvTrace& trace_;
+  const uint64_t bytes_per_token_;
+  const uint32_t store_;  // the last tier
+  std::unique_ptr<Link> encoder_, decoder_;
+  TokenBucket get_bucket_, put_bucket_;
+  sim::Rng jitter_;
+
+  std::unique_ptr<KvDecodePool> decode_;
+  std::vector<Active> active_;  // prefill_slots per worker, worker by worker
+  std::vector<Worker> workers_;
+  uint32_t next_round_robin_ = 0;
+  std::vector<Chunk> routing_chunks_;
+  sim::IndexPool<Move> moves_;
+  int64_t clock_ = 0;  // the policies' logical time: one tick per chunk touched
+
+  // Results.
+  uint64_t total_blocks_ = 0, total_tokens_ = 0, output_tokens_ = 0, chunk_lookups_ = 0;
+  uint64_t prefill_tokens_ = 0, saved_tokens_ = 0, bypassed_ = 0;
+  std::vector<uint64_t> hit_blocks_, hit_tokens_;  // per tier the prefix was found in
+  std::vector<sim::Time> ttft_, queue_wait_;
+  sim::Time load_total_ = 0, compute_total_ = 0;
+  sim::Time first_arrival_ = -1, last_token_ = 0;
+  uint64_t gets_ = 0, puts_ = 0, throttled_ = 0;
+  sim::Time backoff_total_ = 0;
+  std::vector<long double> byte_seconds_;  // per tier instance, bytes x ps
+  std::vector<sim::Time> accounted_at_;
+  std::vector<RequestRecord> records_;  // with request_log
+  std::string request_log_;
+};
+
+}  // namespace tiersim::models

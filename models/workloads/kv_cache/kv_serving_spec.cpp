@@ -1,0 +1,191 @@
+#include "models/workloads/kv_cache/kv_serving_spec.h"
+
+#include <algorithm>
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "models/tiers/topology.h"
+#include "sim/config/config_node.h"
+#include "traces/trace_source.h"
+#include "sim/config/units.h"
+#include "traces/kv/mooncake_trace.h"
+
+namespace tiersim::models {
+
+namespace {
+
+// A duration in picoseconds with three more decimals than the engine's integer clock
+// ("0.45 ps" per token pair is a real attention cost): the text is read one unit up
+// (ps as ns, ...) and scaled back.
+double fine_duration_ps(const ConfigNode& node) {
+  std::string text = node.as_string();
+  static const char* const kUnits[][2] = {{"ps", "ns"}, {"ns", "us"}, {"us", "ms"}, {"ms", "s"}};
+  for (const auto& unit : kUnits) {
+    const std::string from = unit[0];
+    if (text.size() >= from.size() && text.compare(text.size() - from.size(), from.size(), from) == 0) {
+      text = text.substr(0, text.size() - from.size()) + unit[1];
+      try {
+        return static_cast<double>(sim::units::parse_duration(text)) / 1000.0;
+      } catch (const std::exception& e) {
+        node.fail(e.what());
+      }
+    }
+  }
+  return static_cast<double>(node.as_duration());
+}
+
+std::vector<uint32_t> tier_list(const ConfigNode& node, const TopologySpec& topology) {
+  std::vector<uint32_t> tiers;
+  for (size_t i = 0; i < node.size(); ++i) {
+    const ConfigNode item = node.at(i);
+    const std::string name = item.as_string();
+    uint32_t found = UINT32_MAX;
+    for (uint32_t t = 0; t < topology.tiers.size(); ++t)
+      if (topology.tiers[t].name == name) found = t;
+    if (found == UINT32_MAX) item.fail("no tier named \"" + name + "\"");
+    if (found == 0) item.fail("new chunks are computed into \"" + name + "\", the first tier: list the tiers below it");
+    if (std::find(tiers.begin(), tiers.end(), found) != tiers.end()) item.fail("tier \"" + name + "\" is listed twice");
+    tiers.push_back(found);
+  }
+  std::sort(tiers.begin(), tiers.end());
+  return tiers;
+}
+
+bool has_link(const TopologySpec& topology, uint32_t from, uint32_t to) {
+  for (const LinkSpec& l : topology.links)
+    if (l.from_tier == from && l.to_tier == to) return true;
+  return false;
+}
+
+void require_write_links(const ConfigNode& where, const TopologySpec& topology, uint32_t deepest, const char* why) {
+  for (uint32_t t = 0; t < deepest; ++t) {
+    if (!has_link(topology, t, t + 1)) {
+      where.fail(std::string(why) + " writes chunks from \"" + topology.tiers[t].name + "\" down to \"" + topology.tiers[t + 1].name +
+                 "\": add a link from \"" + topology.tiers[t].name + "\" to \"" + topology.tiers[t + 1].name + "\"");
+    }
+  }
+}
+
+}  // namespace
+
+sim::Time PrefillCost::time(uint64_t cached, uint64_t fresh) const {
+  const double total = double(cached + fresh);
+  const double quadratic = per_token2_ps * (total * total - double(cached) * double(cached));
+  const double ps = double(fixed) + double(per_token) * double(fresh) + quadratic;
+  return ps >= double(sim::kEndOfTime) ? sim::kEndOfTime : static_cast<sim::Time>(std::llround(ps));
+}
+
+uint64_t CompressionSpec::stored_bytes(uint64_t raw) const {
+  if (!enabled) return raw;
+  return std::max<uint64_t>(1, static_cast<uint64_t>(std::ceil(double(raw) / ratio)));
+}
+
+KvServingSpec parse_kv_serving(const ConfigNode& workload, const TopologySpec& topology, uint64_t run_seed) {
+  workload.allow_only({"type", "trace", "generator", "block_tokens", "chunk_tokens", "model", "prefill", "layerwise", "prefill_slots",
+                       "write", "object_store", "compression", "cost", "workers", "decode", "max_requests", "request_log"});
+  KvServingSpec spec;
+  spec.seed = run_seed;
+  const TraceSource source =
+      read_trace_source(workload, "missing the requests: give \"trace\" (a Mooncake JSON-lines file) or \"generator\"");
+  if (source.generator) {
+    spec.generator = traces::parse_kv_generator(*source.generator, run_seed);
+    spec.block_tokens = 16;
+  } else {
+    spec.trace_path = source.path;
+    if (source.format) source.format->as_enum({"mooncake"});
+  }
+  spec.block_tokens = static_cast<uint32_t>(workload.uint_or("block_tokens", spec.block_tokens, 1, 1u << 20));
+  if (auto c = workload.find("chunk_tokens")) {
+    spec.chunk_tokens = static_cast<uint32_t>(c->as_uint(1, 1u << 24));
+    if (spec.chunk_tokens % spec.block_tokens != 0) {
+      c->fail("chunk_tokens " + std::to_string(spec.chunk_tokens) + " is not a multiple of block_tokens " +
+              std::to_string(spec.block_tokens) + " (a chunk is a whole number of blocks)");
+    }
+  } else {
+    spec.chunk_tokens = (256 + spec.block_tokens - 1) / spec.block_tokens * spec.block_tokens;
+  }
+  spec.model = parse_model_shape(workload.at("model"));
+
+  const ConfigNode prefill = workload.at("prefill");
+  prefill.allow_only({"fixed", "per_token", "per_token2"});
+  spec.prefill.fixed = prefill.duration_or("fixed", 0);
+  spec.prefill.per_token = prefill.duration_or("per_token", 0);
+  if (auto q = prefill.find("per_token2")) spec.prefill.per_token2_ps = fine_duration_ps(*q);
+  spec.layerwise = workload.bool_or("layerwise", true);
+  spec.prefill_slots = static_cast<uint32_t>(workload.uint_or("prefill_slots", 1, 1, 1024));
+  spec.max_requests = workload.uint_or("max_requests", UINT64_MAX, 1);
+  const std::optional<ConfigNode> workers = workload.find("workers"), decode = workload.find("decode");
+  spec.workers = parse_kv_workers(workers ? &*workers : nullptr, topology);
+  spec.decode = parse_kv_decode(decode ? &*decode : nullptr);
+  spec.request_log = workload.bool_or("request_log", false);
+
+  if (auto w = workload.find("write")) {
+    w->allow_only({"through", "back"});
+    if (auto through = w->find("through")) {
+      spec.write_through = tier_list(*through, topology);
+      if (!spec.write_through.empty()) require_write_links(*through, topology, spec.write_through.back(), "write-through");
+    }
+    spec.write_back = w->bool_or("back", true);
+    if (spec.write_back) require_write_links(w->has("back") ? w->at("back") : *w, topology, static_cast<uint32_t>(topology.tiers.size() - 1), "write-back");
+  } else {
+    require_write_links(workload, topology, static_cast<uint32_t>(topology.tiers.size() - 1),
+                        "write-back (the default write policy; set \"write\": {\"back\": false} to drop evicted chunks)");
+  }
+
+  if (auto o = workload.find("object_store")) {
+    o->allow_only({"get_rate", "put_rate", "burst", "throttle_latency", "backoff", "max_backoff"});
+    ObjectStoreLimits& l = spec.object_store;
+    l.get_rate = o->double_or("get_rate", 0, 0, 1e12);
+    l.put_rate = o->double_or("put_rate", 0, 0, 1e12);
+    if (auto b = o->find("burst")) l.burst_s = double(b->as_duration()) / double(sim::kSecond);
+    if (l.burst_s <= 0) o->at("burst").fail("expected a positive duration, got " + o->at("burst").describe());
+    l.throttle_latency = o->duration_or("throttle_latency", l.throttle_latency);
+    l.backoff = o->duration_or("backoff", l.backoff);
+    l.max_backoff = o->duration_or("max_backoff", l.max_backoff);
+    if (l.backoff <= 0) o->at("backoff").fail("expected a positive duration");
+    if (l.max_backoff < l.backoff) o->at("max_backoff").fail("max_backoff is below backoff");
+  }
+  if (auto c = workload.find("compression")) {
+    c->allow_only({"ratio", "encode", "decode", "channels"});
+    CompressionSpec& z = spec.compression;
+    z.enabled = true;
+    z.ratio = c->at("ratio").as_double(1.0, 1e6);
+    z.encode_Bps = c->at("encode").as_bandwidth_Bps();
+    z.decode_Bps = c->at("decode").as_bandwidth_Bps();
+    z.channels = static_cast<uint32_t>(c->uint_or("channels", 1, 1, 1024));
+  }
+  spec.cost.storage_usd_per_gb_month.assign(topology.tiers.size(), 0.0);
+  if (auto c = workload.find("cost")) {
+    c->allow_only({"storage_usd_per_gb_month", "get_usd_per_1000", "put_usd_per_1000"});
+    if (auto s = c->find("storage_usd_per_gb_month")) {
+      if (!s->is_object()) s->fail("expected an object of tier name -> price, got " + s->describe());
+      for (uint32_t t = 0; t < topology.tiers.size(); ++t)
+        spec.cost.storage_usd_per_gb_month[t] = s->double_or(topology.tiers[t].name, 0, 0, 1e9);
+      std::vector<std::string_view> names;
+      for (const TierSpec& t : topology.tiers) names.push_back(t.name);
+      s->allow_only(names);
+    }
+    spec.cost.get_usd_per_1000 = c->double_or("get_usd_per_1000", 0, 0, 1e9);
+    spec.cost.put_usd_per_1000 = c->double_or("put_usd_per_1000", 0, 0, 1e9);
+  }
+  return spec;
+}
+
+traces::KvTrace load_kv_trace(const KvServingSpec& spec) {
+  const uint64_t cap = spec.max_requests;
+  traces::KvTrace trace;
+  if (spec.generator) {
+    traces::KvGeneratorSpec g = *spec.generator;
+    g.requests = std::min(g.requests, cap);
+    trace = traces::generate_kv_trace(g, spec.block_tokens);
+  } else {
+    trace = traces::read_mooncake_trace(spec.trace_path, spec.block_tokens);
+  }
+  if (trace.requests.size() > cap) {
+    trace.requests.resize(cap);
+    trace.block_ids.resize(trace.requests.back().first_block + trace.requests.back().blocks);
+  }
+  return trace;
+}
+
+}  // namespace tiersim::models

@@ -1,0 +1,117 @@
+#pragma once
+// The configuration of a KV-cache serving workload (config key "workload"):
+//   type           "kv_cache"
+//   trace          a Mooncake-format request trace (JSON lines, .zst allowed):
+//                  "path" or {"path": ..., "format": "mooncake"}
+//   generator      or a synthetic one (traces/kv/kv_generator.h)
+//   block_tokens   tokens per hash id (default 512, Mooncake's; 16 with a generator)
+//   chunk_tokens   tokens per cached object, a multiple of block_tokens (default 256,
+//                  rounded up to a whole number of blocks). A chunk is the unit every tier
+//                  stores and the object size of one S3 PUT/GET
+//   model          the KV shape: a preset or fields (models/workloads/kv_cache/model_shape.h)
+//   prefill        {"fixed": "5 ms", "per_token": "40 us", "per_token2": "0.5 ps"}: computing
+//                  n new tokens after c cached ones costs
+//                  fixed + per_token*n + per_token2*((c+n)^2 - c^2)
+//                  (the quadratic term is attention over the whole prefix)
+//   layerwise      load layer l+1's KV while layer l computes (default true)
+//   prefill_slots  requests prefilled at once (default 1); others queue in arrival order
+//   write          {"through": [tiers a new chunk is written to at once], "back": on
+//                  eviction, write a chunk no lower tier holds to the tier below
+//                  (default true)}
+//   object_store   {"get_rate": GETs/s, "put_rate": PUTs/s (default unlimited),
+//                   "burst": seconds of rate a bucket holds (1 s), "throttle_latency":
+//                   time to a 503 SlowDown (10 ms), "backoff": first retry delay (50 ms),
+//                   "max_backoff": (5 s)}: the last tier's request rate limits; a throttled
+//                  request is retried after an exponential backoff with full jitter
+//   compression    {"ratio": raw/stored, "encode": "4 GB/s", "decode": "8 GB/s",
+//                   "channels": codec streams (1)}: chunks are encoded before they enter
+//                  the last tier and decoded after they leave it
+//   cost           {"storage_usd_per_gb_month": {"tier": price, ...},
+//                   "get_usd_per_1000": ..., "put_usd_per_1000": ...}
+//   workers        prefill workers, which tiers they share (a pooled L3.5 tier) and how
+//                  requests are routed to them (models/workloads/kv_cache/kv_cluster_spec.h)
+//   decode         decode workers, disaggregated or colocated (kv_cluster_spec.h)
+//   max_requests   replay only the first N requests
+//   request_log    also write requests.csv: one row per request (worker, slot, arrival,
+//                  first token, TTFT, queueing, load and compute time, cached tokens; with
+//                  decode, decode start and last token)
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "models/workloads/kv_cache/model_shape.h"
+#include "models/workloads/kv_cache/kv_cluster_spec.h"
+#include "sim/engine/time.h"
+#include "traces/kv/kv_generator.h"
+
+namespace tiersim {
+class ConfigNode;
+}
+
+namespace tiersim::models {
+
+struct TopologySpec;
+
+struct PrefillCost {
+  sim::Time fixed = 0;
+  sim::Time per_token = 0;
+  double per_token2_ps = 0;
+  // Time to compute `fresh` tokens after `cached` ones.
+  sim::Time time(uint64_t cached, uint64_t fresh) const;
+};
+
+struct ObjectStoreLimits {
+  double get_rate = 0;  // per second; 0: unlimited
+  double put_rate = 0;
+  double burst_s = 1;
+  sim::Time throttle_latency = 10 * sim::kMillisecond;
+  sim::Time backoff = 50 * sim::kMillisecond;
+  sim::Time max_backoff = 5 * sim::kSecond;
+};
+
+struct CompressionSpec {
+  bool enabled = false;
+  double ratio = 1;
+  uint64_t encode_Bps = 0, decode_Bps = 0;
+  uint32_t channels = 1;
+  uint64_t stored_bytes(uint64_t raw) const;
+};
+
+struct CostSpec {
+  std::vector<double> storage_usd_per_gb_month;  // per tier (0: free)
+  double get_usd_per_1000 = 0, put_usd_per_1000 = 0;
+};
+
+struct KvServingSpec {
+  std::string trace_path;  // empty when generated
+  std::optional<traces::KvGeneratorSpec> generator;
+  uint32_t block_tokens = 512;
+  uint32_t chunk_tokens = 512;
+  ModelShape model;
+  PrefillCost prefill;
+  bool layerwise = true;
+  uint32_t prefill_slots = 1;
+  std::vector<uint32_t> write_through;  // tier indices, ascending
+  bool write_back = true;
+  ObjectStoreLimits object_store;
+  CompressionSpec compression;
+  CostSpec cost;
+  KvWorkersSpec workers;
+  KvDecodeSpec decode;
+  uint64_t max_requests = UINT64_MAX;
+  bool request_log = false;
+  uint64_t seed = 0;
+
+  uint32_t blocks_per_chunk() const { return chunk_tokens / block_tokens; }
+};
+
+// Reads the workload block; the topology gives tier names and the links the write policy
+// needs. Throws InputError naming the JSON path of a mistake.
+KvServingSpec parse_kv_serving(const ConfigNode& workload, const TopologySpec& topology, uint64_t run_seed);
+
+// Reads the spec's trace file or generates its trace (then cut to max_requests).
+traces::KvTrace load_kv_trace(const KvServingSpec& spec);
+
+}  // namespace tiersim::models

@@ -1,0 +1,137 @@
+#include "traces/formats/csv_trace.h"
+
+#include <charconv>
+#include <cstring>
+
+#include "sim/errors.h"
+
+namespace tiersim::traces {
+
+namespace {
+constexpr size_t kChunkBytes = 1 << 20;
+constexpr std::string_view kHeader = "step,layer,expert";
+
+// Parses a decimal unsigned integer in [begin, end) up to `max`; false if malformed.
+bool parse_field(const char*& p, const char* end, uint64_t max, uint64_t& value) {
+  const char* start = p;
+  uint64_t v = 0;
+  while (p < end && *p >= '0' && *p <= '9') {
+    const uint64_t digit = static_cast<uint64_t>(*p - '0');
+    if (v > (max - digit) / 10) return false;
+    v = v * 10 + digit;
+    ++p;
+  }
+  value = v;
+  return p != start;
+}
+}  // namespace
+
+CsvTraceReader::CsvTraceReader(const std::string& path) : file_(path), buffer_(kChunkBytes) {
+  const char* begin;
+  const char* end;
+  while (next_line(begin, end)) {
+    std::string_view line(begin, static_cast<size_t>(end - begin));
+    if (line.empty() || line[0] == '#') continue;
+    // Allow spaces around names: "step, layer, expert".
+    std::string compact;
+    for (char c : line)
+      if (c != ' ' && c != '\t') compact += c;
+    if (compact != kHeader) fail_line(begin, end, "the header step,layer,expert");
+    return;
+  }
+  throw InputError(path + ": empty trace file (expected the header step,layer,expert)");
+}
+
+bool CsvTraceReader::next_line(const char*& begin, const char*& end) {
+  for (;;) {
+    const char* data = buffer_.data();
+    const void* newline = std::memchr(data + position_, '\n', filled_ - position_);
+    if (newline || (end_of_file_ && position_ < filled_)) {
+      begin = data + position_;
+      end = newline ? static_cast<const char*>(newline) : data + filled_;
+      position_ = static_cast<size_t>(end - data) + (newline ? 1 : 0);
+      if (end > begin && end[-1] == '\r') --end;
+      ++line_;
+      return true;
+    }
+    if (end_of_file_) return false;
+    // Move the partial line to the front and read more.
+    const size_t remaining = filled_ - position_;
+    std::memmove(buffer_.data(), data + position_, remaining);
+    position_ = 0;
+    filled_ = remaining;
+    if (filled_ == buffer_.size()) {
+      throw InputError(file_.path() + ":" + std::to_string(line_ + 1) + ": line longer than " +
+                       std::to_string(buffer_.size()) + " bytes");
+    }
+    const size_t n = file_.read(buffer_.data() + filled_, buffer_.size() - filled_);
+    if (n == 0) end_of_file_ = true;
+    filled_ += n;
+  }
+}
+
+void CsvTraceReader::fail_line(const char* begin, const char* end, const std::string& expected) const {
+  std::string shown(begin, static_cast<size_t>(std::min<ptrdiff_t>(end - begin, 80)));
+  for (char& c : shown)
+    if (static_cast<unsigned char>(c) < 32 || static_cast<unsigned char>(c) > 126) c = '?';
+  throw InputError(file_.path() + ":" + std::to_string(line_) + ": expected " + expected + ", got \"" + shown + "\"");
+}
+
+size_t CsvTraceReader::read(Access* out, size_t capacity) {
+  size_t count = 0;
+  const char* begin;
+  const char* end;
+  while (count < capacity && next_line(begin, end)) {
+    if (begin == end || *begin == '#') continue;
+    const char* p = begin;
+    uint64_t step, layer, expert;
+    const bool ok = parse_field(p, end, UINT64_MAX, step) && p < end && *p++ == ',' &&
+                    parse_field(p, end, UINT32_MAX, layer) && p < end && *p++ == ',' &&
+                    parse_field(p, end, UINT32_MAX, expert) && p == end;
+    if (!ok) fail_line(begin, end, "step,layer,expert as non-negative integers (layer and expert below 2^32)");
+    if (require_ordered_steps_ && step < last_step_) {
+      fail_line(begin, end, "steps in non-decreasing order (the previous step was " + std::to_string(last_step_) + ")");
+    }
+    last_step_ = step;
+    Access& a = out[count++];
+    a.step = step;
+    a.object = Access::object_of(static_cast<uint32_t>(layer), static_cast<uint32_t>(expert));
+    a.size_bytes = 0;
+    a.next_access = -1;
+  }
+  return count;
+}
+
+CsvTraceWriter::CsvTraceWriter(const std::string& path) : file_(path) {
+  pending_.reserve(kChunkBytes + 64);
+  pending_.append(kHeader);
+  pending_ += '\n';
+}
+
+void CsvTraceWriter::write(const Access* accesses, size_t count) {
+  // Each field gets its own slot, so a separator always has room after it.
+  char step[24], layer[12], expert[12];
+  for (size_t i = 0; i < count; ++i) {
+    const char* step_end = std::to_chars(step, step + sizeof step, accesses[i].step).ptr;
+    const char* layer_end = std::to_chars(layer, layer + sizeof layer, accesses[i].layer()).ptr;
+    const char* expert_end = std::to_chars(expert, expert + sizeof expert, accesses[i].expert()).ptr;
+    pending_.append(step, static_cast<size_t>(step_end - step));
+    pending_ += ',';
+    pending_.append(layer, static_cast<size_t>(layer_end - layer));
+    pending_ += ',';
+    pending_.append(expert, static_cast<size_t>(expert_end - expert));
+    pending_ += '\n';
+    if (pending_.size() >= kChunkBytes) {
+      file_.write(pending_.data(), pending_.size());
+      pending_.clear();
+    }
+  }
+}
+
+void CsvTraceWriter::finish() {
+  file_.write(pending_.data(), pending_.size());
+  pending_.clear();
+  file_.commit();
+}
+
+}  // namespace tiersim::traces
