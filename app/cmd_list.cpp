@@ -4,6 +4,7 @@
 #include "models/workloads/kv_cache/model_shape.h"
 #include "models/policies/policy_registry.h"
 #include "models/prefetchers/prefetcher_registry.h"
+#include "models/workloads/workload_registry.h"
 #include "sim/errors.h"
 #include "app/commands.h"
 #include "traces/generators/sampler_registry.h"
@@ -38,9 +39,8 @@ int list_command(const std::string& what) {
     std::printf("  %-14s %s\n", "oracleGeneral", "libCacheSim: 24-byte records (time, id, size, next access)");
   }
   if (all || what == "workloads") {
-    std::printf("workloads:\n");
-    std::printf("  %-14s %s\n", "expert_replay", "MoE expert routing replay over the tier topology");
-    std::printf("  %-14s %s\n", "kv_cache", "KV-cache prefix caching: requests, chunks, layerwise loading, TTFT, S3 limits, cost");
+    std::printf("workloads (workload.type):\n");
+    for (const models::WorkloadEntry* e : models::WorkloadRegistry::all()) std::printf("  %-14s %s\n", e->name.c_str(), e->description.c_str());
   }
   if (all || what == "models") {
     std::printf("model presets (workload.model of kv_cache):\n  %s\n", models::model_preset_names().c_str());

@@ -15,6 +15,7 @@
 #include "app/slurm_scripts.h"
 #include "app/sweep_spec.h"
 #include "app/sweep_store.h"
+#include "run/simulate.h"
 #include "sim/output/metrics.h"
 #include "tiersim/version.h"
 

@@ -5,6 +5,7 @@
 #include "sim/errors.h"
 #include "app/commands.h"
 #include "sim/config/load_config.h"
+#include "models/workloads/kv_cache/kv_cache_workload.h"
 #include "run/run_config.h"
 #include "sim/output/results_writer.h"
 #include "traces/kv/kv_generator.h"
@@ -46,10 +47,11 @@ int trace_gen_command(const TraceGenCommand& command) {
 int trace_gen_kv_command(const TraceGenKvCommand& command) {
   const nlohmann::json config = load_config(command.config_path, command.overrides);
   const RunConfig parsed = parse_run_config(config, command.config_path);
-  if (!parsed.kv || !parsed.kv->generator) {
+  const auto* kv = parsed.workload_as<models::KvCacheWorkload>();
+  if (!kv || !kv->spec().generator) {
     throw InputError(command.config_path + ": workload: expected a \"kv_cache\" workload with a \"generator\" block");
   }
-  const traces::KvTrace trace = models::load_kv_trace(*parsed.kv);
+  const traces::KvTrace trace = models::load_kv_trace(kv->spec());
   write_file_atomically(command.output, traces::kv_trace_to_jsonl(trace));
   std::printf("wrote %zu requests (%zu block ids of %u tokens) to %s\n", trace.requests.size(), trace.block_ids.size(),
               trace.block_tokens, command.output.c_str());

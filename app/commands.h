@@ -19,13 +19,6 @@ struct RunCommand {
 };
 int run_command(const RunCommand& command);
 
-class Metrics;
-struct SimulationDetails;
-// Simulates `config` (already loaded, overrides applied; `source` names it in errors) and
-// returns its results row; `details`, if given, sees everything the run produced.
-Metrics simulate_config(const nlohmann::json& config, const std::string& source,
-                        const std::function<void(const SimulationDetails&)>& details = {});
-
 // Simulates `config` and writes its results; `source` names it in errors.
 int run_simulation(const nlohmann::json& config, const std::string& source, const std::string& out_dir, bool quiet);
 

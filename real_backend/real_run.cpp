@@ -10,6 +10,7 @@
 #include "models/tiers/topology.h"
 #include "models/workloads/expert_replay/warm_tier.h"
 #include "models/workloads/expert_replay/expert_replay.h"
+#include "models/workloads/expert_replay/expert_replay_workload.h"
 #include "real_backend/clock.h"
 #include "real_backend/cpu_placement.h"
 #include "real_backend/cuda_backend.h"
@@ -28,8 +29,7 @@
 #include "sim/config/json_hash.h"
 #include "sim/config/load_config.h"
 #include "sim/config/units.h"
-#include "app/commands.h"
-#include "run/run_config.h"
+#include "run/simulate.h"
 #include "sim/engine/simulator.h"
 #include "sim/output/metrics.h"
 #include "sim/output/results_writer.h"
@@ -152,12 +152,14 @@ int run_real(const RealRunOptions& options) {
 
   const nlohmann::json original = load_config(options.config_path, options.overrides);
   // Every mistake is reported against the config as written.
-  if (parse_run_config(original, options.config_path).kv) {
-    throw InputError(options.config_path + ": workload.type: the real backend replays \"expert_replay\" workloads; a \"kv_cache\" run is simulated only");
+  const RunConfig as_written = parse_run_config(original, options.config_path);
+  if (!as_written.workload_as<models::ExpertReplayWorkload>()) {
+    throw InputError(options.config_path + ": workload.type: the real backend replays \"expert_replay\" workloads; a \"" +
+                     as_written.workload_type + "\" run is simulated only");
   }
   const nlohmann::json config = scaled_config(original, options.config_path, scale);
   const RunConfig parsed = parse_run_config(config, options.config_path);
-  const models::ExpertReplaySpec& spec = parsed.workload;
+  const models::ExpertReplaySpec& spec = parsed.workload_as<models::ExpertReplayWorkload>()->spec();
   const bool training = spec.mode == models::ExpertReplaySpec::Mode::kTraining;
   const uint64_t bytes = spec.expert_bytes;
   const std::string out_dir = options.out_dir.empty() ? "results/" + parsed.name + "-real" : options.out_dir;
@@ -228,8 +230,7 @@ int run_real(const RealRunOptions& options) {
   };
 
   sim::Simulator simulator;
-  const ConfigNode root(config, "", options.config_path);
-  models::Topology topology(simulator, parsed.topology, root, training,
+  models::Topology topology(simulator, parsed.topology,
                             [&](sim::Simulator& s, const models::LinkSpec& link) -> std::unique_ptr<models::ILink> {
                               Executor& executor = make_executor(link);
                               auto real = std::make_unique<RealLink>(s, clock, link, executor, *stores[link.from_tier],

@@ -2,6 +2,7 @@
 // One tier of the hierarchy (HBM, DRAM, NVMe, S3...): its resident objects, the eviction
 // policy that orders them and its counters. The last tier of a topology is the backing
 // store: it holds every object and has no capacity or policy.
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -14,6 +15,10 @@ struct TierSpec {
   std::string name;
   Capacity capacity;          // unlimited for the backing store
   std::string policy = "lru";
+  // A fresh instance of the tier's policy with its parameters (checked when the tier was
+  // read); the backing store's is never consulted.
+  std::function<std::unique_ptr<EvictionPolicy>()> make_policy;
+  bool offline_policy = false;  // the policy reads the future of the trace (Belady)
 };
 
 struct TierStats {

@@ -12,6 +12,31 @@ namespace tiersim::models {
 
 namespace {
 
+// The tier's policy, by name or {"name": ..., parameters}: built once here so that a bad
+// parameter is an error now, and kept as a maker of fresh instances.
+void read_policy(const std::optional<ConfigNode>& policy, TierSpec& tier) {
+  const PolicyEntry* entry = PolicyRegistry::find(tier.policy);
+  std::shared_ptr<const nlohmann::json> parameters;
+  std::string parameters_path, source;
+  if (policy) {
+    const ConfigNode name = policy->is_object() ? policy->at("name") : *policy;
+    tier.policy = name.as_string();
+    entry = PolicyRegistry::find(tier.policy);
+    if (!entry) name.fail("unknown eviction policy \"" + tier.policy + "\"; expected one of: " + PolicyRegistry::names());
+    if (policy->is_object()) {
+      parameters = std::make_shared<const nlohmann::json>(policy->raw());
+      parameters_path = policy->path();
+      source = policy->source();
+    }
+  }
+  tier.make_policy = [entry, parameters, parameters_path, source] {
+    if (!parameters) return entry->make(nullptr);
+    const ConfigNode node(*parameters, parameters_path, source);
+    return entry->make(&node);
+  };
+  tier.offline_policy = tier.make_policy()->offline();
+}
+
 TierSpec parse_tier(const ConfigNode& node, bool backing, uint64_t object_bytes) {
   node.allow_only({"name", "capacity", "policy"});
   TierSpec tier;
@@ -21,6 +46,8 @@ TierSpec parse_tier(const ConfigNode& node, bool backing, uint64_t object_bytes)
       node.at(node.has("capacity") ? "capacity" : "policy")
           .fail("the last tier is the backing store: it holds every object and takes no capacity or policy");
     }
+    read_policy(std::nullopt, tier);
+    tier.offline_policy = false;
     return tier;
   }
   const ConfigNode capacity = node.at("capacity");
@@ -58,13 +85,7 @@ TierSpec parse_tier(const ConfigNode& node, bool backing, uint64_t object_bytes)
   } else {
     capacity.fail("expected a number of slots (16), \"16 slots\" or a size (\"80 GiB\"), got " + capacity.describe());
   }
-  if (auto policy = node.find("policy")) {
-    const ConfigNode name = policy->is_object() ? policy->at("name") : *policy;
-    tier.policy = name.as_string();
-    if (!PolicyRegistry::find(tier.policy)) {
-      name.fail("unknown eviction policy \"" + tier.policy + "\"; expected one of: " + PolicyRegistry::names());
-    }
-  }
+  read_policy(node.find("policy"), tier);
   return tier;
 }
 
@@ -98,9 +119,49 @@ LinkSpec parse_link(const ConfigNode& node, const std::vector<TierSpec>& tiers, 
   return link;
 }
 
+uint32_t link_between(const std::vector<LinkSpec>& links, uint32_t from, uint32_t to) {
+  for (uint32_t i = 0; i < links.size(); ++i)
+    if (links[i].from_tier == from && links[i].to_tier == to) return i;
+  return kNoLink;
+}
+
+// Up from each tier to tier 0, taking the link that climbs highest at each tier (a direct
+// link skips tiers in between); empty for tier 0. Throws `links_node`'s error when a tier
+// has no way up.
+std::vector<std::vector<uint32_t>> fetch_paths(const TopologySpec& spec, const ConfigNode* links_node) {
+  const uint32_t n = static_cast<uint32_t>(spec.tiers.size());
+  std::vector<std::vector<uint32_t>> paths(n);
+  for (uint32_t source = 1; source < n; ++source) {
+    uint32_t at = source;
+    while (at != 0) {
+      uint32_t best = kNoLink;
+      for (uint32_t to = 0; to < at && best == kNoLink; ++to) best = link_between(spec.links, at, to);
+      if (best == kNoLink) {
+        const std::string message = "no link moves objects up from tier \"" + spec.tiers[at].name + "\" (add a link from \"" +
+                                    spec.tiers[at].name + "\" to \"" + spec.tiers[at - 1].name + "\")";
+        if (links_node) links_node->fail(message);
+        throw std::logic_error(message);
+      }
+      paths[source].push_back(best);
+      at = spec.links[best].to_tier;
+    }
+  }
+  return paths;
+}
+
+void check_paths(const TopologySpec& spec, const ConfigNode& links_node, bool needs_writeback) {
+  fetch_paths(spec, &links_node);
+  if (!needs_writeback) return;
+  for (uint32_t t = 0; t + 1 < spec.tiers.size(); ++t) {
+    if (link_between(spec.links, t, t + 1) != kNoLink) continue;
+    links_node.fail("training mode writes dirty objects back from \"" + spec.tiers[t].name + "\" to \"" + spec.tiers[t + 1].name +
+                    "\": add a link from \"" + spec.tiers[t].name + "\" to \"" + spec.tiers[t + 1].name + "\"");
+  }
+}
+
 }  // namespace
 
-TopologySpec parse_topology(const ConfigNode& config, uint64_t object_bytes) {
+TopologySpec parse_topology(const ConfigNode& config, uint64_t object_bytes, bool needs_writeback) {
   TopologySpec spec;
   const ConfigNode tiers = config.at("tiers");
   if (tiers.size() < 2) tiers.fail("expected at least two tiers (a cache and the backing store), got " + std::to_string(tiers.size()));
@@ -129,70 +190,30 @@ TopologySpec parse_topology(const ConfigNode& config, uint64_t object_bytes) {
       }
     }
   }
+  check_paths(spec, links, needs_writeback);
   return spec;
 }
 
-Topology::Topology(sim::Simulator& simulator, const TopologySpec& spec, const ConfigNode& config, bool needs_writeback,
-                   const LinkFactory& make_link) {
-  const ConfigNode tiers = config.at("tiers");
+Topology::Topology(sim::Simulator& simulator, const TopologySpec& spec, const LinkFactory& make_link) {
   for (size_t i = 0; i < spec.tiers.size(); ++i) {
     const bool backing = i + 1 == spec.tiers.size();
-    const PolicyEntry* entry = PolicyRegistry::find(backing ? "lru" : spec.tiers[i].policy);  // the store's is never consulted
-    std::optional<nlohmann::json> parameters;
-    std::string parameters_path;
-    if (!backing) {
-      const std::optional<ConfigNode> policy_node = tiers.at(i).find("policy");
-      if (policy_node && policy_node->is_object()) {
-        parameters = policy_node->raw();
-        parameters_path = policy_node->path();
-      }
-    }
-    const std::string source = tiers.source();
-    policy_makers_.push_back([entry, parameters, parameters_path, source] {
-      if (!parameters) return entry->make(nullptr);
-      const ConfigNode node(*parameters, parameters_path, source);
-      return entry->make(&node);
-    });
-    std::unique_ptr<EvictionPolicy> policy = policy_makers_.back()();
+    std::unique_ptr<EvictionPolicy> policy = spec.tiers[i].make_policy();
     offline_ = offline_ || (!backing && policy->offline());
     tiers_.push_back(std::make_unique<Tier>(spec.tiers[i], std::move(policy), backing));
   }
   for (const LinkSpec& l : spec.links) {
     links_.push_back(make_link ? make_link(simulator, l) : std::make_unique<Link>(simulator, l));
   }
-
+  fetch_paths_ = fetch_paths(spec, nullptr);
   const uint32_t n = static_cast<uint32_t>(tiers_.size());
-  const ConfigNode links_node = config.at("links");
-  fetch_paths_.resize(n);
-  for (uint32_t source = 1; source < n; ++source) {
-    uint32_t at = source;
-    while (at != 0) {
-      // Take the link that climbs highest (a direct link skips tiers in between).
-      uint32_t best = kNoLink;
-      for (uint32_t to = 0; to < at && best == kNoLink; ++to) best = link_between(at, to);
-      if (best == kNoLink) {
-        links_node.fail("no link moves objects up from tier \"" + tiers_[at]->name() + "\" (add a link from \"" +
-                        tiers_[at]->name() + "\" to \"" + tiers_[at - 1]->name() + "\")");
-      }
-      fetch_paths_[source].push_back(best);
-      at = links_[best]->spec().to_tier;
-    }
-  }
   writeback_links_.assign(n, kNoLink);
-  for (uint32_t t = 0; t + 1 < n; ++t) {
-    writeback_links_[t] = link_between(t, t + 1);
-    if (needs_writeback && writeback_links_[t] == kNoLink) {
-      links_node.fail("training mode writes dirty objects back from \"" + tiers_[t]->name() + "\" to \"" +
-                      tiers_[t + 1]->name() + "\": add a link from \"" + tiers_[t]->name() + "\" to \"" +
-                      tiers_[t + 1]->name() + "\"");
-    }
-  }
+  for (uint32_t t = 0; t + 1 < n; ++t) writeback_links_[t] = link_between(t, t + 1);
 }
 
 Topology::~Topology() = default;
 
 std::unique_ptr<Tier> Topology::replicate_tier(uint32_t i) const {
-  return std::make_unique<Tier>(tiers_[i]->spec(), policy_makers_[i](), tiers_[i]->is_backing_store());
+  return std::make_unique<Tier>(tiers_[i]->spec(), tiers_[i]->spec().make_policy(), tiers_[i]->is_backing_store());
 }
 
 uint32_t Topology::link_between(uint32_t from, uint32_t to) const {

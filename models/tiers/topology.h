@@ -24,12 +24,21 @@ namespace tiersim::models {
 struct TopologySpec {
   std::vector<TierSpec> tiers;
   std::vector<LinkSpec> links;
+  // Whether a tier's policy reads the future of the trace (Belady): the workload must then
+  // give every access its next-access index.
+  bool has_offline_policy() const {
+    for (const TierSpec& t : tiers)
+      if (t.offline_policy) return true;
+    return false;
+  }
 };
 
-// Reads config.tiers, config.links and the optional config.hardware profile (a path, see
-// models/links/hardware_profile.h); `object_bytes` turns byte capacities into slots
-// when every object has that size (0: keep byte capacities).
-TopologySpec parse_topology(const ConfigNode& config, uint64_t object_bytes);
+// Reads config.tiers (each tier's policy with its parameters), config.links and the
+// optional config.hardware profile (a path, see models/links/hardware_profile.h), and
+// checks that every tier has a way up to tier 0. `object_bytes` turns byte capacities
+// into slots when every object has that size (0: keep byte capacities);
+// `needs_writeback` makes a missing downward link an error (training mode).
+TopologySpec parse_topology(const ConfigNode& config, uint64_t object_bytes, bool needs_writeback = false);
 
 inline constexpr uint32_t kNoLink = UINT32_MAX;
 
@@ -39,10 +48,8 @@ using LinkFactory = std::function<std::unique_ptr<ILink>(sim::Simulator&, const 
 
 class Topology {
  public:
-  // `config` gives each tier's policy parameters; `needs_writeback` makes a missing
-  // downward link an error (training mode).
-  Topology(sim::Simulator& simulator, const TopologySpec& spec, const ConfigNode& config, bool needs_writeback,
-           const LinkFactory& make_link = {});
+  // `spec` comes from parse_topology(), which checked it.
+  Topology(sim::Simulator& simulator, const TopologySpec& spec, const LinkFactory& make_link = {});
   ~Topology();
 
   size_t tier_count() const { return tiers_.size(); }
@@ -78,7 +85,6 @@ class Topology {
   std::vector<std::unique_ptr<ILink>> links_;
   std::vector<std::vector<uint32_t>> fetch_paths_;
   std::vector<uint32_t> writeback_links_;
-  std::vector<std::function<std::unique_ptr<EvictionPolicy>()>> policy_makers_;
   bool offline_ = false;
 };
 

@@ -100,6 +100,10 @@ std::string ConfigNode::as_identifier() const {
 }
 
 std::string ConfigNode::as_enum(std::initializer_list<std::string_view> choices) const {
+  return as_enum(std::vector<std::string_view>(choices));
+}
+
+std::string ConfigNode::as_enum(const std::vector<std::string_view>& choices) const {
   const std::string s = value_->is_string() ? value_->get<std::string>() : std::string();
   for (std::string_view c : choices)
     if (value_->is_string() && s == c) return s;

@@ -42,6 +42,7 @@ class ConfigNode {
   std::string as_string() const;
   std::string as_identifier() const;  // [a-z0-9_]+, usable in CSV column names
   std::string as_enum(std::initializer_list<std::string_view> choices) const;
+  std::string as_enum(const std::vector<std::string_view>& choices) const;
   uint64_t as_uint(uint64_t min = 0, uint64_t max = UINT64_MAX) const;
   double as_double(double min, double max) const;
   bool as_bool() const;

@@ -75,7 +75,7 @@ void BM_ThreeTierReplay(benchmark::State& state) {
   uint64_t accesses = 0;
   for (auto _ : state) {
     sim::Simulator simulator;
-    models::Topology topology(simulator, models::parse_topology(root, spec.expert_bytes), root, true);
+    models::Topology topology(simulator, models::parse_topology(root, spec.expert_bytes, true));
     traces::GeneratedTrace trace(episode_trace(2'500'000));
     models::ExpertReplay replay(simulator, topology, spec, trace);
     replay.run();

@@ -47,7 +47,7 @@ Run replay(const json& config, ExpertReplaySpec spec, std::vector<traces::Access
   const ConfigNode root(config, "", "test");
   spec.expert_bytes = kBytes;
   sim::Simulator simulator;
-  Topology topology(simulator, parse_topology(root, kBytes), root, spec.mode == ExpertReplaySpec::Mode::kTraining);
+  Topology topology(simulator, parse_topology(root, kBytes, spec.mode == ExpertReplaySpec::Mode::kTraining));
   testing::VectorTrace trace(std::move(accesses));
   ExpertReplay r(simulator, topology, spec, trace);
   r.run();
@@ -145,14 +145,14 @@ TEST_CASE("topology errors name the JSON path and the fix") {
   config["links"].erase(1);  // no d2h
   const ConfigNode root(config, "", "c.json");
   sim::Simulator simulator;
-  CHECK_THROWS_WITH_AS(Topology(simulator, parse_topology(root, kBytes), root, true),
+  CHECK_THROWS_WITH_AS(Topology(simulator, parse_topology(root, kBytes, true)),
                        doctest::Contains("add a link from \"gpu\" to \"cpu\""), InputError);
-  CHECK_NOTHROW(Topology(simulator, parse_topology(root, kBytes), root, false));  // inference never writes back
+  CHECK_NOTHROW(Topology(simulator, parse_topology(root, kBytes, false)));  // inference never writes back
 
   json no_up = three_tiers(4, 8);
   no_up["links"].erase(0);
   const ConfigNode root2(no_up, "", "c.json");
-  CHECK_THROWS_WITH_AS(Topology(simulator, parse_topology(root2, kBytes), root2, false),
+  CHECK_THROWS_WITH_AS(Topology(simulator, parse_topology(root2, kBytes, false)),
                        doctest::Contains("no link moves objects up from tier \"cpu\""), InputError);
 
   json bad = three_tiers(0, 8);

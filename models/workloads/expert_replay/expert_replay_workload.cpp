@@ -1,0 +1,66 @@
+#include "models/workloads/expert_replay/expert_replay_workload.h"
+
+#include <chrono>
+
+#include "models/tiers/topology.h"
+#include "models/workloads/expert_replay/expert_replay.h"
+#include "models/workloads/workload_registry.h"
+#include "sim/config/config_node.h"
+#include "sim/engine/simulator.h"
+#include "traces/next_access.h"
+
+namespace tiersim::models {
+
+namespace {
+
+std::unique_ptr<WorkloadSpec> parse_expert_replay_workload(const ConfigNode& workload, const ConfigNode& root, uint64_t run_seed,
+                                                           TopologySpec& topology) {
+  ExpertReplaySpec spec = parse_expert_replay(workload, run_seed);
+  const bool training = spec.mode == ExpertReplaySpec::Mode::kTraining;
+  topology = parse_topology(root, spec.expert_bytes, training);
+  if (spec.seed001_counters && topology.tiers.size() != 3) {
+    workload.at("seed001_counters").fail("the MoE prototype's counters need exactly three tiers (GPU, CPU, disk), this config has " +
+                                         std::to_string(topology.tiers.size()));
+  }
+  return std::make_unique<ExpertReplayWorkload>(std::move(spec));
+}
+
+}  // namespace
+
+void add_expert_replay_columns(const ExpertReplaySpec& spec, Metrics& row) {
+  row.add("mode", spec.mode == ExpertReplaySpec::Mode::kTraining ? "training" : "inference");
+  row.add("overlap", spec.overlap == ExpertReplaySpec::Overlap::kSerial ? "serial" : "pipelined");
+  row.add("expert_bytes", spec.expert_bytes);
+}
+
+WorkloadRun ExpertReplayWorkload::simulate(const TopologySpec& topology_spec, const std::string& name) const {
+  sim::Simulator simulator;
+  Topology topology(simulator, topology_spec);
+  std::unique_ptr<traces::TraceReader> trace = open_replay_trace(spec_);
+  if (topology.has_offline_policy()) {  // Belady: a first pass learns each access's next use
+    std::vector<int64_t> next = traces::next_access_indices(*trace);
+    trace = std::make_unique<traces::WithNextAccess>(open_replay_trace(spec_), std::move(next));
+  }
+  ExpertReplay replay(simulator, topology, spec_, *trace);
+
+  const auto wall_start = std::chrono::steady_clock::now();
+  replay.run();
+  WorkloadRun run;
+  run.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  add_expert_replay_columns(spec_, run.row);
+  run.row.append(replay.metrics());
+  run.events = simulator.events_processed();
+  run.lookups = replay.accesses();
+  run.lookups_name = "accesses";
+  run.extra_files = {{"timeseries.csv", replay.timeseries_csv()}, {"unavailable.log", replay.unavailable_log()}};
+  run.print_summary = [name, topology_spec, spec = spec_, row = run.row, wall = run.wall_seconds,
+                       events = run.events](const std::string& out_dir) {
+    print_expert_replay_summary(name, topology_spec, spec, row, wall, events, out_dir);
+  };
+  return run;
+}
+
+TIERSIM_REGISTER_WORKLOAD(expert_replay, "expert_replay", "MoE expert routing replay over the tier topology",
+                          &parse_expert_replay_workload);
+
+}  // namespace tiersim::models
