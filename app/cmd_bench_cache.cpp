@@ -3,10 +3,12 @@
 // latency model: H2D/D2H at their GB/s, disk reads and writes at theirs plus the extra
 // milliseconds per I/O (the seed adds those to disk I/O only).
 #include <cstdio>
+#include <map>
 
 #include "sim/errors.h"
 #include "sim/config/overrides.h"
 #include "app/commands.h"
+#include "traces/generators/sampler_registry.h"
 
 namespace tiersim {
 
@@ -62,12 +64,19 @@ nlohmann::json bench_cache_config(const BenchCacheCommand& c) {
   if (!c.trace.empty()) {
     workload["trace"] = {{"path", c.trace}, {"format", c.trace_format}};
   } else {
-    workload["generator"] = {{"sampler", c.sampler},       {"n_experts", c.n_experts},
-                             {"n_layers", c.n_layers},     {"experts_per_step", c.experts_per_step},
-                             {"steps", c.steps},           {"seed", c.seed},
-                             {"episode_len", c.episode_len}, {"p_stay", c.p_stay},
-                             {"n_envs", c.n_envs},         {"envs_per_batch", c.envs_per_batch},
-                             {"zipf_alpha", c.zipf_alpha}, {"noise", c.noise}};
+    nlohmann::json generator = {{"sampler", c.sampler}, {"n_experts", c.n_experts}, {"n_layers", c.n_layers},
+                                {"experts_per_step", c.experts_per_step}, {"steps", c.steps}, {"seed", c.seed}};
+    // The prototype's sampler flags, given to the sampler that reads them.
+    const std::map<std::string, nlohmann::json> sampler_flags = {
+        {"episode_len", c.episode_len}, {"p_stay", c.p_stay},         {"n_envs", c.n_envs},
+        {"envs_per_batch", c.envs_per_batch}, {"zipf_alpha", c.zipf_alpha}, {"noise", c.noise}};
+    if (const traces::SamplerEntry* sampler = traces::SamplerRegistry::find(c.sampler)) {
+      for (const traces::SamplerParameter& p : sampler->parameters) {
+        const auto flag = sampler_flags.find(p.key);
+        if (flag != sampler_flags.end()) generator[p.key] = flag->second;
+      }
+    }
+    workload["generator"] = generator;
   }
   config["workload"] = workload;
   for (const std::string& assignment : c.overrides) apply_override(config, assignment);

@@ -8,6 +8,7 @@
 #include "sim/errors.h"
 #include "app/commands.h"
 #include "traces/generators/sampler_registry.h"
+#include "traces/trace_format.h"
 
 namespace tiersim {
 
@@ -30,13 +31,18 @@ int list_command(const std::string& what) {
   }
   if (all || what == "samplers") {
     std::printf("trace samplers:\n");
-    for (const traces::SamplerEntry* e : traces::SamplerRegistry::all()) std::printf("  %-10s %s\n", e->name.c_str(), e->description.c_str());
+    for (const traces::SamplerEntry* e : traces::SamplerRegistry::all()) {
+      std::string parameters;
+      for (const traces::SamplerParameter& p : e->parameters) parameters += (parameters.empty() ? "" : ", ") + p.key;
+      std::printf("  %-10s %s%s\n", e->name.c_str(), e->description.c_str(),
+                  parameters.empty() ? "" : (" (params: " + parameters + ")").c_str());
+    }
   }
   if (all || what == "formats") {
     std::printf("trace formats:\n");
-    std::printf("  %-14s %s\n", "csv", "header step,layer,expert; one row per access");
-    std::printf("  %-14s %s\n", "bin", "tiersim binary: 8 bytes per access plus 8 per step");
-    std::printf("  %-14s %s\n", "oracleGeneral", "libCacheSim: 24-byte records (time, id, size, next access)");
+    for (const traces::TraceFormatEntry* e : traces::TraceFormatRegistry::all()) {
+      std::printf("  %-14s %s%s\n", e->name.c_str(), e->description.c_str(), e->create ? "" : " (read only)");
+    }
   }
   if (all || what == "workloads") {
     std::printf("workloads (workload.type):\n");

@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <functional>
+#include <map>
 #include <new>
 
 #include "sim/errors.h"
@@ -14,44 +15,54 @@
 #include "real_backend/executor.h"
 #include "real_backend/real_run.h"
 #include "app/commands.h"
+#include "traces/generators/sampler_registry.h"
 #include "tiersim/version.h"
 
 namespace {
 
 using namespace tiersim;
 
-// Adds the generator flags shared by `trace gen`; records which were given.
+// The generator's flags for `trace gen`: the keys every sampler takes, then every parameter
+// a registered sampler declares (so a new sampler's parameters get flags of their own).
 struct GeneratorFlags {
-  std::string sampler;
-  uint64_t n_experts = 0, n_layers = 0, experts_per_step = 0, steps = 0, seed = 0, episode_len = 0, n_envs = 0,
-           envs_per_batch = 0, env_width = 0;
-  double p_stay = 0, zipf_alpha = 0, noise = 0;
+  std::map<std::string, std::string> values;  // by generator key
   std::vector<std::pair<std::string, CLI::Option*>> options;
 
+  static std::string users_of(const std::string& key) {
+    std::string names;
+    for (const traces::SamplerEntry* e : traces::SamplerRegistry::all())
+      for (const traces::SamplerParameter& p : e->parameters)
+        if (p.key == key) names += (names.empty() ? "" : ", ") + e->name;
+    return names;
+  }
+
   void add(CLI::App& app) {
-    options = {
-        {"sampler", app.add_option("--sampler", sampler, "uniform, episode, markov, env or zipf (default episode)")},
-        {"n_experts", app.add_option("--n_experts", n_experts, "experts per layer (default 1024)")},
-        {"n_layers", app.add_option("--n_layers", n_layers, "MoE layers (default 1)")},
-        {"experts_per_step", app.add_option("--experts_per_step", experts_per_step, "routing picks per layer per step (default 4)")},
-        {"steps", app.add_option("--steps", steps, "steps (default 2000)")},
-        {"seed", app.add_option("--seed", seed, "random seed (default 0)")},
-        {"episode_len", app.add_option("--episode_len", episode_len, "episode: steps per environment (default 20)")},
-        {"p_stay", app.add_option("--p_stay", p_stay, "markov: probability of keeping the environment (default 0.9)")},
-        {"n_envs", app.add_option("--n_envs", n_envs, "environments (default n_experts)")},
-        {"envs_per_batch", app.add_option("--envs_per_batch", envs_per_batch, "env: environments per step (default 1)")},
-        {"zipf_alpha", app.add_option("--zipf_alpha", zipf_alpha, "zipf/env: popularity skew (default 1.0)")},
-        {"noise", app.add_option("--noise", noise, "fraction of picks drawn uniformly (default 0)")},
-        {"env_width", app.add_option("--env_width", env_width, "experts an environment routes to (default 8)")},
-    };
+    const std::pair<std::string, std::string> common[] = {
+        {"sampler", "the sampler: " + traces::SamplerRegistry::names() + " (default episode)"},
+        {"n_experts", "experts per layer (default 1024)"},
+        {"n_layers", "MoE layers (default 1)"},
+        {"experts_per_step", "routing picks per layer per step (default 4)"},
+        {"steps", "steps (default 2000)"},
+        {"seed", "random seed (default 0)"}};
+    for (const auto& [key, help] : common) add_flag(app, key, help);
+    for (const traces::SamplerParameter& p : traces::all_sampler_parameters()) {
+      char fallback[32];
+      std::snprintf(fallback, sizeof fallback, "%g", p.fallback);
+      add_flag(app, p.key, users_of(p.key) + ": " + p.help + " (default " + fallback + ")");
+    }
+  }
+
+  void add_flag(CLI::App& app, const std::string& key, const std::string& help) {
+    options.emplace_back(key, app.add_option("--" + key, values[key], help));
   }
 
   nlohmann::json given() const {
     nlohmann::json j = nlohmann::json::object();
     for (const auto& [key, option] : options) {
       if (option->count() == 0) continue;
-      j[key] = nlohmann::json::parse(option->as<std::string>(), nullptr, false);
-      if (j[key].is_discarded()) j[key] = option->as<std::string>();
+      const std::string& text = values.at(key);
+      j[key] = nlohmann::json::parse(text, nullptr, false);
+      if (j[key].is_discarded()) j[key] = text;
     }
     return j;
   }

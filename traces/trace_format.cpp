@@ -1,71 +1,71 @@
 #include "traces/trace_format.h"
 
-#include <cstring>
-#include <optional>
-
 #include "sim/errors.h"
-#include "traces/formats/bin_trace.h"
-#include "traces/formats/csv_trace.h"
-#include "traces/formats/oracle_general_trace.h"
+#include "traces/file_reader.h"
 
 namespace tiersim::traces {
 
+namespace {
+
+Format find_format(const std::string& name) {
+  if (Format f = TraceFormatRegistry::find(name)) return f;
+  for (Format f : TraceFormatRegistry::all())
+    for (const std::string& alias : f->aliases)
+      if (alias == name) return f;
+  return nullptr;
+}
+
+std::string valid_names() { return TraceFormatRegistry::names() + ", auto"; }
+
+}  // namespace
+
 std::optional<Format> parse_format(const std::string& name) {
   if (name.empty() || name == "auto") return std::nullopt;
-  if (name == "csv") return Format::kCsv;
-  if (name == "bin") return Format::kBin;
-  if (name == "oracleGeneral" || name == "oracle_general" || name == "oraclegeneral") return Format::kOracleGeneral;
-  throw InputError("unknown trace format \"" + name + "\"; expected one of: csv, bin, oracleGeneral, auto");
+  return format_named(name);
 }
 
-const char* format_name(Format format) {
-  switch (format) {
-    case Format::kCsv: return "csv";
-    case Format::kBin: return "bin";
-    case Format::kOracleGeneral: return "oracleGeneral";
-  }
-  return "?";
+Format format_named(const std::string& name) {
+  if (Format f = find_format(name)) return f;
+  throw InputError("unknown trace format \"" + name + "\"; expected one of: " + valid_names());
 }
+
+const char* format_name(Format format) { return format->name.c_str(); }
 
 Format detect_format(const std::string& path) {
+  std::string head;
   {
     FileReader file(path);
-    char head[64] = {};
-    const size_t n = file.read_fully(head, sizeof head);
-    if (n >= 8 && std::memcmp(head, kBinTraceMagic, 8) == 0) return Format::kBin;
-    // A CSV expert trace starts with its header (possibly after comment lines, which the
-    // extension rule below still catches).
-    const std::string start(head, n);
-    if (start.rfind("step,layer,expert", 0) == 0) return Format::kCsv;
+    char bytes[64] = {};
+    head.assign(bytes, file.read_fully(bytes, sizeof bytes));
   }
-  auto ends_with = [&](const char* suffix) {
-    const size_t n = std::strlen(suffix);
-    return path.size() >= n && path.compare(path.size() - n, n, suffix) == 0;
-  };
-  if (ends_with(".csv")) return Format::kCsv;
-  if (path.find("oracleGeneral") != std::string::npos || path.find("oracle_general") != std::string::npos) {
-    return Format::kOracleGeneral;
+  Format best = nullptr;
+  Recognition best_by = Recognition::kNo;
+  for (Format f : TraceFormatRegistry::all()) {  // by name, so ties go the same way every time
+    const Recognition by = f->recognize(path, head);
+    if (by > best_by) {
+      best = f;
+      best_by = by;
+    }
   }
-  throw InputError(path + ": cannot tell the trace format from the name; give it (csv, bin or oracleGeneral)");
+  if (!best) {
+    throw InputError(path + ": cannot tell the trace format from the name; give it (" + TraceFormatRegistry::names() + ")");
+  }
+  return best;
 }
 
 std::unique_ptr<TraceReader> open_trace(const std::string& path, std::optional<Format> format) {
-  const Format f = format ? *format : detect_format(path);
-  switch (f) {
-    case Format::kCsv: return std::make_unique<CsvTraceReader>(path);
-    case Format::kBin: return std::make_unique<BinTraceReader>(path);
-    case Format::kOracleGeneral: return std::make_unique<OracleGeneralReader>(path);
-  }
-  throw InputError(path + ": unsupported trace format");
+  return (format ? *format : detect_format(path))->open(path);
 }
 
 std::unique_ptr<TraceWriter> create_trace_writer(const std::string& path, Format format, uint32_t object_size_bytes) {
-  switch (format) {
-    case Format::kCsv: return std::make_unique<CsvTraceWriter>(path);
-    case Format::kBin: return std::make_unique<BinTraceWriter>(path);
-    case Format::kOracleGeneral: return std::make_unique<OracleGeneralWriter>(path, object_size_bytes);
-  }
-  throw InputError(path + ": unsupported trace format");
+  if (!format->create) throw InputError(path + ": tiersim reads " + format->name + " traces but does not write them");
+  return format->create(path, object_size_bytes);
 }
+
+bool path_ends_with(const std::string& path, std::string_view suffix) {
+  return path.size() >= suffix.size() && path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+bool path_contains(const std::string& path, std::string_view part) { return path.find(part) != std::string::npos; }
 
 }  // namespace tiersim::traces

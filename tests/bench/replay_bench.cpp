@@ -37,7 +37,7 @@ traces::GeneratorSpec episode_trace(uint64_t steps) {
   s.sampler = "episode";
   s.n_experts = 2048;
   s.experts_per_step = 4;
-  s.episode_len = 50;
+  s.set("episode_len", 50);
   s.steps = steps;
   return s;
 }

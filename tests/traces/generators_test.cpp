@@ -27,8 +27,8 @@ GeneratorSpec spec_for(const std::string& sampler) {
   s.experts_per_step = 5;
   s.steps = 400;
   s.seed = 9;
-  s.n_envs = 40;
-  s.envs_per_batch = 2;
+  s.set("n_envs", 40);
+  s.set("envs_per_batch", 2);
   return s;
 }
 
@@ -70,8 +70,8 @@ TEST_CASE("uniform routes exactly experts_per_step distinct experts per layer") 
 TEST_CASE("episode keeps one environment's window for episode_len steps") {
   GeneratorSpec s = spec_for("episode");
   s.n_layers = 1;
-  s.episode_len = 10;
-  s.n_envs = 0;  // base = env id, as in seed 001
+  s.set("episode_len", 10);
+  s.set("n_envs", 0);  // base = env id, as in seed 001
   const std::vector<Access> a = generate(s);
   std::map<uint64_t, std::set<uint32_t>> per_episode;
   for (const Access& x : a) per_episode[x.step / 10].insert(x.expert());
@@ -93,7 +93,7 @@ TEST_CASE("zipf favours low ranks") {
   s.n_layers = 1;
   s.experts_per_step = 1;
   s.steps = 20000;
-  s.zipf_alpha = 1.0;
+  s.set("zipf_alpha", 1.0);
   std::map<uint32_t, uint64_t> counts;
   for (const Access& x : generate(s)) ++counts[x.expert()];
   // Under Zipf(1) over 300 ranks, rank 1 has probability 1/H(300) ~ 0.159, rank 2 half that.

@@ -43,8 +43,8 @@ void write_all(const std::string& path, Format format, const std::vector<Access>
 TEST_CASE("csv, bin and oracleGeneral round-trip the same accesses") {
   TempDir dir;
   const std::vector<Access> original = sample_accesses();
-  for (Format format : {Format::kCsv, Format::kBin, Format::kOracleGeneral}) {
-    const std::string path = dir.file(std::string("t.") + format_name(format) + (format == Format::kCsv ? ".csv" : ""));
+  for (Format format : {format_named("csv"), format_named("bin"), format_named("oracleGeneral")}) {
+    const std::string path = dir.file(std::string("t.") + format_name(format) + (format == format_named("csv") ? ".csv" : ""));
     write_all(path, format, original);
     CHECK(detect_format(path) == format);
     auto reader = open_trace(path, std::nullopt);
@@ -61,8 +61,8 @@ TEST_CASE("oracleGeneral gets each request's next access index") {
   TempDir dir;
   const std::vector<Access> original = sample_accesses();
   const std::string path = dir.file("t.oracleGeneral.bin");
-  write_all(path, Format::kOracleGeneral, original);
-  auto reader = open_trace(path, Format::kOracleGeneral);
+  write_all(path, format_named("oracleGeneral"), original);
+  auto reader = open_trace(path, format_named("oracleGeneral"));
   const std::vector<Access> back = read_all(*reader);
   std::unordered_map<uint64_t, int64_t> next;
   for (size_t i = back.size(); i-- > 0;) {
@@ -109,7 +109,7 @@ TEST_CASE("truncated binary traces and missing files are errors, not crashes") {
                        doctest::Contains("truncated binary trace"), InputError);
   const std::string csv_named_txt = dir.file("trace.txt");
   testing::write_text(csv_named_txt, "step,layer,expert\n0,0,1\n");
-  CHECK(detect_format(csv_named_txt) == Format::kCsv);
+  CHECK(detect_format(csv_named_txt) == format_named("csv"));
   const std::string unknown = dir.file("t.dat");
   testing::write_text(unknown, "hello");
   CHECK_THROWS_WITH_AS(open_trace(unknown, std::nullopt), doctest::Contains("cannot tell the trace format"), InputError);
@@ -132,7 +132,7 @@ std::string zstd_compress(const std::string& data) {
 TEST_CASE("zstd-compressed traces read as the uncompressed ones, in every format") {
   TempDir dir;
   const std::vector<Access> original = sample_accesses();
-  for (Format format : {Format::kCsv, Format::kBin, Format::kOracleGeneral}) {
+  for (Format format : {format_named("csv"), format_named("bin"), format_named("oracleGeneral")}) {
     const std::string plain = dir.file(std::string("t.") + format_name(format));
     write_all(plain, format, original);
     // Named without .zst on purpose: compression is recognised by content.
@@ -153,7 +153,7 @@ TEST_CASE("zstd-compressed traces read as the uncompressed ones, in every format
   testing::write_text(cut, compressed.substr(0, compressed.size() / 2));
   // The error comes on opening (format detection decompresses the start) or on reading.
   auto read_whole = [&](const std::string& path) {
-    auto reader = open_trace(path, Format::kOracleGeneral);
+    auto reader = open_trace(path, format_named("oracleGeneral"));
     while (reader->read(batch.data(), batch.size()) > 0) {
     }
   };

@@ -1,5 +1,7 @@
 #include "traces/formats/bin_trace.h"
 
+#include "traces/trace_format.h"
+
 #include <cstring>
 
 #include "sim/errors.h"
@@ -90,5 +92,14 @@ void BinTraceWriter::finish() {
   pending_.clear();
   file_.commit();
 }
+
+TIERSIM_REGISTER_TRACE_FORMAT(
+    bin, "bin", "tiersim binary: 8 bytes per access plus 8 per step", {},
+    [](const std::string& path) -> std::unique_ptr<TraceReader> { return std::make_unique<BinTraceReader>(path); },
+    [](const std::string& path, uint32_t) -> std::unique_ptr<TraceWriter> { return std::make_unique<BinTraceWriter>(path); },
+    [](const std::string&, std::string_view head) {
+      return head.size() >= 8 && head.compare(0, 8, std::string_view(kBinTraceMagic, 8)) == 0 ? Recognition::kByContent
+                                                                                              : Recognition::kNo;
+    });
 
 }  // namespace tiersim::traces

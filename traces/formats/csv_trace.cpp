@@ -1,5 +1,7 @@
 #include "traces/formats/csv_trace.h"
 
+#include "traces/trace_format.h"
+
 #include <charconv>
 #include <cstring>
 
@@ -133,5 +135,15 @@ void CsvTraceWriter::finish() {
   pending_.clear();
   file_.commit();
 }
+
+TIERSIM_REGISTER_TRACE_FORMAT(
+    csv, "csv", "header step,layer,expert; one row per access", {},
+    [](const std::string& path) -> std::unique_ptr<TraceReader> { return std::make_unique<CsvTraceReader>(path); },
+    [](const std::string& path, uint32_t) -> std::unique_ptr<TraceWriter> { return std::make_unique<CsvTraceWriter>(path); },
+    [](const std::string& path, std::string_view head) {
+      // The header (possibly after comment lines, which the extension rule still catches).
+      if (head.rfind("step,layer,expert", 0) == 0) return Recognition::kByContent;
+      return path_ends_with(path, ".csv") ? Recognition::kByName : Recognition::kNo;
+    });
 
 }  // namespace tiersim::traces

@@ -1,5 +1,7 @@
 #include "traces/formats/oracle_general_trace.h"
 
+#include "traces/trace_format.h"
+
 #include <cstring>
 
 #include "sim/containers/flat_map.h"
@@ -126,5 +128,17 @@ void OracleGeneralWriter::finish() {
   fill_next_access();
   file_.commit();
 }
+
+TIERSIM_REGISTER_TRACE_FORMAT(
+    oracle_general, "oracleGeneral", "libCacheSim: 24-byte records (time, id, size, next access)",
+    {"oracle_general", "oraclegeneral"},
+    [](const std::string& path) -> std::unique_ptr<TraceReader> { return std::make_unique<OracleGeneralReader>(path); },
+    [](const std::string& path, uint32_t object_size_bytes) -> std::unique_ptr<TraceWriter> {
+      return std::make_unique<OracleGeneralWriter>(path, object_size_bytes);
+    },
+    [](const std::string& path, std::string_view) {
+      return path_contains(path, "oracleGeneral") || path_contains(path, "oracle_general") ? Recognition::kByName
+                                                                                          : Recognition::kNo;
+    });
 
 }  // namespace tiersim::traces

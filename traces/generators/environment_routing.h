@@ -1,5 +1,5 @@
 #pragma once
-// How an environment routes, as in seed 001's cache benchmark: each routing pick is the
+// How an environment routes, as in the MoE prototype's cache benchmark: each routing pick is the
 // environment's base expert plus a uniform jitter in [0, env_width), modulo n_experts;
 // with probability `noise` a pick is a uniformly random expert instead. Each layer adds
 // its own fixed offset, so layers use different experts.
@@ -13,30 +13,49 @@
 
 namespace tiersim::traces {
 
+// The parameters of environment routing, declared by every sampler that routes through it.
+inline SamplerParameter noise_parameter() {
+  return {"noise", 0.0, 0.0, 1.0, false, "fraction of picks drawn uniformly instead"};
+}
+inline SamplerParameter env_width_parameter() {
+  return {"env_width", 8, 1, UINT32_MAX, true, "experts an environment routes to (around its base)"};
+}
+inline SamplerParameter environments_parameter() {
+  return {"n_envs", 0, 0, UINT32_MAX, true, "environments (0: as many as n_experts)"};
+}
+// How many environments there are: n_envs, or n_experts when it is 0.
+inline uint32_t environments(const GeneratorSpec& spec) {
+  const uint32_t n = spec.count("n_envs");
+  return n ? n : spec.n_experts;
+}
+
 class EnvironmentRouting {
  public:
-  explicit EnvironmentRouting(const GeneratorSpec& spec) : spec_(spec) {}
+  explicit EnvironmentRouting(const GeneratorSpec& spec)
+      : spec_(spec), noise_(spec.parameter("noise")), env_width_(spec.count("env_width")), environments_(environments(spec)) {}
 
   // Appends `picks` experts routed by environment whose window starts at `base`.
   void pick(uint32_t base, uint32_t layer, uint32_t picks, sim::Rng& rng, std::vector<uint32_t>& out) const {
     const uint64_t n = spec_.n_experts;
     const uint64_t start = (uint64_t{base} + layer_offset(spec_.seed, layer, spec_.n_experts)) % n;
     for (uint32_t i = 0; i < picks; ++i) {
-      if (spec_.noise > 0 && rng.uniform01() < spec_.noise) {
+      if (noise_ > 0 && rng.uniform01() < noise_) {
         out.push_back(static_cast<uint32_t>(rng.below(n)));
       } else {
-        out.push_back(static_cast<uint32_t>((start + rng.below(spec_.env_width)) % n));
+        out.push_back(static_cast<uint32_t>((start + rng.below(env_width_)) % n));
       }
     }
   }
 
   // The base expert of environment `env` when environments are laid out in order.
   uint32_t ordered_base(uint32_t env) const {
-    return static_cast<uint32_t>(uint64_t{env} * spec_.n_experts / spec_.environments());
+    return static_cast<uint32_t>(uint64_t{env} * spec_.n_experts / environments_);
   }
 
  private:
   const GeneratorSpec spec_;
+  const double noise_;
+  const uint32_t env_width_, environments_;
 };
 
 // A sampler that follows one environment at a time (episode, markov): subclasses decide
@@ -53,7 +72,7 @@ class SingleEnvironmentSampler : public Sampler {
   }
 
  protected:
-  void draw_environment() { env_ = static_cast<uint32_t>(env_rng_.below(spec_.environments())); }
+  void draw_environment() { env_ = static_cast<uint32_t>(env_rng_.below(environments(spec_))); }
 
   const GeneratorSpec spec_;
   EnvironmentRouting routing_;

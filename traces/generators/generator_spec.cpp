@@ -1,14 +1,28 @@
 #include "traces/generators/generator_spec.h"
 
+#include <cmath>
+
 #include "sim/config/config_node.h"
 #include "sim/errors.h"
 #include "traces/generators/sampler_registry.h"
 
 namespace tiersim::traces {
 
+namespace {
+
+std::string number_text(double v) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.15g", v);
+  return text;
+}
+
+}  // namespace
+
 GeneratorSpec parse_generator(const ConfigNode& node, uint64_t default_seed) {
-  node.allow_only({"sampler", "n_experts", "n_layers", "experts_per_step", "steps", "seed", "episode_len", "p_stay",
-                   "n_envs", "envs_per_batch", "zipf_alpha", "noise", "env_width"});
+  const std::vector<SamplerParameter> declared = all_sampler_parameters();
+  std::vector<std::string_view> keys(std::begin(kGeneratorKeys), std::end(kGeneratorKeys));
+  for (const SamplerParameter& p : declared) keys.push_back(p.key);
+  node.allow_only(keys);
   GeneratorSpec s;
   if (auto sampler = node.find("sampler")) {
     s.sampler = sampler->as_string();
@@ -21,13 +35,11 @@ GeneratorSpec parse_generator(const ConfigNode& node, uint64_t default_seed) {
   s.experts_per_step = static_cast<uint32_t>(node.uint_or("experts_per_step", s.experts_per_step, 1, 1u << 20));
   s.steps = node.uint_or("steps", s.steps, 1, uint64_t{1} << 40);
   s.seed = node.uint_or("seed", default_seed);
-  s.episode_len = static_cast<uint32_t>(node.uint_or("episode_len", s.episode_len, 1, UINT32_MAX));
-  s.p_stay = node.double_or("p_stay", s.p_stay, 0.0, 1.0);
-  s.n_envs = static_cast<uint32_t>(node.uint_or("n_envs", s.n_envs, 0, UINT32_MAX));
-  s.envs_per_batch = static_cast<uint32_t>(node.uint_or("envs_per_batch", s.envs_per_batch, 1, 1u << 20));
-  s.zipf_alpha = node.double_or("zipf_alpha", s.zipf_alpha, 0.0, 100.0);
-  s.noise = node.double_or("noise", s.noise, 0.0, 1.0);
-  s.env_width = static_cast<uint32_t>(node.uint_or("env_width", s.env_width, 1, UINT32_MAX));
+  for (const SamplerParameter& p : declared) {
+    if (!node.has(p.key)) continue;
+    s.set(p.key, p.integer ? static_cast<double>(node.uint_or(p.key, 0, static_cast<uint64_t>(p.min), static_cast<uint64_t>(p.max)))
+                           : node.double_or(p.key, p.fallback, p.min, p.max));
+  }
   try {
     validate(s, "");
   } catch (const InputError& e) {
@@ -38,24 +50,26 @@ GeneratorSpec parse_generator(const ConfigNode& node, uint64_t default_seed) {
 
 void validate(const GeneratorSpec& s, const std::string& where) {
   const std::string prefix = where.empty() ? "" : where + ": ";
-  if (!SamplerRegistry::find(s.sampler)) {
+  const SamplerEntry* sampler = SamplerRegistry::find(s.sampler);
+  if (!sampler) {
     throw InputError(prefix + "unknown sampler \"" + s.sampler + "\"; expected one of: " + SamplerRegistry::names());
+  }
+  if (s.n_experts == 0 || s.n_layers == 0 || s.experts_per_step == 0 || s.steps == 0) {
+    throw InputError(prefix + "n_experts, n_layers, experts_per_step and steps must be at least 1");
   }
   if (s.experts_per_step > s.n_experts) {
     throw InputError(prefix + "experts_per_step (" + std::to_string(s.experts_per_step) + ") exceeds n_experts (" +
                      std::to_string(s.n_experts) + ")");
   }
-  if (s.sampler == "env" && s.envs_per_batch > s.environments()) {
-    throw InputError(prefix + "envs_per_batch (" + std::to_string(s.envs_per_batch) + ") exceeds n_envs (" +
-                     std::to_string(s.environments()) + ")");
+  for (const auto& [key, value] : s.parameters) {
+    const SamplerParameter* p = find_sampler_parameter(key);
+    if (!p) throw InputError(prefix + "no sampler takes the parameter \"" + key + "\"");
+    if (!(value >= p->min && value <= p->max) || (p->integer && value != std::floor(value))) {
+      throw InputError(prefix + key + " must be " + (p->integer ? "an integer " : "") + "in [" + number_text(p->min) + ", " +
+                       number_text(p->max) + "], got " + number_text(value));
+    }
   }
-  if (s.n_experts == 0 || s.n_layers == 0 || s.experts_per_step == 0 || s.steps == 0 || s.episode_len == 0 ||
-      s.envs_per_batch == 0 || s.env_width == 0) {
-    throw InputError(prefix + "n_experts, n_layers, experts_per_step, steps, episode_len, envs_per_batch and env_width must be at least 1");
-  }
-  if (!(s.p_stay >= 0 && s.p_stay <= 1)) throw InputError(prefix + "p_stay must be in [0, 1]");
-  if (!(s.noise >= 0 && s.noise <= 1)) throw InputError(prefix + "noise must be in [0, 1]");
-  if (!(s.zipf_alpha >= 0 && s.zipf_alpha <= 100)) throw InputError(prefix + "zipf_alpha must be in [0, 100]");
+  if (sampler->check) sampler->check(s, prefix);
 }
 
 }  // namespace tiersim::traces

@@ -31,6 +31,6 @@ class UniformSampler final : public Sampler {
   sim::FlatMap<uint8_t> chosen_;
 };
 
-TIERSIM_REGISTER_SAMPLER(UniformSampler, "uniform", "experts_per_step distinct experts per layer, uniformly at random");
+TIERSIM_REGISTER_SAMPLER(UniformSampler, "uniform", "experts_per_step distinct experts per layer, uniformly at random", {});
 
 }  // namespace tiersim::traces

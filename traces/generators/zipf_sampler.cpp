@@ -61,7 +61,7 @@ class ZipfDistribution {
 class ZipfSampler final : public Sampler {
  public:
   explicit ZipfSampler(const GeneratorSpec& spec)
-      : spec_(spec), zipf_(spec.n_experts, spec.zipf_alpha), rng_(sim::Rng::derive(spec.seed, 2)) {}
+      : spec_(spec), zipf_(spec.n_experts, spec.parameter("zipf_alpha")), rng_(sim::Rng::derive(spec.seed, 2)), noise_(spec.parameter("noise")) {}
 
   void begin_step(uint64_t) override {}
 
@@ -75,7 +75,7 @@ class ZipfSampler final : public Sampler {
     const uint64_t max_draws = 64ull * spec_.experts_per_step + 64;
     for (uint64_t draws = 0; chosen_.size() < spec_.experts_per_step && draws < max_draws; ++draws) {
       uint64_t rank;
-      if (spec_.noise > 0 && rng_.uniform01() < spec_.noise) {
+      if (noise_ > 0 && rng_.uniform01() < noise_) {
         rank = rng_.below(n) + 1;
       } else {
         rank = zipf_.sample(rng_);
@@ -92,9 +92,12 @@ class ZipfSampler final : public Sampler {
   GeneratorSpec spec_;
   ZipfDistribution zipf_;
   sim::Rng rng_;
+  double noise_;
   sim::FlatMap<uint8_t> chosen_;
 };
 
-TIERSIM_REGISTER_SAMPLER(ZipfSampler, "zipf", "experts_per_step distinct experts per layer by Zipf(zipf_alpha) popularity");
+TIERSIM_REGISTER_SAMPLER(ZipfSampler, "zipf", "experts_per_step distinct experts per layer by Zipf(zipf_alpha) popularity",
+                         {{"zipf_alpha", 1.0, 0.0, 100.0, false, "popularity skew (0: uniform)"},
+                          {"noise", 0.0, 0.0, 1.0, false, "fraction of picks drawn uniformly instead"}});
 
 }  // namespace tiersim::traces
