@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "models/workloads/kv_cache/model_shape.h"
+#include "models/links/link_model_registry.h"
 #include "models/policies/policy_registry.h"
 #include "models/prefetchers/prefetcher_registry.h"
 #include "models/workloads/workload_registry.h"
@@ -14,9 +15,9 @@ namespace tiersim {
 
 int list_command(const std::string& what) {
   const bool all = what.empty() || what == "all";
-  if (!all && what != "policies" && what != "prefetchers" && what != "samplers" && what != "formats" && what != "workloads" &&
+  if (!all && what != "policies" && what != "prefetchers" && what != "samplers" && what != "formats" && what != "links" && what != "workloads" &&
       what != "models") {
-    throw InputError("list: unknown category \"" + what + "\"; expected one of: policies, prefetchers, samplers, formats, workloads, models");
+    throw InputError("list: unknown category \"" + what + "\"; expected one of: policies, prefetchers, samplers, formats, links, workloads, models");
   }
   if (all || what == "policies") {
     std::printf("eviction policies:\n");
@@ -42,6 +43,14 @@ int list_command(const std::string& what) {
     std::printf("trace formats:\n");
     for (const traces::TraceFormatEntry* e : traces::TraceFormatRegistry::all()) {
       std::printf("  %-14s %s%s\n", e->name.c_str(), e->description.c_str(), e->create ? "" : " (read only)");
+    }
+  }
+  if (all || what == "links") {
+    std::printf("link models (links[].model; calibrate measures the parameters named):\n");
+    for (const models::LinkModelEntry* e : models::LinkModelRegistry::all()) {
+      std::string measured;
+      for (const std::string& k : e->calibrated) measured += (measured.empty() ? "" : ", ") + k;
+      std::printf("  %-14s %s (calibrated: %s)\n", e->name.c_str(), e->description.c_str(), measured.empty() ? "none" : measured.c_str());
     }
   }
   if (all || what == "workloads") {

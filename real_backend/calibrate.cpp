@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cmath>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -13,6 +14,8 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
+#include "models/links/link_model_registry.h"
+#include "models/links/link_parameters.h"
 #include "real_backend/calibration_fit.h"
 #include "real_backend/calibration_measure.h"
 #include "real_backend/cpu_placement.h"
@@ -79,25 +82,31 @@ std::string duration_text(double seconds) {
   return text;
 }
 
-// A link model for the profile from the fit of its concurrency-1 series.
-nlohmann::ordered_json profile_entry(const LinkFit& fit, bool fixed_cost_occupies) {
-  auto bandwidth = [](double Bps) {
-    char text[48];
-    std::snprintf(text, sizeof text, "%.1f MB/s", Bps / 1e6);
-    return std::string(text);
-  };
-  nlohmann::ordered_json e;
-  e["bandwidth"] = bandwidth(fit.large.bandwidth_Bps());
+sim::Time picoseconds(double seconds) { return static_cast<sim::Time>(std::llround(seconds * 1e12)); }
+uint64_t bytes_per_second(double Bps) { return static_cast<uint64_t>(std::llround(Bps)); }
+
+// A link's parameters for the profile from the fit of its concurrency-1 series: the ones
+// the queueing link model says calibrate measures, one channel, fifo.
+models::LinkParameters profile_parameters(const LinkFit& fit, bool fixed_cost_occupies) {
+  models::LinkParameters p;
+  p.bandwidth_Bps = bytes_per_second(fit.large.bandwidth_Bps());
   // A host copy keeps its thread busy for the fixed cost; a device's latency overlaps.
-  e[fixed_cost_occupies ? "per_io_overhead" : "latency"] = duration_text(fit.large.latency_s);
-  e["channels"] = 1;
-  e["sharing"] = "fifo";
+  (fixed_cost_occupies ? p.per_io_overhead : p.latency) = picoseconds(fit.large.latency_s);
+  p.channels = 1;
+  p.sharing = models::Sharing::kFifo;
   if (fit.small) {
-    e["small_transfers"] = {{"below", size_text(static_cast<uint64_t>(fit.small_below))},
-                            {"bandwidth", bandwidth(fit.small->bandwidth_Bps() > 0 ? fit.small->bandwidth_Bps() : fit.large.bandwidth_Bps())},
-                            {fixed_cost_occupies ? "per_io_overhead" : "latency", duration_text(fit.small->latency_s)}};
+    p.small_below = static_cast<uint64_t>(fit.small_below);
+    p.small_bandwidth_Bps = bytes_per_second(fit.small->bandwidth_Bps() > 0 ? fit.small->bandwidth_Bps() : fit.large.bandwidth_Bps());
+    (fixed_cost_occupies ? p.small_per_io_overhead : p.small_latency) = picoseconds(fit.small->latency_s);
   }
-  return e;
+  return p;
+}
+
+// The profile entry, through the one table of link parameters.
+nlohmann::ordered_json profile_entry(const models::LinkParameters& p) {
+  std::vector<std::string> keys = models::LinkModelRegistry::find("queueing")->calibrated;
+  keys.insert(keys.end(), {"channels", "sharing"});
+  return models::link_parameters_json(p, &keys);
 }
 
 }  // namespace
@@ -313,6 +322,7 @@ int calibrate_command(const CalibrateOptions& options) {
   profile["description"] = std::string("Calibrated on ") + host + (gpu_name.empty() ? "" : " with " + gpu_name) + ".";
   profile["source"] = std::string("calibrated by tiersim ") + kVersion + " calibrate on " + date + " (files: queue depth " +
                       std::to_string(options.queue_depth) + ", " + size_text(block) + " requests)";
+  std::map<std::string, models::LinkParameters> parameters;
   nlohmann::ordered_json links = nlohmann::ordered_json::object(), quality = nlohmann::ordered_json::object();
   std::string fit_csv = "link,piece,from_bytes,below_bytes,latency_us,bandwidth_GBps,r2,worst_relative_residual,samples\n";
   for (const auto& [link, samples] : series) {
@@ -327,7 +337,7 @@ int calibrate_command(const CalibrateOptions& options) {
     }
     const LinkFit fit = fit_link(samples);
     const bool host_copy = link == "host_copy";
-    links[link] = profile_entry(fit, host_copy);
+    parameters[link] = profile_parameters(fit, host_copy);
     quality[link] = {{"r2", fit.r2},
                      {"worst_relative_residual", fit.worst_relative},
                      {"samples", samples.size()},
@@ -360,8 +370,12 @@ int calibrate_command(const CalibrateOptions& options) {
     const std::optional<WakeFit> wake = fit_wake(reference, after_idle);
     wake_quality[link] = {{"size", size_text(sweep.front()->bytes)}, {"back_to_back", duration_text(reference)},
                           {"after_longest_idle", duration_text(after_idle.empty() ? reference : after_idle.back().seconds)}};
-    if (wake && links.contains(link)) links[link]["wake"] = {{"after", duration_text(wake->after_s)}, {"latency", duration_text(wake->latency_s)}};
+    if (wake && parameters.contains(link)) {
+      parameters[link].wake_after = picoseconds(wake->after_s);
+      parameters[link].wake_latency = picoseconds(wake->latency_s);
+    }
   }
+  for (const auto& [link, p] : parameters) links[link] = profile_entry(p);
   profile["links"] = links;
   profile["calibration"] = {{"host", host}, {"date", date}, {"queue_depth", options.queue_depth},
                             {"block_size", size_text(block)}, {"host_memory", host_page_size()}, {"buffer", size_text(region)}, {"fit", quality}};

@@ -4,8 +4,11 @@
 // store: it holds every object and has no capacity or policy.
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
+#include "models/links/codec_link.h"
+#include "models/links/object_store_link.h"
 #include "models/policies/i_eviction_policy.h"
 #include "models/cache/resident_set.h"
 
@@ -19,6 +22,10 @@ struct TierSpec {
   // read); the backing store's is never consulted.
   std::function<std::unique_ptr<EvictionPolicy>()> make_policy;
   bool offline_policy = false;  // the policy reads the future of the trace (Belady)
+  // The backing store may be an object store with request limits, and may hold its
+  // objects compressed (models/links/object_store_link.h, codec_link.h).
+  std::optional<ObjectStoreSpec> object_store;
+  CompressionSpec compression;
 };
 
 struct TierStats {

@@ -14,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-#include "models/links/link.h"
+#include "models/links/link_parameters.h"
 
 namespace tiersim {
 class ConfigNode;
@@ -22,45 +22,18 @@ class ConfigNode;
 
 namespace tiersim::models {
 
-// Link parameters, each possibly unset.
-struct LinkModel {
-  std::optional<uint64_t> bandwidth_Bps;
-  std::optional<sim::Time> latency;
-  std::optional<sim::Time> per_io_overhead;
-  std::optional<uint32_t> channels;
-  std::optional<Sharing> sharing;
-  // "small_transfers": {"below": "64 KiB", "bandwidth": ..., "latency": ..., "per_io_overhead": ...}
-  std::optional<uint64_t> small_below;
-  std::optional<uint64_t> small_bandwidth_Bps;
-  std::optional<sim::Time> small_latency;
-  std::optional<sim::Time> small_per_io_overhead;
-  // "wake": {"after": "200 us", "latency": "80 us"}
-  std::optional<sim::Time> wake_after;
-  std::optional<sim::Time> wake_latency;
-};
-
-// The keys a link model may have wherever one is written (profile, config link, KV
-// handover), with the `extra` keys of that place.
-std::vector<std::string_view> link_model_keys(std::initializer_list<std::string_view> extra = {});
-
-// Copies a model's parameters into a link spec (unset ones keep their defaults).
-void apply_link_model(const LinkModel& model, LinkSpec& link);
-
-// Reads whichever link-parameter keys `node` has into `model` (overriding what it held).
-void read_link_parameters(const ConfigNode& node, LinkModel& model);
-
 class HardwareProfile {
  public:
   // Reads and checks a profile file; errors name the file and the JSON path.
   static HardwareProfile load(const std::string& path);
 
-  const LinkModel* find(const std::string& name) const;
+  const LinkParameters* find(const std::string& name) const;
   std::string names() const;
   const std::string& path() const { return path_; }
 
  private:
   std::string path_;
-  std::map<std::string, LinkModel> links_;
+  std::map<std::string, LinkParameters> links_;
 };
 
 }  // namespace tiersim::models

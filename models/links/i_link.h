@@ -15,6 +15,7 @@ enum class Priority { kDemand, kBackground };
 
 struct LinkSpec {
   std::string name;
+  std::string model = "queueing";  // the registered link model that carries it out
   uint32_t from_tier = 0;
   uint32_t to_tier = 0;
   uint64_t bandwidth_Bps = 1;
@@ -79,6 +80,9 @@ class ILink {
   virtual const LinkSpec& spec() const = 0;
   // Statistics so far; busy time includes the current busy period up to now.
   virtual LinkStats stats() const = 0;
+  // The bytes that cross the link for a transfer of `bytes` (fewer into or out of a
+  // compressed tier).
+  virtual uint64_t bytes_on_wire(uint64_t bytes) const { return bytes; }
 };
 
 }  // namespace tiersim::models

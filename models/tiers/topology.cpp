@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "models/links/hardware_profile.h"
+#include "models/links/link_model_registry.h"
 #include "models/policies/policy_registry.h"
 #include "sim/config/config_node.h"
 #include "sim/errors.h"
@@ -38,7 +39,14 @@ void read_policy(const std::optional<ConfigNode>& policy, TierSpec& tier) {
 }
 
 TierSpec parse_tier(const ConfigNode& node, bool backing, uint64_t object_bytes) {
-  node.allow_only({"name", "capacity", "policy"});
+  for (const char* key : {"object_store", "compression"}) {
+    if (!backing && node.has(key)) {
+      node.at(key).fail(std::string(key) + " describes the backing store (the last tier), which objects are read from and "
+                        "written to; a cache tier above it takes name, capacity and policy");
+    }
+  }
+  node.allow_only(backing ? std::initializer_list<std::string_view>{"name", "capacity", "policy", "object_store", "compression"}
+                          : std::initializer_list<std::string_view>{"name", "capacity", "policy"});
   TierSpec tier;
   tier.name = node.at("name").as_identifier();
   if (backing) {
@@ -46,6 +54,8 @@ TierSpec parse_tier(const ConfigNode& node, bool backing, uint64_t object_bytes)
       node.at(node.has("capacity") ? "capacity" : "policy")
           .fail("the last tier is the backing store: it holds every object and takes no capacity or policy");
     }
+    if (auto store = node.find("object_store")) tier.object_store = parse_object_store(*store);
+    if (auto compression = node.find("compression")) tier.compression = parse_compression(*compression);
     read_policy(std::nullopt, tier);
     tier.offline_policy = false;
     return tier;
@@ -99,23 +109,23 @@ uint32_t tier_index(const ConfigNode& node, const std::vector<TierSpec>& tiers) 
 }
 
 LinkSpec parse_link(const ConfigNode& node, const std::vector<TierSpec>& tiers, const HardwareProfile* hardware) {
-  node.allow_only(link_model_keys({"name", "from", "to", "profile"}));
+  node.allow_only(link_parameter_keys({"name", "from", "to", "profile"}));
   LinkSpec link;
   link.name = node.at("name").as_identifier();
   link.from_tier = tier_index(node.at("from"), tiers);
   link.to_tier = tier_index(node.at("to"), tiers);
   if (link.from_tier == link.to_tier) node.at("to").fail("a link must join two different tiers");
-  LinkModel model;
+  LinkParameters model;
   if (auto profile = node.find("profile")) {
     const std::string name = profile->as_string();
     if (!hardware) profile->fail("a link profile needs the config's \"hardware\" key naming a profile file");
-    const LinkModel* found = hardware->find(name);
+    const LinkParameters* found = hardware->find(name);
     if (!found) profile->fail("no link model \"" + name + "\" in " + hardware->path() + "; it has: " + hardware->names());
     model = *found;
   }
   read_link_parameters(node, model);
   if (!model.bandwidth_Bps) node.fail("missing required key \"bandwidth\" (or a \"profile\" that sets it)");
-  apply_link_model(model, link);
+  apply_link_parameters(model, link);
   return link;
 }
 
@@ -163,6 +173,7 @@ void check_paths(const TopologySpec& spec, const ConfigNode& links_node, bool ne
 
 TopologySpec parse_topology(const ConfigNode& config, uint64_t object_bytes, bool needs_writeback) {
   TopologySpec spec;
+  spec.seed = config.uint_or("seed", 0);
   const ConfigNode tiers = config.at("tiers");
   if (tiers.size() < 2) tiers.fail("expected at least two tiers (a cache and the backing store), got " + std::to_string(tiers.size()));
   if (tiers.size() > 8) tiers.fail("expected at most 8 tiers, got " + std::to_string(tiers.size()));
@@ -194,20 +205,38 @@ TopologySpec parse_topology(const ConfigNode& config, uint64_t object_bytes, boo
   return spec;
 }
 
-Topology::Topology(sim::Simulator& simulator, const TopologySpec& spec, const LinkFactory& make_link) {
+Topology::Topology(sim::Simulator& simulator, const TopologySpec& spec, const LinkFactory& make_link)
+    : simulator_(simulator), make_link_(make_link) {
   for (size_t i = 0; i < spec.tiers.size(); ++i) {
     const bool backing = i + 1 == spec.tiers.size();
     std::unique_ptr<EvictionPolicy> policy = spec.tiers[i].make_policy();
     offline_ = offline_ || (!backing && policy->offline());
     tiers_.push_back(std::make_unique<Tier>(spec.tiers[i], std::move(policy), backing));
   }
-  for (const LinkSpec& l : spec.links) {
-    links_.push_back(make_link ? make_link(simulator, l) : std::make_unique<Link>(simulator, l));
+  // The backing store counts its GETs and PUTs (and limits them when configured); a
+  // compressed one has its codec.
+  const TierSpec& store = spec.tiers.back();
+  gate_ = std::make_unique<ObjectStoreGate>(store.object_store.value_or(ObjectStoreSpec{}), spec.seed);
+  if (store.compression.enabled) {
+    const CompressionSpec& z = store.compression;
+    encoder_ = std::make_unique<QueueingLink>(simulator, codec_link_spec(store.name + "_encode", z.encode_Bps, z.channels));
+    decoder_ = std::make_unique<QueueingLink>(simulator, codec_link_spec(store.name + "_decode", z.decode_Bps, z.channels));
   }
+  for (const LinkSpec& l : spec.links) links_.push_back(instantiate_link(l));
   fetch_paths_ = fetch_paths(spec, nullptr);
   const uint32_t n = static_cast<uint32_t>(tiers_.size());
   writeback_links_.assign(n, kNoLink);
   for (uint32_t t = 0; t + 1 < n; ++t) writeback_links_[t] = link_between(t, t + 1);
+}
+
+std::unique_ptr<ILink> Topology::instantiate_link(const LinkSpec& l) {
+  std::unique_ptr<ILink> link = make_link_ ? make_link_(simulator_, l) : make_modelled_link(simulator_, l);
+  const uint32_t store = backing_tier();
+  if (l.from_tier != store && l.to_tier != store) return link;
+  const bool get = l.from_tier == store;
+  link = std::make_unique<ObjectStoreLink>(simulator_, std::move(link), *gate_, get);
+  if (encoder_) link = std::make_unique<CodecLink>(std::move(link), get ? *decoder_ : *encoder_, tiers_.back()->spec().compression, !get);
+  return link;
 }
 
 Topology::~Topology() = default;

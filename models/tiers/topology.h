@@ -9,7 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "models/links/link.h"
+#include "models/links/object_store_link.h"
+#include "models/links/queueing_link.h"
 #include "models/cache/tier.h"
 
 namespace sim {
@@ -24,6 +25,7 @@ namespace tiersim::models {
 struct TopologySpec {
   std::vector<TierSpec> tiers;
   std::vector<LinkSpec> links;
+  uint64_t seed = 0;  // the run's: random decisions of the links (an object store's backoff jitter)
   // Whether a tier's policy reads the future of the trace (Belady): the workload must then
   // give every access its next-access index.
   bool has_offline_policy() const {
@@ -72,6 +74,15 @@ class Topology {
   // A fresh, empty copy of tier `i` with its own policy instance (same parameters), for
   // workloads that give each worker its own instance of the upper tiers.
   std::unique_ptr<Tier> replicate_tier(uint32_t i) const;
+  // A new instance of a link as this topology builds its own (by its model, through the
+  // backing store's gate and codec), for workloads that give each worker its own links.
+  std::unique_ptr<ILink> instantiate_link(const LinkSpec& spec);
+
+  // The backing store's request counts and limits; its encoder and decoder (null unless
+  // it stores its objects compressed).
+  const ObjectStoreGate& object_store() const { return *gate_; }
+  const QueueingLink* encoder() const { return encoder_.get(); }
+  const QueueingLink* decoder() const { return decoder_.get(); }
 
   // The link from `from` to `to`, or kNoLink.
   uint32_t link_between(uint32_t from, uint32_t to) const;
@@ -86,6 +97,10 @@ class Topology {
   std::vector<std::vector<uint32_t>> fetch_paths_;
   std::vector<uint32_t> writeback_links_;
   bool offline_ = false;
+  sim::Simulator& simulator_;
+  LinkFactory make_link_;
+  std::unique_ptr<ObjectStoreGate> gate_;
+  std::unique_ptr<QueueingLink> encoder_, decoder_;
 };
 
 }  // namespace tiersim::models

@@ -1,12 +1,11 @@
 #include "models/tiers/worker_tiers.h"
 
-#include "models/links/link.h"
+#include "models/links/queueing_link.h"
 #include "models/tiers/topology.h"
 
 namespace tiersim::models {
 
-WorkerTiers::WorkerTiers(sim::Simulator& simulator, Topology& topology, uint32_t workers, uint32_t first_shared,
-                         const std::vector<bool>& shared_links)
+WorkerTiers::WorkerTiers(Topology& topology, uint32_t workers, uint32_t first_shared, const std::vector<bool>& shared_links)
     : workers_(workers),
       tier_count_(static_cast<uint32_t>(topology.tier_count())),
       link_count_(static_cast<uint32_t>(topology.link_count())),
@@ -30,7 +29,7 @@ WorkerTiers::WorkerTiers(sim::Simulator& simulator, Topology& topology, uint32_t
     for (uint32_t w = 0; w < workers_; ++w) {
       ILink* link = &topology.link(l);
       if (w > 0 && link_per_worker_[l]) {
-        own_links_.push_back(std::make_unique<Link>(simulator, spec));
+        own_links_.push_back(topology.instantiate_link(spec));
         link = own_links_.back().get();
       }
       link_at_[w * link_count_ + l] = link;

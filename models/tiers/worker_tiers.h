@@ -12,10 +12,6 @@
 #include "models/links/i_link.h"
 #include "models/cache/tier.h"
 
-namespace sim {
-class Simulator;
-}
-
 namespace tiersim::models {
 
 class Topology;
@@ -23,8 +19,7 @@ class Topology;
 class WorkerTiers {
  public:
   // `shared_links[l]`: link l is one instance for all workers.
-  WorkerTiers(sim::Simulator& simulator, Topology& topology, uint32_t workers, uint32_t first_shared,
-              const std::vector<bool>& shared_links);
+  WorkerTiers(Topology& topology, uint32_t workers, uint32_t first_shared, const std::vector<bool>& shared_links);
   ~WorkerTiers();
 
   uint32_t workers() const { return workers_; }

@@ -163,19 +163,19 @@ class ChunkSizeAndCompression(unittest.TestCase):
 
     def test_compression_shrinks_what_s3_moves_and_stores_at_the_cost_of_codec_time(self):
         on = self.chat()
-        off = self.chat(change=lambda c: c["workload"].pop("compression"))
+        off = self.chat(change=lambda c: c["tiers"][-1].pop("compression"))
         ratio = 3.5
         self.assertEqual(int(on["store_put_requests"]), int(off["store_put_requests"]))
         self.assertAlmostEqual(int(on["s3_put_bytes"]) * ratio, int(off["s3_put_bytes"]), delta=int(on["s3_put_transfers"]) * ratio)
-        self.assertEqual(int(on["kv_encode_bytes"]), int(off["s3_put_bytes"]))
-        self.assertGreater(float(on["kv_encode_busy_s"]), 0)
+        self.assertEqual(int(on["s3_encode_bytes"]), int(off["s3_put_bytes"]))
+        self.assertGreater(float(on["s3_encode_busy_s"]), 0)
         self.assertLess(float(on["s3_storage_cost_usd"]), float(off["s3_storage_cost_usd"]) / 3)
-        self.assertNotIn("kv_encode_bytes", off)
+        self.assertNotIn("s3_encode_bytes", off)
         self.assertEqual(on["compression_ratio"], "3.5")
 
     def test_the_rate_limit_throttles_and_retries_every_request_until_it_succeeds(self):
-        free = self.chat("workload.object_store={}")
-        limited = self.chat("workload.object_store={\"put_rate\": 20, \"backoff\": \"100 ms\"}")
+        free = self.chat("tiers.s3.object_store={}")
+        limited = self.chat("tiers.s3.object_store={\"put_rate\": 20, \"backoff\": \"100 ms\"}")
         self.assertEqual(int(free["store_throttled"]), 0)
         self.assertGreater(int(limited["store_throttled"]), 0)
         self.assertGreater(float(limited["store_backoff_s"]), 0)
@@ -221,7 +221,8 @@ class BadInput(unittest.TestCase):
         self.assertIn("workload.model: unknown model preset \"gpt5\"", self.error("workload.model=\"gpt5\""))
         self.assertIn("workload.write.through[0]: no tier named \"ssd\"", self.error("workload.write={\"through\": [\"ssd\"]}"))
         self.assertIn("workload.prefill.per_token", self.error("workload.prefill.per_token=\"-3 us\""))
-        self.assertIn("workload.compression.ratio", self.error("workload.compression={\"ratio\": 0.5, \"encode\": \"1 GB/s\", \"decode\": \"1 GB/s\"}"))
+        self.assertIn("tiers[1].compression.ratio", self.error("tiers.dram.compression={\"ratio\": 0.5, \"encode\": \"1 GB/s\", \"decode\": \"1 GB/s\"}"))
+        self.assertIn("tiers[1].compression", self.error("workload.compression={\"ratio\": 2, \"encode\": \"1 GB/s\", \"decode\": \"1 GB/s\"}"))
         self.assertIn("Belady", self.error("tiers[0].policy=\"belady\""))
         self.assertIn("add a link from \"hbm\" to \"dram\"", self.error("links=[{\"name\": \"h2d\", \"from\": \"dram\", \"to\": \"hbm\", \"bandwidth\": \"1 GB/s\"}]"))
 

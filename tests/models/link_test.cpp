@@ -1,4 +1,4 @@
-#include "models/links/link.h"
+#include "models/links/queueing_link.h"
 
 #include <doctest/doctest.h>
 
@@ -36,7 +36,7 @@ LinkSpec spec(uint32_t channels, Sharing sharing, sim::Time latency = 0, sim::Ti
 
 TEST_CASE("fifo: one channel serves transfers back to back; latency is not service") {
   sim::Simulator s;
-  Link link(s, spec(1, Sharing::kFifo, 5 * sim::kNanosecond, 2 * sim::kNanosecond));
+  QueueingLink link(s, spec(1, Sharing::kFifo, 5 * sim::kNanosecond, 2 * sim::kNanosecond));
   Deliveries d{&s, {}};
   link.submit(1000, {delivered, &d, 0});
   link.submit(1000, {delivered, &d, 1});
@@ -54,12 +54,12 @@ TEST_CASE("fifo: one channel serves transfers back to back; latency is not servi
 
 TEST_CASE("time in flight counts service and delivery latency, once where they overlap") {
   sim::Simulator s;
-  Link link(s, spec(1, Sharing::kFifo, 5 * sim::kNanosecond, 2 * sim::kNanosecond));
+  QueueingLink link(s, spec(1, Sharing::kFifo, 5 * sim::kNanosecond, 2 * sim::kNanosecond));
   Deliveries d{&s, {}};
   link.submit(1000, {delivered, &d, 0});
   // A second transfer after the link has been quiet since the first arrived (1007 ns).
   struct Later {
-    Link* link;
+    QueueingLink* link;
     Deliveries* d;
   } later{&link, &d};
   s.schedule_at(3000 * sim::kNanosecond, [](void* context, uint64_t) {
@@ -74,7 +74,7 @@ TEST_CASE("time in flight counts service and delivery latency, once where they o
   CHECK(st.in_flight_time == (1007 + 507) * sim::kNanosecond);
 
   sim::Simulator s2;
-  Link shared(s2, spec(2, Sharing::kShared, 5 * sim::kNanosecond, 2 * sim::kNanosecond));
+  QueueingLink shared(s2, spec(2, Sharing::kShared, 5 * sim::kNanosecond, 2 * sim::kNanosecond));
   Deliveries d2{&s2, {}};
   shared.submit(1000, {delivered, &d2, 0});
   s2.run();
@@ -84,7 +84,7 @@ TEST_CASE("time in flight counts service and delivery latency, once where they o
 
 TEST_CASE("fifo: channels serve in parallel") {
   sim::Simulator s;
-  Link link(s, spec(2, Sharing::kFifo));
+  QueueingLink link(s, spec(2, Sharing::kFifo));
   Deliveries d{&s, {}};
   for (int i = 0; i < 3; ++i) link.submit(1000, {delivered, &d, static_cast<uint64_t>(i)});
   s.run();
@@ -95,7 +95,7 @@ TEST_CASE("fifo: channels serve in parallel") {
 
 TEST_CASE("shared: concurrent transfers split the bandwidth; alone it costs what fifo costs") {
   sim::Simulator s;
-  Link link(s, spec(4, Sharing::kShared));
+  QueueingLink link(s, spec(4, Sharing::kShared));
   Deliveries d{&s, {}};
   link.submit(1000, {delivered, &d, 0});
   link.submit(3000, {delivered, &d, 1});
@@ -106,7 +106,7 @@ TEST_CASE("shared: concurrent transfers split the bandwidth; alone it costs what
   CHECK(d.at[1] == std::make_pair(uint64_t{1}, 4000 * sim::kNanosecond));
 
   sim::Simulator s2;
-  Link alone(s2, spec(1, Sharing::kShared, 5 * sim::kNanosecond, 2 * sim::kNanosecond));
+  QueueingLink alone(s2, spec(1, Sharing::kShared, 5 * sim::kNanosecond, 2 * sim::kNanosecond));
   Deliveries d2{&s2, {}};
   alone.submit(1000, {delivered, &d2, 0});
   s2.run();
@@ -115,7 +115,7 @@ TEST_CASE("shared: concurrent transfers split the bandwidth; alone it costs what
 
 TEST_CASE("shared: the channel count caps concurrency; a late arrival slows the others") {
   sim::Simulator s;
-  Link link(s, spec(2, Sharing::kShared));
+  QueueingLink link(s, spec(2, Sharing::kShared));
   Deliveries d{&s, {}};
   for (int i = 0; i < 3; ++i) link.submit(1000, {delivered, &d, static_cast<uint64_t>(i)});
   s.run();
@@ -128,7 +128,7 @@ TEST_CASE("shared: the channel count caps concurrency; a late arrival slows the 
 namespace {
 
 struct Submitter {
-  Link* link;
+  QueueingLink* link;
   Deliveries* deliveries;
   static void fire(void* context, uint64_t argument) {
     auto* self = static_cast<Submitter*>(context);
@@ -143,7 +143,7 @@ std::vector<sim::Time> with_wake(Sharing sharing, const std::vector<int64_t>& ti
   LinkSpec sp = spec(1, sharing);
   sp.wake_after = 200 * sim::kNanosecond;
   sp.wake_latency = 50 * sim::kNanosecond;
-  Link link(s, sp);
+  QueueingLink link(s, sp);
   Deliveries d{&s, {}};
   Submitter submitter{&link, &d};
   for (size_t i = 0; i < times.size(); ++i) s.schedule_at(times[i] * sim::kNanosecond, Submitter::fire, &submitter, i);
@@ -166,7 +166,7 @@ TEST_CASE("wake: a transfer ending an idle spell of wake_after or more pays wake
   }
   // Without a wake latency nothing changes.
   sim::Simulator s;
-  Link link(s, spec(1, Sharing::kFifo));
+  QueueingLink link(s, spec(1, Sharing::kFifo));
   Deliveries d{&s, {}};
   link.submit(1000, {delivered, &d, 0});
   s.run();
@@ -180,7 +180,7 @@ namespace {
 // Poisson arrivals of transfers onto a link; sizes deterministic or exponential.
 struct OpenQueue {
   sim::Simulator* simulator;
-  Link* link;
+  QueueingLink* link;
   sim::Rng rng{12345};
   double arrival_rate_per_ps;
   double mean_bytes;
@@ -204,7 +204,7 @@ struct OpenQueue {
 double mean_sojourn_us(uint32_t channels, Sharing sharing, double rho, bool exponential, uint32_t servers = 1) {
   sim::Simulator s;
   LinkSpec sp = spec(channels, sharing);
-  Link link(s, sp);
+  QueueingLink link(s, sp);
   const double mean_bytes = 1e6;                                       // 1 ms service at 1 GB/s
   const double service_ps = mean_bytes / 1e9 * 1e12;
   const double lambda = rho * servers / service_ps;

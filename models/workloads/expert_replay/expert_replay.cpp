@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "models/links/link_metrics.h"
+#include "models/tiers/store_metrics.h"
 #include "models/tiers/topology.h"
 #include "sim/errors.h"
 #include "sim/engine/simulator.h"
@@ -500,6 +501,11 @@ Metrics ExpertReplay::metrics() const {
     m.add("prefetch_coverage", ratio(p.used, p.used + target.misses));
   }
   for (size_t i = 0; i < topology_.link_count(); ++i) add_link_metrics(m, topology_.link(i).spec().name, link_stats_[i], steps_end_);
+  const TierSpec& store = topology_.tier(backing).spec();
+  if (store.object_store || store.compression.enabled) {
+    add_store_request_metrics(m, topology_);
+    add_codec_metrics(m, topology_, steps_end_);
+  }
   if (warm_) {
     const WarmTier::Counts& w = warm_->counts;
     const double seconds = sim_seconds > 0 ? sim_seconds : 1.0;

@@ -23,7 +23,7 @@
 #include <memory>
 #include <vector>
 
-#include "models/links/link.h"
+#include "models/links/queueing_link.h"
 #include "models/workloads/expert_replay/residency.h"
 #include "models/workloads/expert_replay/step_plan.h"
 #include "models/workloads/expert_replay/warm_tier.h"

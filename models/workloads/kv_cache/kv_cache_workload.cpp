@@ -39,7 +39,8 @@ WorkloadRun KvCacheWorkload::simulate(const TopologySpec& topology_spec, const s
   run.row.add("block_tokens", spec_.block_tokens);
   run.row.add("chunk_tokens", spec_.chunk_tokens);
   run.row.add("layerwise", spec_.layerwise ? "true" : "false");
-  run.row.add("compression_ratio", spec_.compression.enabled ? spec_.compression.ratio : 1.0);
+  const CompressionSpec& compression = topology_spec.tiers.back().compression;
+  run.row.add("compression_ratio", compression.enabled ? compression.ratio : 1.0);
   run.row.append(serving.metrics());
   run.events = simulator.events_processed();
   run.lookups = serving.block_lookups();

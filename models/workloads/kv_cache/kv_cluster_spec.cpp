@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "models/links/hardware_profile.h"
+#include "models/links/link_parameters.h"
 #include "models/tiers/topology.h"
 #include "sim/config/config_node.h"
 
@@ -83,11 +83,11 @@ KvDecodeSpec parse_kv_decode(const ConfigNode* node) {
   spec.handover.name = "kv_handover";
   if (auto h = node->find("handover")) {
     if (spec.colocated) h->fail("colocated decode keeps the KV where the prefill left it; remove \"handover\"");
-    h->allow_only(link_model_keys());
-    LinkModel model;
+    h->allow_only(link_parameter_keys());
+    LinkParameters model;
     read_link_parameters(*h, model);
     if (!model.bandwidth_Bps) h->fail("missing required key \"bandwidth\"");
-    apply_link_model(model, spec.handover);
+    apply_link_parameters(model, spec.handover);
   } else if (!spec.colocated) {
     node->fail("missing required key \"handover\": the link that carries the KV from a prefill worker to a decode worker");
   }

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "models/links/link.h"
+#include "models/links/queueing_link.h"
 #include "models/links/link_metrics.h"
 #include "sim/engine/simulator.h"
 #include "sim/output/metrics.h"
@@ -19,7 +19,7 @@ KvDecodePool::KvDecodePool(sim::Simulator& simulator, const KvDecodeSpec& spec, 
     : simulator_(simulator), spec_(spec), bytes_per_token_(bytes_per_token), layers_(std::max<uint32_t>(layers, 1)), layerwise_(layerwise) {
   workers_.resize(spec.colocated ? prefill_workers : spec.workers);
   if (!spec.colocated)
-    for (uint32_t w = 0; w < prefill_workers; ++w) handover_.push_back(std::make_unique<Link>(simulator, spec.handover));
+    for (uint32_t w = 0; w < prefill_workers; ++w) handover_.push_back(std::make_unique<QueueingLink>(simulator, spec.handover));
   decode_start_.assign(requests, -1);
   last_token_.assign(requests, -1);
   e2e_.reserve(requests);
@@ -77,7 +77,7 @@ void KvDecodePool::prefill_scheduled(uint32_t request, uint32_t prefill_worker, 
 void KvDecodePool::on_handover_start(void* self, uint64_t id) {
   auto& p = *static_cast<KvDecodePool*>(self);
   Sequence& s = p.sequences_[id];
-  Link& link = *p.handover_[s.prefill_worker];
+  QueueingLink& link = *p.handover_[s.prefill_worker];
   link.submit(s.context_bytes, TransferDone{&on_handover_done, self, id});
 }
 

@@ -37,7 +37,7 @@ class Metrics;
 
 namespace tiersim::models {
 
-class Link;
+class QueueingLink;
 
 class KvDecodePool {
  public:
@@ -93,7 +93,7 @@ class KvDecodePool {
   const uint64_t bytes_per_token_;
   const uint32_t layers_;
   const bool layerwise_;
-  std::vector<std::unique_ptr<Link>> handover_;  // per prefill worker (disaggregated)
+  std::vector<std::unique_ptr<QueueingLink>> handover_;  // per prefill worker (disaggregated)
   std::vector<Worker> workers_;
   sim::IndexPool<Sequence> sequences_;
 

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "models/links/link_metrics.h"
+#include "models/tiers/store_metrics.h"
 #include "models/tiers/topology.h"
 #include "models/workloads/kv_cache/kv_decode.h"
 #include "sim/engine/simulator.h"
@@ -14,15 +15,6 @@ namespace tiersim::models {
 namespace {
 
 double us(sim::Time ps) { return static_cast<double>(ps) / 1e6; }
-
-LinkSpec codec_link(const char* name, uint64_t bandwidth, uint32_t channels) {
-  LinkSpec spec;
-  spec.name = name;
-  spec.bandwidth_Bps = bandwidth;
-  spec.channels = channels;
-  spec.sharing = Sharing::kFifo;
-  return spec;
-}
 
 // A chunk's key: its last block's id (which names the whole prefix) and how many blocks
 // it holds, so a partial last chunk is not mistaken for the full one.
@@ -35,18 +27,12 @@ uint64_t chunk_key(uint64_t last_block_id, uint32_t blocks) {
 KvServing::KvServing(sim::Simulator& simulator, Topology& topology, const KvServingSpec& spec, const traces::KvTrace& trace)
     : simulator_(simulator),
       topology_(topology),
-      tiers_(simulator, topology, spec.workers.count, spec.workers.first_shared, spec.workers.shared_links),
+      tiers_(topology, spec.workers.count, spec.workers.first_shared, spec.workers.shared_links),
       spec_(spec),
       trace_(trace),
       bytes_per_token_(spec.model.bytes_per_token()),
       store_(topology.backing_tier()),
-      get_bucket_(spec.object_store.get_rate, spec.object_store.burst_s),
-      put_bucket_(spec.object_store.put_rate, spec.object_store.burst_s),
-      jitter_(sim::Rng::derive(spec.seed, 0x6b76)) {
-  if (spec.compression.enabled) {
-    encoder_ = std::make_unique<Link>(simulator, codec_link("kv_encode", spec.compression.encode_Bps, spec.compression.channels));
-    decoder_ = std::make_unique<Link>(simulator, codec_link("kv_decode", spec.compression.decode_Bps, spec.compression.channels));
-  }
+      compression_(topology.tier(topology.backing_tier()).spec().compression) {
   active_.resize(size_t{spec.prefill_slots} * spec.workers.count);
   for (size_t i = 0; i < active_.size(); ++i) active_[i].worker = static_cast<uint32_t>(i / spec.prefill_slots);
   workers_.resize(spec.workers.count);
@@ -226,8 +212,8 @@ void KvServing::start(uint32_t slot, uint32_t request_index) {
     sim::Time path_latency = 0;
     for (uint32_t link : topology_.fetch_path(found)) {
       add_hop(moves_[m], link);
-      const LinkSpec& l = topology_.link(link).spec();
-      path_latency += l.delivery_latency(bytes_over(l, chunk_bytes(chunk)));
+      const ILink& l = topology_.link(link);
+      path_latency += l.spec().delivery_latency(l.bytes_on_wire(chunk_bytes(chunk)));
     }
     a.first_byte = std::max(a.first_byte, path_latency);
     ++a.pending;
@@ -325,7 +311,7 @@ void KvServing::account_storage(uint32_t id) {
 Slot KvServing::admit(uint32_t w, uint32_t t, const Chunk& chunk, bool pin, uint32_t slot_owner) {
   Tier& tier = tiers_.tier(w, t);
   auto& resident = tier.resident();
-  const uint64_t bytes = t == store_ ? spec_.compression.stored_bytes(chunk_bytes(chunk)) : chunk_bytes(chunk);
+  const uint64_t bytes = t == store_ ? compression_.stored_bytes(chunk_bytes(chunk)) : chunk_bytes(chunk);
   Slot slot = resident.find(chunk.key);
   if (slot == kNoSlot) {
     if (!resident.can_ever_fit(bytes)) return kNoSlot;
@@ -394,19 +380,12 @@ uint32_t KvServing::new_move(int32_t owner, uint32_t worker) {
   Move& move = moves_[m];
   move.raw_bytes = 0;
   move.count = move.next = 0;
-  move.attempt = 0;
   move.owner = owner;
   move.worker = static_cast<uint16_t>(worker);
   return m;
 }
 
-// One link of a move, with the codec on the far side of the compressed boundary.
-void KvServing::add_hop(Move& move, uint32_t link_index) {
-  const LinkSpec& link = topology_.link(link_index).spec();
-  if (link.to_tier == store_ && encoder_) move.hops[move.count++] = kEncoder;
-  move.hops[move.count++] = static_cast<uint16_t>(link_index);
-  if (link.from_tier == store_ && decoder_) move.hops[move.count++] = kDecoder;
-}
+void KvServing::add_hop(Move& move, uint32_t link_index) { move.hops[move.count++] = static_cast<uint16_t>(link_index); }
 
 void KvServing::submit_hop(uint32_t m) {
   Move& move = moves_[m];
@@ -414,31 +393,10 @@ void KvServing::submit_hop(uint32_t m) {
     moves_.release(m);
     return;
   }
-  const uint16_t hop = move.hops[move.next];
-  ILink* link = hop == kEncoder ? encoder_.get() : hop == kDecoder ? decoder_.get() : &tiers_.link(move.worker, hop);
-  uint64_t bytes = move.raw_bytes;
-  if (hop < kEncoder && touches_store(link->spec())) {
-    // A GET or PUT: stored (compressed) bytes, under the store's rate limit.
-    bytes = bytes_over(link->spec(), bytes);
-    const bool get = link->spec().from_tier == store_;
-    const sim::Time now = simulator_.now();
-    if (!(get ? get_bucket_ : put_bucket_).take(now)) {  // 503 SlowDown: back off, with full jitter, and retry
-      ++throttled_;
-      const int doublings = static_cast<int>(std::min<uint32_t>(move.attempt++, 30));
-      const double ceiling = std::min(static_cast<double>(spec_.object_store.backoff) * std::ldexp(1.0, doublings),
-                                      static_cast<double>(spec_.object_store.max_backoff));
-      const sim::Time wait = spec_.object_store.throttle_latency + static_cast<sim::Time>(jitter_.uniform01() * ceiling);
-      backoff_total_ += wait;
-      simulator_.schedule_after(wait, &on_retry, this, m);
-      return;
-    }
-    move.attempt = 0;
-    ++(get ? gets_ : puts_);
-  }
-  link->submit(TransferRequest{bytes}, TransferDone{&on_hop_done, this, m}, move.owner >= 0 ? Priority::kDemand : Priority::kBackground);
+  tiers_.link(move.worker, move.hops[move.next])
+      .submit(TransferRequest{move.raw_bytes}, TransferDone{&on_hop_done, this, m},
+              move.owner >= 0 ? Priority::kDemand : Priority::kBackground);
 }
-
-void KvServing::on_retry(void* self, uint64_t m) { static_cast<KvServing*>(self)->submit_hop(static_cast<uint32_t>(m)); }
 
 void KvServing::on_hop_done(void* self, uint64_t m) {
   auto& s = *static_cast<KvServing*>(self);
@@ -562,11 +520,10 @@ Metrics KvServing::metrics() const {
     storage_cost += cost;
     m.add(n + "_storage_cost_usd", cost);
   }
-  m.add("store_get_requests", gets_);
-  m.add("store_put_requests", puts_);
-  m.add("store_throttled", throttled_);
-  m.add("store_backoff_s", sim::to_seconds(backoff_total_));
-  const double request_cost = double(gets_) / 1000.0 * spec_.cost.get_usd_per_1000 + double(puts_) / 1000.0 * spec_.cost.put_usd_per_1000;
+  const ObjectStoreGate& store = topology_.object_store();
+  add_store_request_metrics(m, topology_);
+  const double request_cost =
+      double(store.gets()) / 1000.0 * spec_.cost.get_usd_per_1000 + double(store.puts()) / 1000.0 * spec_.cost.put_usd_per_1000;
   m.add("request_cost_usd", request_cost);
   m.add("storage_cost_usd", storage_cost);
   m.add("total_cost_usd", storage_cost + request_cost);
@@ -575,10 +532,7 @@ Metrics KvServing::metrics() const {
     for (uint32_t w = 0; w < tiers_.link_instances(l); ++w) accumulate(total, tiers_.link(w, l).stats());
     add_link_metrics(m, topology_.link(l).spec().name, total, end, tiers_.link_instances(l));
   }
-  if (encoder_) {
-    add_link_metrics(m, "kv_encode", encoder_->stats(), end);
-    add_link_metrics(m, "kv_decode", decoder_->stats(), end);
-  }
+  add_codec_metrics(m, topology_, end);
   if (decode_) decode_->add_metrics(m, end);
   return m;
 }

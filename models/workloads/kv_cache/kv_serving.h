@@ -41,8 +41,7 @@
 #include <string>
 #include <vector>
 
-#include "models/links/token_bucket.h"
-#include "models/links/link.h"
+#include "models/links/queueing_link.h"
 #include "models/policies/i_eviction_policy.h"
 #include "models/tiers/worker_tiers.h"
 #include "models/workloads/kv_cache/kv_serving_spec.h"
@@ -95,20 +94,18 @@ class KvServing {
     std::vector<Pin> pins;
   };
   // One chunk's journey over one or more links (a load, or a write down the tiers): the
-  // topology's link indices, plus the codec on the compressed side of the last tier.
-  static constexpr uint16_t kEncoder = 0xfffe, kDecoder = 0xffff;
+  // topology's link indices. The links into and out of the object store carry out its
+  // request limits and codec themselves.
   struct Move {
     uint64_t raw_bytes = 0;
-    std::array<uint16_t, 12> hops;
+    std::array<uint16_t, 8> hops;
     uint16_t worker = 0;  // whose instances of the links
     uint8_t count = 0, next = 0;
-    uint32_t attempt = 0;  // throttled tries of the current hop
-    int32_t owner = -1;    // the Active slot waiting for it; -1 for writes
+    int32_t owner = -1;   // the Active slot waiting for it; -1 for writes
   };
 
   static void on_arrival(void* self, uint64_t request);
   static void on_hop_done(void* self, uint64_t move);
-  static void on_retry(void* self, uint64_t move);
   static void on_first_token(void* self, uint64_t slot);
 
   // A prefill worker's queue of routed requests and its share of active_.
@@ -143,12 +140,6 @@ class KvServing {
   void account_storage(uint32_t tier_id);
   std::string build_request_log() const;
   uint64_t chunk_bytes(const Chunk& c) const { return uint64_t(c.tokens) * bytes_per_token_; }
-  // Bytes a link carries for `raw` bytes of KV: stored (compressed) bytes on the object
-  // store's GETs and PUTs, raw bytes elsewhere.
-  bool touches_store(const LinkSpec& link) const { return link.from_tier == store_ || link.to_tier == store_; }
-  uint64_t bytes_over(const LinkSpec& link, uint64_t raw) const {
-    return touches_store(link) ? spec_.compression.stored_bytes(raw) : raw;
-  }
 
   sim::Simulator& simulator_;
   Topology& topology_;
@@ -157,9 +148,7 @@ class KvServing {
   const traces::KvTrace& trace_;
   const uint64_t bytes_per_token_;
   const uint32_t store_;  // the last tier
-  std::unique_ptr<Link> encoder_, decoder_;
-  TokenBucket get_bucket_, put_bucket_;
-  sim::Rng jitter_;
+  const CompressionSpec& compression_;  // the store's
 
   std::unique_ptr<KvDecodePool> decode_;
   std::vector<Active> active_;  // prefill_slots per worker, worker by worker
@@ -176,8 +165,6 @@ class KvServing {
   std::vector<sim::Time> ttft_, queue_wait_;
   sim::Time load_total_ = 0, compute_total_ = 0;
   sim::Time first_arrival_ = -1, last_token_ = 0;
-  uint64_t gets_ = 0, puts_ = 0, throttled_ = 0;
-  sim::Time backoff_total_ = 0;
   std::vector<long double> byte_seconds_;  // per tier instance, bytes x ps
   std::vector<sim::Time> accounted_at_;
   std::vector<RequestRecord> records_;  // with request_log

@@ -75,14 +75,16 @@ sim::Time PrefillCost::time(uint64_t cached, uint64_t fresh) const {
   return ps >= double(sim::kEndOfTime) ? sim::kEndOfTime : static_cast<sim::Time>(std::llround(ps));
 }
 
-uint64_t CompressionSpec::stored_bytes(uint64_t raw) const {
-  if (!enabled) return raw;
-  return std::max<uint64_t>(1, static_cast<uint64_t>(std::ceil(double(raw) / ratio)));
-}
-
 KvServingSpec parse_kv_serving(const ConfigNode& workload, const TopologySpec& topology, uint64_t run_seed) {
+  const std::string store = "tiers[" + std::to_string(topology.tiers.size() - 1) + "]";
+  for (const char* moved : {"object_store", "compression"}) {
+    if (workload.has(moved)) {
+      workload.at(moved).fail(std::string("moved to the backing store's tier: give it as ") + store + "." + moved + " (\"" +
+                              topology.tiers.back().name + "\"), where every workload's links to the store use it");
+    }
+  }
   workload.allow_only({"type", "trace", "generator", "block_tokens", "chunk_tokens", "model", "prefill", "layerwise", "prefill_slots",
-                       "write", "object_store", "compression", "cost", "workers", "decode", "max_requests", "request_log"});
+                       "write", "cost", "workers", "decode", "max_requests", "request_log"});
   KvServingSpec spec;
   spec.seed = run_seed;
   const TraceSource source =
@@ -132,28 +134,6 @@ KvServingSpec parse_kv_serving(const ConfigNode& workload, const TopologySpec& t
                         "write-back (the default write policy; set \"write\": {\"back\": false} to drop evicted chunks)");
   }
 
-  if (auto o = workload.find("object_store")) {
-    o->allow_only({"get_rate", "put_rate", "burst", "throttle_latency", "backoff", "max_backoff"});
-    ObjectStoreLimits& l = spec.object_store;
-    l.get_rate = o->double_or("get_rate", 0, 0, 1e12);
-    l.put_rate = o->double_or("put_rate", 0, 0, 1e12);
-    if (auto b = o->find("burst")) l.burst_s = double(b->as_duration()) / double(sim::kSecond);
-    if (l.burst_s <= 0) o->at("burst").fail("expected a positive duration, got " + o->at("burst").describe());
-    l.throttle_latency = o->duration_or("throttle_latency", l.throttle_latency);
-    l.backoff = o->duration_or("backoff", l.backoff);
-    l.max_backoff = o->duration_or("max_backoff", l.max_backoff);
-    if (l.backoff <= 0) o->at("backoff").fail("expected a positive duration");
-    if (l.max_backoff < l.backoff) o->at("max_backoff").fail("max_backoff is below backoff");
-  }
-  if (auto c = workload.find("compression")) {
-    c->allow_only({"ratio", "encode", "decode", "channels"});
-    CompressionSpec& z = spec.compression;
-    z.enabled = true;
-    z.ratio = c->at("ratio").as_double(1.0, 1e6);
-    z.encode_Bps = c->at("encode").as_bandwidth_Bps();
-    z.decode_Bps = c->at("decode").as_bandwidth_Bps();
-    z.channels = static_cast<uint32_t>(c->uint_or("channels", 1, 1, 1024));
-  }
   spec.cost.storage_usd_per_gb_month.assign(topology.tiers.size(), 0.0);
   if (auto c = workload.find("cost")) {
     c->allow_only({"storage_usd_per_gb_month", "get_usd_per_1000", "put_usd_per_1000"});

@@ -18,14 +18,8 @@
 //   write          {"through": [tiers a new chunk is written to at once], "back": on
 //                  eviction, write a chunk no lower tier holds to the tier below
 //                  (default true)}
-//   object_store   {"get_rate": GETs/s, "put_rate": PUTs/s (default unlimited),
-//                   "burst": seconds of rate a bucket holds (1 s), "throttle_latency":
-//                   time to a 503 SlowDown (10 ms), "backoff": first retry delay (50 ms),
-//                   "max_backoff": (5 s)}: the last tier's request rate limits; a throttled
-//                  request is retried after an exponential backoff with full jitter
-//   compression    {"ratio": raw/stored, "encode": "4 GB/s", "decode": "8 GB/s",
-//                   "channels": codec streams (1)}: chunks are encoded before they enter
-//                  the last tier and decoded after they leave it
+//   (the object store's request limits and compression are the backing tier's: its
+//   "object_store" and "compression" keys, models/links/object_store_link.h, codec_link.h)
 //   cost           {"storage_usd_per_gb_month": {"tier": price, ...},
 //                   "get_usd_per_1000": ..., "put_usd_per_1000": ...}
 //   workers        prefill workers, which tiers they share (a pooled L3.5 tier) and how
@@ -62,23 +56,6 @@ struct PrefillCost {
   sim::Time time(uint64_t cached, uint64_t fresh) const;
 };
 
-struct ObjectStoreLimits {
-  double get_rate = 0;  // per second; 0: unlimited
-  double put_rate = 0;
-  double burst_s = 1;
-  sim::Time throttle_latency = 10 * sim::kMillisecond;
-  sim::Time backoff = 50 * sim::kMillisecond;
-  sim::Time max_backoff = 5 * sim::kSecond;
-};
-
-struct CompressionSpec {
-  bool enabled = false;
-  double ratio = 1;
-  uint64_t encode_Bps = 0, decode_Bps = 0;
-  uint32_t channels = 1;
-  uint64_t stored_bytes(uint64_t raw) const;
-};
-
 struct CostSpec {
   std::vector<double> storage_usd_per_gb_month;  // per tier (0: free)
   double get_usd_per_1000 = 0, put_usd_per_1000 = 0;
@@ -95,8 +72,6 @@ struct KvServingSpec {
   uint32_t prefill_slots = 1;
   std::vector<uint32_t> write_through;  // tier indices, ascending
   bool write_back = true;
-  ObjectStoreLimits object_store;
-  CompressionSpec compression;
   CostSpec cost;
   KvWorkersSpec workers;
   KvDecodeSpec decode;

@@ -26,11 +26,11 @@
 
 namespace tiersim::models {
 
-class Link final : public ILink {
+class QueueingLink final : public ILink {
  public:
-  Link(sim::Simulator& simulator, LinkSpec spec);
-  Link(const Link&) = delete;
-  Link& operator=(const Link&) = delete;
+  QueueingLink(sim::Simulator& simulator, LinkSpec spec);
+  QueueingLink(const QueueingLink&) = delete;
+  QueueingLink& operator=(const QueueingLink&) = delete;
 
   void submit(const TransferRequest& request, TransferDone done, Priority priority = Priority::kDemand) override;
   void submit(uint64_t bytes, TransferDone done, Priority priority = Priority::kDemand) {

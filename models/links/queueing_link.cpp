@@ -1,6 +1,8 @@
-#include "models/links/link.h"
+#include "models/links/queueing_link.h"
 
 #include <algorithm>
+
+#include "models/links/link_model_registry.h"
 
 namespace tiersim::models {
 
@@ -8,23 +10,23 @@ using u128 = unsigned __int128;
 
 // Before its first transfer a link counts as idle since long before the run began: at
 // least `wake_after` before time 0.
-Link::Link(sim::Simulator& simulator, LinkSpec spec)
+QueueingLink::QueueingLink(sim::Simulator& simulator, LinkSpec spec)
     : simulator_(simulator), spec_(std::move(spec)), idle_since_(-spec_.wake_after) {}
 
-LinkStats Link::stats() const {
+LinkStats QueueingLink::stats() const {
   LinkStats s = stats_;
   if (active_ > 0) s.busy_time += simulator_.now() - busy_since_;
   if (in_flight_ > 0) s.in_flight_time += simulator_.now() - in_flight_since_;
   return s;
 }
 
-uint32_t Link::allocate(uint64_t bytes, TransferDone done) {
+uint32_t QueueingLink::allocate(uint64_t bytes, TransferDone done) {
   const uint32_t id = transfers_.acquire();
   transfers_[id] = Transfer{bytes, done, simulator_.now(), 0, 0};
   return id;
 }
 
-void Link::mark_active(int delta) {
+void QueueingLink::mark_active(int delta) {
   if (delta > 0 && active_ == 0) busy_since_ = simulator_.now();
   active_ = static_cast<uint32_t>(static_cast<int>(active_) + delta);
   if (delta < 0 && active_ == 0) {
@@ -33,12 +35,12 @@ void Link::mark_active(int delta) {
   }
 }
 
-sim::Time Link::wake_cost() const {
+sim::Time QueueingLink::wake_cost() const {
   if (spec_.wake_latency == 0 || active_ > 0) return 0;
   return simulator_.now() - idle_since_ >= spec_.wake_after ? spec_.wake_latency : 0;
 }
 
-void Link::submit(const TransferRequest& request, TransferDone done, Priority priority) {
+void QueueingLink::submit(const TransferRequest& request, TransferDone done, Priority priority) {
   const uint64_t bytes = request.bytes;
   const uint32_t id = allocate(bytes, done);
   stats_.bytes += bytes;
@@ -51,14 +53,14 @@ void Link::submit(const TransferRequest& request, TransferDone done, Priority pr
   }
 }
 
-uint32_t Link::next_waiting() {
+uint32_t QueueingLink::next_waiting() {
   std::deque<uint32_t>& from = waiting_.empty() ? background_ : waiting_;
   const uint32_t next = from.front();
   from.pop_front();
   return next;
 }
 
-void Link::start(uint32_t id) {
+void QueueingLink::start(uint32_t id) {
   Transfer& t = transfers_[id];
   t.started = simulator_.now();
   if (in_flight_++ == 0) in_flight_since_ = t.started;
@@ -66,7 +68,7 @@ void Link::start(uint32_t id) {
   if (spec_.sharing == Sharing::kFifo) {
     mark_active(+1);
     const sim::Time service = sim::saturating_add(spec_.service_time(t.bytes), wake);
-    simulator_.schedule_after(service, &Link::on_service_end, this, id);
+    simulator_.schedule_after(service, &QueueingLink::on_service_end, this, id);
     return;
   }
   advance_virtual_time();
@@ -86,29 +88,29 @@ void Link::start(uint32_t id) {
   plan_next_completion();
 }
 
-void Link::on_service_end(void* self, uint64_t id) {
-  static_cast<Link*>(self)->finish_service(static_cast<uint32_t>(id));
+void QueueingLink::on_service_end(void* self, uint64_t id) {
+  static_cast<QueueingLink*>(self)->finish_service(static_cast<uint32_t>(id));
 }
 
-void Link::finish_service(uint32_t id) {
+void QueueingLink::finish_service(uint32_t id) {
   stats_.service_time += simulator_.now() - transfers_[id].started;
   mark_active(-1);
   if (queued() > 0) start(next_waiting());
   deliver(id);
 }
 
-void Link::deliver(uint32_t id) {
+void QueueingLink::deliver(uint32_t id) {
   const sim::Time latency = spec_.delivery_latency(transfers_[id].bytes);
   if (latency == 0) {
     complete(id);
   } else {
-    simulator_.schedule_after(latency, &Link::on_delivered, this, id);
+    simulator_.schedule_after(latency, &QueueingLink::on_delivered, this, id);
   }
 }
 
-void Link::on_delivered(void* self, uint64_t id) { static_cast<Link*>(self)->complete(static_cast<uint32_t>(id)); }
+void QueueingLink::on_delivered(void* self, uint64_t id) { static_cast<QueueingLink*>(self)->complete(static_cast<uint32_t>(id)); }
 
-void Link::complete(uint32_t id) {
+void QueueingLink::complete(uint32_t id) {
   const Transfer t = transfers_[id];
   transfers_.release(id);
   if (--in_flight_ == 0) stats_.in_flight_time += simulator_.now() - in_flight_since_;
@@ -116,7 +118,7 @@ void Link::complete(uint32_t id) {
   if (t.done.fn) t.done.fn(t.done.context, t.done.argument);
 }
 
-void Link::advance_virtual_time() {
+void QueueingLink::advance_virtual_time() {
   const sim::Time now = simulator_.now();
   if (active_ > 0) {
     virtual_work_ += static_cast<u128>(now - virtual_updated_) * spec_.bandwidth_Bps / active_;
@@ -124,7 +126,7 @@ void Link::advance_virtual_time() {
   virtual_updated_ = now;
 }
 
-void Link::plan_next_completion() {
+void QueueingLink::plan_next_completion() {
   ++generation_;
   if (active_heap_.empty()) return;
   const Transfer& first = transfers_[active_heap_.front()];
@@ -132,11 +134,11 @@ void Link::plan_next_completion() {
   // Time until the first active transfer has received its remaining work, rounded up.
   const u128 scaled = remaining * active_;
   const sim::Time delay = sim::clamp_to_time((scaled + spec_.bandwidth_Bps - 1) / spec_.bandwidth_Bps);
-  simulator_.schedule_after(delay, &Link::on_shared_completion, this, generation_);
+  simulator_.schedule_after(delay, &QueueingLink::on_shared_completion, this, generation_);
 }
 
-void Link::on_shared_completion(void* self, uint64_t generation) {
-  Link& link = *static_cast<Link*>(self);
+void QueueingLink::on_shared_completion(void* self, uint64_t generation) {
+  QueueingLink& link = *static_cast<QueueingLink*>(self);
   if (generation != link.generation_) return;  // re-planned since: stale
   link.advance_virtual_time();
   auto later = [&link](uint32_t a, uint32_t b) {
@@ -160,5 +162,13 @@ void Link::on_shared_completion(void* self, uint64_t generation) {
   // re-entrantly (completions are events), so iterating the scratch list is safe.
   for (size_t i = 0; i < finished.size(); ++i) link.deliver(finished[i]);
 }
+
+TIERSIM_REGISTER_LINK_MODEL(
+    queueing, "queueing",
+    "latency + per-I/O overhead + bytes/bandwidth on `channels` servers, fifo or shared; a second line for small transfers; a wake-up after idling",
+    (std::vector<std::string>{"bandwidth", "latency", "per_io_overhead", "small_transfers", "wake"}),
+    [](sim::Simulator& simulator, const LinkSpec& spec) -> std::unique_ptr<ILink> {
+      return std::make_unique<QueueingLink>(simulator, spec);
+    });
 
 }  // namespace tiersim::models
