@@ -10,14 +10,28 @@
 
 namespace tiersim::models {
 
+namespace {
+
+std::vector<Tier*> tiers_of(Topology& topology) {
+  std::vector<Tier*> tiers;
+  for (uint32_t t = 0; t < topology.tier_count(); ++t) tiers.push_back(&topology.tier(t));
+  return tiers;
+}
+
+}  // namespace
+
 Residency::Residency(Topology& topology, uint64_t object_bytes, bool training)
-    : topology_(topology), object_bytes_(object_bytes), training_(training) {}
+    : topology_(topology),
+      hierarchy_(tiers_of(topology), /*store_holds_everything=*/true, *this, *this, LogicalClock{&now_, false}),
+      object_bytes_(object_bytes),
+      training_(training) {}
 
 void Residency::plan_step(const std::vector<traces::Access>& accesses, StepPlan& plan, const std::string& source) {
   if (++step_stamp_ == 0) step_stamp_ = 1;  // 0 marks never-used slots
   if (warm_ && !accesses.empty()) warm_->begin_step(accesses.front().step);
   largest_step_ = std::max<uint64_t>(largest_step_, accesses.size());
   plan.clear();
+  plan_ = &plan;
   plan.step = accesses.empty() ? 0 : accesses.front().step;
   used_slots_.clear();
   uint32_t layer = UINT32_MAX;
@@ -43,8 +57,9 @@ void Residency::plan_step(const std::vector<traces::Access>& accesses, StepPlan&
                      std::to_string(top.resident().capacity().objects) +
                      (pinned ? " (" + std::to_string(pinned) + " of them pinned by prefetches in flight: lower the prefetch depth or budget)"
                              : std::string()) +
-                     "; every expert of a step must fit in the first tier at once (seed 001's v0 limit: evict-safe "
-                     "backward is not modelled), so enlarge that tier or route fewer experts per step");
+                     "; every expert of a step must fit in the first tier at once (as in the MoE prototype: a backward "
+                     "pass that could evict and reload experts is not modelled), so enlarge that tier or route fewer "
+                     "experts per step");
   }
   if (training_) {
     ResidentSet<EvictionPolicy>& hot = topology_.tier(0).resident();
@@ -69,22 +84,52 @@ void Residency::verify_no_dirty_dropped() const {
   });
 }
 
-Slot Residency::find_live(uint32_t tier_index, uint64_t key, StepPlan& plan) {
-  Tier& tier = topology_.tier(tier_index);
-  ResidentSet<EvictionPolicy>& resident = tier.resident();
-  const Slot slot = resident.find(key);
-  if (slot == kNoSlot || !resident.expired(slot, now_)) return slot;
-  // Expired: it leaves like a victim (a dirty copy is written down first).
-  if (resident.pins(slot) > 0) return slot;  // in flight: it expires once it has landed
-  ++tier.stats().expirations;
-  const Evicted gone{slot, key, resident.size_bytes(slot), resident.dirty(slot)};
-  drop_prefetch_mark(tier_index, slot);
-  resident.remove(slot);
-  if (gone.dirty) {
-    ++tier.stats().writebacks;
-    write_back(tier_index + 1, gone, plan);
+Slot Residency::lookup(uint32_t tier, uint64_t key, int64_t next_access) {
+  Evicted expired;
+  const Slot slot = topology_.tier(tier).lookup(key, now_, next_access, &expired);
+  if (expired.slot != kNoSlot) {  // it leaves like a victim
+    drop_prefetch_mark(tier, expired.slot);
+    if (expired.dirty) hierarchy_.write_down(tier, expired);
   }
-  return kNoSlot;
+  return slot;
+}
+
+bool Residency::make_room(uint32_t tier, uint64_t key, bool protect_current_step, int64_t next_access) {
+  const EvictionGuard guard = topology_.tier(tier).resident().guard(step_stamp_, protect_current_step);
+  return hierarchy_.make_room(tier, key, object_bytes_, guard, now_, next_access);
+}
+
+void Residency::stage_copy(uint32_t tier, uint64_t key, int64_t next_access) {
+  ResidentSet<EvictionPolicy>& resident = topology_.tier(tier).resident();
+  if (resident.find(key) != kNoSlot) return;
+  // Everything there pinned (prefetches in flight): it passes through without a copy.
+  hierarchy_.admit(tier, key, object_bytes_, resident.guard(step_stamp_, false), next_access);
+}
+
+void Residency::on_victim(uint32_t tier, const Evicted& victim) {
+  drop_prefetch_mark(tier, victim.slot);
+  if (victim.dirty) {
+    if (warm_ && tier == 0) ++warm_->counts.demotions;
+    hierarchy_.write_down(tier, victim);
+  } else if (warm_ && tier == 0 && warm_->spec().demote) {
+    // A clean hot victim is kept in the warm tier: refreshed there if a copy is left, else
+    // copied down (a DMA from HBM) and inserted.
+    const uint32_t link = topology_.writeback_link(0);
+    if (link == kNoLink || topology_.link(link).spec().to_tier != 1) return;
+    ++warm_->counts.demotions;
+    hierarchy_.demote(0, victim);
+  }
+}
+
+void Residency::move_down(uint32_t from, uint32_t to, uint64_t key, uint64_t bytes, bool demotion) {
+  const uint32_t link = topology_.writeback_link(from);
+  if (link == kNoLink) throw std::logic_error("dirty object without a write-back link");
+  if (demotion) {
+    warm_->set_warm_version(key, warm_->disk_version(key));
+  } else if (to == topology_.backing_tier()) {
+    note_saved(key);
+  }
+  plan_->add_move(&link, 1, bytes, key, demotion ? MoveKind::kDemote : MoveKind::kWriteback);
 }
 
 void Residency::access(const traces::Access& a, StepPlan& plan) {
@@ -93,16 +138,13 @@ void Residency::access(const traces::Access& a, StepPlan& plan) {
   Tier& top = topology_.tier(0);
   ResidentSet<EvictionPolicy>& hot = top.resident();
   const bool hot_enough = warm_ ? warm_->activate(key, plan.step) : true;
-  const Slot slot = find_live(0, key, plan);
+  const Slot slot = lookup(0, key, next);
   if (slot != kNoSlot) {
     note_demand_hit(0, slot);
-    hot.hit(slot, now_, next);
     hot.stamp(slot, step_stamp_);
-    ++top.stats().hits;
     if (training_) used_slots_.push_back(slot);
     return;
   }
-  ++top.stats().misses;
   if (warm_ && warm_->unavailable(key)) {
     ++warm_->counts.skipped_accesses;  // "skip": the step runs without it
     return;
@@ -110,29 +152,20 @@ void Residency::access(const traces::Access& a, StepPlan& plan) {
   plan.begin_chain();
   const uint64_t bytes = object_bytes_;
   bool promote = hot_enough;  // without the warm-tier protocol every miss promotes
-  if (promote) {
-    hot.miss(key, bytes, now_, next);
-    try {
-      while (!hot.fits(bytes)) make_room(0, /*protect_current_step=*/true, plan);
-    } catch (const StepDoesNotFit&) {
-      if (!warm_) throw;
-      promote = false;  // the step fills the hot tier: served through a transient slot
-    }
+  if (promote && !make_room(0, key, /*protect_current_step=*/true, next)) {
+    if (!warm_) throw StepDoesNotFit{};
+    promote = false;  // the step fills the hot tier: served through a transient slot
   }
 
   // Find the nearest tier holding the object; the backing store holds everything.
   const uint32_t backing = topology_.backing_tier();
   uint32_t source = 1;
   for (; source < backing; ++source) {
-    Tier& tier = topology_.tier(source);
-    const Slot found = find_live(source, key, plan);
+    const Slot found = lookup(source, key, next);
     if (found != kNoSlot) {
       note_demand_hit(source, found);
-      tier.resident().hit(found, now_, next);
-      ++tier.stats().hits;
       break;
     }
-    ++tier.stats().misses;
   }
   // A stale warm copy (a newer version was published) is re-read before it moves up.
   bool reread = false;
@@ -144,7 +177,7 @@ void Residency::access(const traces::Access& a, StepPlan& plan) {
       source = backing;
     }
   }
-  if (source == backing) ++topology_.tier(backing).stats().hits;
+  if (source == backing) topology_.tier(backing).read_from_store();
 
   // The reads. With the warm-tier protocol the last hop out of the warm tier is a move of
   // its own (promote or serve); when reads can be corrupted every hop is (it may be retried).
@@ -167,33 +200,23 @@ void Residency::access(const traces::Access& a, StepPlan& plan) {
   }
 
   // Leave a copy in each tier on the way (in the warm tier: staging). Room is made (and its
-  // write-backs planned) tier by tier.
+  // write-backs planned) tier by tier; a stale copy is refreshed in place.
   for (uint32_t link : path) {
     const uint32_t to = topology_.link(link).spec().to_tier;
     if (to == 0) continue;
-    Tier& tier = topology_.tier(to);
     if (warm_ && to == 1) {
       ++warm_->counts.stagings;
       warm_->set_warm_version(key, warm_->disk_version(key));
     }
-    if (tier.resident().find(key) != kNoSlot) continue;  // a stale copy, refreshed in place
-    try {
-      tier.resident().miss(key, bytes, now_, next);
-      while (!tier.resident().fits(bytes)) make_room(to, false, plan);
-    } catch (const StepDoesNotFit&) {
-      continue;  // everything there is pinned (prefetches in flight): pass through
-    }
-    tier.resident().insert(key, bytes, now_, next);
-    ++tier.stats().inserts;
+    stage_copy(to, key, next);
   }
   if (!promote) {
     // Served from the warm tier for this use only; a training update goes straight back.
     ++warm_->counts.served;
     warm_->set_hint(key, false);
     if (training_) {
-      ++top.stats().writebacks;
       note_modified(key);
-      write_back(1, Evicted{kNoSlot, key, bytes, true}, plan);
+      hierarchy_.write_down(0, Evicted{kNoSlot, key, bytes, true});
     }
     return;
   }
@@ -201,9 +224,8 @@ void Residency::access(const traces::Access& a, StepPlan& plan) {
     ++warm_->counts.promotions;
     warm_->set_hint(key, true);
   }
-  const Slot inserted = hot.insert(key, bytes, now_, next);
+  const Slot inserted = top.insert(key, bytes, now_, next);
   hot.stamp(inserted, step_stamp_);
-  ++top.stats().inserts;
   if (training_) used_slots_.push_back(inserted);
 }
 
@@ -257,78 +279,6 @@ bool Residency::read_hop(uint32_t link, MoveKind kind, uint64_t key, const trace
   return false;
 }
 
-void Residency::make_room(uint32_t tier_index, bool protect_current_step, StepPlan& plan) {
-  Tier& tier = topology_.tier(tier_index);
-  const EvictionGuard guard = tier.resident().guard(step_stamp_, protect_current_step);
-  Evicted victim;
-  if (!tier.resident().evict(guard, &victim)) throw StepDoesNotFit{};
-  ++tier.stats().evictions;
-  drop_prefetch_mark(tier_index, victim.slot);
-  if (victim.dirty) {
-    ++tier.stats().writebacks;
-    if (warm_ && tier_index == 0) ++warm_->counts.demotions;
-    write_back(tier_index + 1, victim, plan);
-  } else if (warm_ && tier_index == 0 && warm_->spec().demote) {
-    demote(victim, plan);
-  }
-}
-
-void Residency::write_back(uint32_t tier_index, const Evicted& victim, StepPlan& plan) {
-  const uint32_t link = topology_.writeback_link(tier_index - 1);
-  if (link == kNoLink) throw std::logic_error("dirty object without a write-back link");
-  Tier& tier = topology_.tier(tier_index);
-  if (tier.is_backing_store()) {
-    ++tier.stats().written;
-    note_saved(victim.key);
-    plan.add_move(&link, 1, victim.size_bytes, victim.key, MoveKind::kWriteback);
-    return;
-  }
-  ResidentSet<EvictionPolicy>& resident = tier.resident();
-  Slot slot = resident.find(victim.key);
-  if (slot == kNoSlot) {
-    try {
-      resident.miss(victim.key, victim.size_bytes, now_);
-      while (!resident.fits(victim.size_bytes)) make_room(tier_index, false, plan);
-    } catch (const StepDoesNotFit&) {
-      // Everything here is pinned: the dirty copy passes through to the tier below.
-      plan.add_move(&link, 1, victim.size_bytes, victim.key, MoveKind::kWriteback);
-      write_back(tier_index + 1, victim, plan);
-      return;
-    }
-    slot = resident.insert(victim.key, victim.size_bytes, now_);
-    ++tier.stats().inserts;
-  } else {
-    resident.hit(slot, now_);
-  }
-  ++tier.stats().written;
-  plan.add_move(&link, 1, victim.size_bytes, victim.key, MoveKind::kWriteback);
-  resident.set_dirty(slot, true);
-}
-
-// A clean hot victim is kept in the warm tier: refreshed there if a copy is left, else
-// copied down (a DMA from HBM) and inserted.
-void Residency::demote(const Evicted& victim, StepPlan& plan) {
-  const uint32_t link = topology_.writeback_link(0);
-  if (link == kNoLink || topology_.link(link).spec().to_tier != 1) return;
-  ResidentSet<EvictionPolicy>& warm = topology_.tier(1).resident();
-  ++warm_->counts.demotions;
-  const Slot slot = warm.find(victim.key);
-  if (slot != kNoSlot) {
-    warm.hit(slot, now_);
-    return;
-  }
-  try {
-    warm.miss(victim.key, victim.size_bytes, now_);
-    while (!warm.fits(victim.size_bytes)) make_room(1, false, plan);
-  } catch (const StepDoesNotFit&) {
-    return;  // everything in the warm tier is pinned: the clean copy is dropped
-  }
-  warm.insert(victim.key, victim.size_bytes, now_);
-  ++topology_.tier(1).stats().inserts;
-  warm_->set_warm_version(victim.key, warm_->disk_version(victim.key));
-  plan.add_move(&link, 1, victim.size_bytes, victim.key, MoveKind::kDemote);
-}
-
 void Residency::note_demand_hit(uint32_t tier, Slot slot) {
   if (tier >= prefetched_.size() || slot >= prefetched_[tier].size() || !prefetched_[tier][slot]) return;
   prefetched_[tier][slot] = 0;
@@ -341,15 +291,10 @@ void Residency::drop_prefetch_mark(uint32_t tier, Slot slot) {
   ++prefetch_.wasted;
 }
 
-bool Residency::held_at_or_above(uint32_t tier, uint64_t key) const {
-  for (uint32_t t = 0; t <= tier; ++t)
-    if (topology_.tier(t).resident().find(key) != kNoSlot) return true;
-  return false;
-}
-
 uint64_t Residency::plan_prefetch(const std::vector<uint64_t>& keys, uint32_t target, uint64_t budget, StepPlan& plan) {
   const uint32_t backing = topology_.backing_tier();
   if (target >= backing || plan.phases.empty()) return 0;
+  plan_ = &plan;
   const uint64_t bytes = object_bytes_;
   uint64_t planned = 0;
   // Prefetches pinned in the first tier must leave room for a whole step of demand.
@@ -358,7 +303,7 @@ uint64_t Residency::plan_prefetch(const std::vector<uint64_t>& keys, uint32_t ta
   for (uint64_t key : keys) {
     if (planned + bytes > budget) break;
     if (target == 0 && top.pinned_count() + reserve >= top.capacity().objects) break;
-    if (held_at_or_above(target, key)) continue;
+    if (hierarchy_.held_at_or_above(target, key)) continue;
     uint32_t source = target + 1;
     while (source < backing && topology_.tier(source).resident().find(key) == kNoSlot) ++source;
     // The fetch path's links up to the target tier; a path that skips it cannot stage there.
@@ -369,32 +314,16 @@ uint64_t Residency::plan_prefetch(const std::vector<uint64_t>& keys, uint32_t ta
     ++hops;
     plan.begin_background_chain(key, target);
     Tier& destination = topology_.tier(target);
-    try {
-      // Room in the target first, so that nothing is staged on the way when there is none
-      // (the current step's objects and pinned ones stay).
-      destination.resident().miss(key, bytes, now_);
-      while (!destination.resident().fits(bytes)) make_room(target, /*protect_current_step=*/true, plan);
-    } catch (const StepDoesNotFit&) {
+    // Room in the target first, so that nothing is staged on the way when there is none
+    // (the current step's objects and pinned ones stay).
+    if (!make_room(target, key, /*protect_current_step=*/true)) {
       // Everything in the way is in use or in flight: stop prefetching for this step.
       // Victims already evicted keep their write-backs in this chain.
       plan.chains.back().target_tier = kNoTarget;
       break;
     }
-    for (uint32_t h = 0; h + 1 < hops; ++h) {  // copies left in the tiers passed through
-      const uint32_t to = topology_.link(path[h]).spec().to_tier;
-      Tier& tier = topology_.tier(to);
-      if (tier.resident().find(key) != kNoSlot) continue;
-      try {
-        tier.resident().miss(key, bytes, now_);
-        while (!tier.resident().fits(bytes)) make_room(to, false, plan);
-      } catch (const StepDoesNotFit&) {
-        continue;  // everything there is pinned: pass through without leaving a copy
-      }
-      tier.resident().insert(key, bytes, now_);
-      ++tier.stats().inserts;
-    }
-    const Slot slot = destination.resident().insert(key, bytes, now_);
-    ++destination.stats().inserts;
+    for (uint32_t h = 0; h + 1 < hops; ++h) stage_copy(topology_.link(path[h]).spec().to_tier, key, kNever);
+    const Slot slot = destination.insert(key, bytes, now_);
     destination.resident().pin(slot);
     if (prefetched_.size() <= target) prefetched_.resize(target + 1);
     if (prefetched_[target].size() <= slot) prefetched_[target].resize(slot + 1, 0);
@@ -411,6 +340,7 @@ uint64_t Residency::plan_prefetch(const std::vector<uint64_t>& keys, uint32_t ta
 void Residency::plan_flush(StepPlan& plan, std::vector<uint64_t>& dirty_per_tier) {
   const uint32_t backing = topology_.backing_tier();
   plan.clear();
+  plan_ = &plan;
   plan.begin_phase(0);
   dirty_per_tier.assign(topology_.tier_count(), 0);
   sim::FlatMap<uint8_t> flushed;

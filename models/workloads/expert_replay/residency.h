@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "models/cache/cache_hierarchy.h"
 #include "models/policies/i_eviction_policy.h"
 #include "models/workloads/expert_replay/step_plan.h"
 #include "sim/containers/flat_map.h"
@@ -24,9 +25,11 @@ namespace tiersim::models {
 
 class Topology;
 class WarmTier;
-struct Evicted;
 
-class Residency {
+// The expert replay's decisions on the one residency engine (models/cache/cache_hierarchy.h):
+// its victim rule (dirty victims are written down, clean hot ones demoted under the
+// warm-tier protocol) and the moves it plans.
+class Residency final : private VictimRule, private MoveSink {
  public:
   Residency(Topology& topology, uint64_t object_bytes, bool training);
 
@@ -74,20 +77,25 @@ class Residency {
 
  private:
   void access(const traces::Access& access, StepPlan& plan);
-  // The object's slot in the tier, kNoSlot if absent; an expired copy is removed first.
-  Slot find_live(uint32_t tier, uint64_t key, StepPlan& plan);
-  void make_room(uint32_t tier, bool protect_current_step, StepPlan& plan);
+  // The object's slot in the tier, kNoSlot if absent, counting the lookup; an expired copy
+  // leaves first (a dirty one written down).
+  Slot lookup(uint32_t tier, uint64_t key, int64_t next_access);
+  // Room in tier `tier` for one more object, sparing the current step's when asked.
+  bool make_room(uint32_t tier, uint64_t key, bool protect_current_step, int64_t next_access = kNever);
+  // Leaves a copy in the tier the object passes through (none when all there is pinned).
+  void stage_copy(uint32_t tier, uint64_t key, int64_t next_access);
   bool read_hop(uint32_t link, MoveKind kind, uint64_t key, const traces::Access& access, StepPlan& plan);
-  void demote(const Evicted& victim, StepPlan& plan);
   void note_demand_hit(uint32_t tier, Slot slot);
   void drop_prefetch_mark(uint32_t tier, Slot slot);
-  bool held_at_or_above(uint32_t tier, uint64_t key) const;
-  void write_back(uint32_t tier, const Evicted& victim, StepPlan& plan);
-  // Thrown by make_room() when every object in tier 0 belongs to the current step;
-  // plan_step() turns it into an InputError that names the step.
+  void on_victim(uint32_t tier, const Evicted& victim) override;
+  void move_down(uint32_t from, uint32_t to, uint64_t key, uint64_t bytes, bool demotion) override;
+  // Thrown when every object in tier 0 belongs to the current step; plan_step() turns it
+  // into an InputError that names the step.
   struct StepDoesNotFit {};
 
   Topology& topology_;
+  CacheHierarchy hierarchy_;
+  StepPlan* plan_ = nullptr;  // the plan being decided, which the moves go into
   uint64_t object_bytes_;
   bool training_;
   uint32_t step_stamp_ = 0;

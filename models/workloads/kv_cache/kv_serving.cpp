@@ -41,6 +41,20 @@ KvServing::KvServing(sim::Simulator& simulator, Topology& topology, const KvServ
                                              spec.layerwise, trace.requests.size());
   }
   if (spec.request_log) records_.resize(trace.requests.size());
+  rules_.resize(spec.workers.count);
+  for (uint32_t w = 0; w < spec.workers.count; ++w) {
+    rules_[w] = WorkerRules{this, w};
+    std::vector<Tier*> chain;
+    for (uint32_t t = 0; t < tiers_.tier_count(); ++t) chain.push_back(&tiers_.tier(w, t));
+    hierarchies_.push_back(std::make_unique<CacheHierarchy>(chain, /*store_holds_everything=*/false, rules_[w], rules_[w],
+                                                           LogicalClock{&clock_, true}));
+  }
+  for (uint32_t t = 0; t < tiers_.tier_count(); ++t) {
+    for (uint32_t w = 0; w < tiers_.tier_instances(t); ++w) {
+      const uint32_t id = tiers_.tier_id(w, t);
+      tiers_.tier_by_id(id).on_change(&KvServing::on_tier_change, this, id);
+    }
+  }
   const size_t tiers = topology.tier_count();
   hit_blocks_.assign(tiers, 0);
   hit_tokens_.assign(tiers, 0);
@@ -176,23 +190,8 @@ void KvServing::start(uint32_t slot, uint32_t request_index) {
     uint32_t found = tiers;
     Slot where = kNoSlot;
     for (uint32_t t = 0; t < tiers && found == tiers; ++t) {
-      Tier& tier = tiers_.tier(w, t);
-      auto& resident = tier.resident();
-      Slot s = resident.find(chunk.key);
-      if (s != kNoSlot && resident.expired(s, now)) {
-        account_storage(tiers_.tier_id(w, t));
-        resident.remove(s);
-        ++tier.stats().expirations;
-        s = kNoSlot;
-      }
-      if (s == kNoSlot) {
-        ++tier.stats().misses;
-      } else {
-        found = t;
-        where = s;
-        ++tier.stats().hits;
-        resident.hit(s, now);
-      }
+      where = tiers_.tier(w, t).lookup(chunk.key, now);
+      if (where != kNoSlot) found = t;
     }
     if (found == tiers) break;
     ++a.cached_chunks;
@@ -296,38 +295,24 @@ void KvServing::on_first_token(void* self, uint64_t slot_index) {
 
 // ---------------------------------------------------------------- residency
 
-bool KvServing::held_below(uint32_t w, uint32_t tier, uint64_t key) const {
-  for (uint32_t t = tier + 1; t < tiers_.tier_count(); ++t)
-    if (tiers_.tier(w, t).resident().find(key) != kNoSlot) return true;
-  return false;
-}
-
 void KvServing::account_storage(uint32_t id) {
   const sim::Time now = simulator_.now();
   byte_seconds_[id] += static_cast<long double>(tiers_.tier_by_id(id).resident().used_bytes()) * (now - accounted_at_[id]);
   accounted_at_[id] = now;
 }
 
+void KvServing::on_tier_change(void* self, uint64_t tier_id) {
+  static_cast<KvServing*>(self)->account_storage(static_cast<uint32_t>(tier_id));
+}
+
 Slot KvServing::admit(uint32_t w, uint32_t t, const Chunk& chunk, bool pin, uint32_t slot_owner) {
-  Tier& tier = tiers_.tier(w, t);
-  auto& resident = tier.resident();
-  const uint64_t bytes = t == store_ ? compression_.stored_bytes(chunk_bytes(chunk)) : chunk_bytes(chunk);
+  CacheHierarchy& hierarchy = *hierarchies_[w];
+  ResidentSet<EvictionPolicy>& resident = hierarchy.tier(t).resident();
   Slot slot = resident.find(chunk.key);
   if (slot == kNoSlot) {
-    if (!resident.can_ever_fit(bytes)) return kNoSlot;
-    const int64_t now = clock_++;
-    resident.miss(chunk.key, bytes, now);
-    account_storage(tiers_.tier_id(w, t));
-    while (!resident.fits(bytes)) {
-      Evicted victim;
-      if (!resident.evict(resident.guard(0, false), &victim)) return kNoSlot;
-      ++tier.stats().evictions;
-      if (spec_.write_back && t + 1 < tiers_.tier_count() && !held_below(w, t, victim.key)) {
-        written_down(w, t, victim.key, victim.size_bytes);
-      }
-    }
-    slot = resident.insert(chunk.key, bytes, now);
-    ++tier.stats().inserts;
+    const uint64_t bytes = hierarchy.tier(t).spec().compression.stored_bytes(chunk_bytes(chunk));
+    slot = hierarchy.admit(t, chunk.key, bytes, resident.guard(0, false));
+    if (slot == kNoSlot) return kNoSlot;
   }
   if (pin) {
     resident.pin(slot);
@@ -336,17 +321,19 @@ Slot KvServing::admit(uint32_t w, uint32_t t, const Chunk& chunk, bool pin, uint
   return slot;
 }
 
-// A victim of tier `from` that no lower tier holds goes one tier down.
-// Tiers above the store hold raw bytes (and the store never evicts), so `raw` is the size.
-void KvServing::written_down(uint32_t w, uint32_t from, uint64_t key, uint64_t raw) {
-  const uint32_t tokens = static_cast<uint32_t>(raw / std::max<uint64_t>(bytes_per_token_, 1));
-  ++tiers_.tier(w, from).stats().writebacks;
-  ++tiers_.tier(w, from + 1).stats().written;
-  const uint32_t m = new_move(-1, w);
-  moves_[m].raw_bytes = raw;
-  add_hop(moves_[m], topology_.writeback_link(from));
-  submit_hop(m);
-  admit(w, from + 1, Chunk{key, 0, tokens}, false, 0);
+// A victim that no lower tier holds goes one tier down (write-back).
+void KvServing::WorkerRules::on_victim(uint32_t tier, const Evicted& victim) {
+  CacheHierarchy& hierarchy = *serving->hierarchies_[worker];
+  if (serving->spec_.write_back && tier + 1 < hierarchy.size() && !hierarchy.held_below(tier, victim.key)) {
+    hierarchy.write_down(tier, victim);
+  }
+}
+
+void KvServing::WorkerRules::move_down(uint32_t from, uint32_t, uint64_t, uint64_t bytes, bool) {
+  const uint32_t m = serving->new_move(-1, worker);
+  serving->moves_[m].raw_bytes = bytes;
+  serving->add_hop(serving->moves_[m], serving->topology_.writeback_link(from));
+  serving->submit_hop(m);
 }
 
 void KvServing::write_through(uint32_t w, const Chunk& chunk) {
@@ -368,7 +355,7 @@ void KvServing::write_through(uint32_t w, const Chunk& chunk) {
   submit_hop(m);
   for (uint32_t t : spec_.write_through) {
     if (t > deepest || tiers_.tier(w, t).resident().find(chunk.key) != kNoSlot) continue;
-    ++tiers_.tier(w, t).stats().written;
+    tiers_.tier(w, t).count_written();
     admit(w, t, chunk, false, 0);
   }
 }

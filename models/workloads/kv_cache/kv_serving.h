@@ -43,6 +43,7 @@
 
 #include "models/links/queueing_link.h"
 #include "models/policies/i_eviction_policy.h"
+#include "models/cache/cache_hierarchy.h"
 #include "models/tiers/worker_tiers.h"
 #include "models/workloads/kv_cache/kv_serving_spec.h"
 #include "sim/containers/index_pool.h"
@@ -135,9 +136,17 @@ class KvServing {
   // Inserts into worker w's tier `t` (evicting by its policy; a victim no lower tier holds
   // is written back down); kNoSlot when everything there is pinned or it can never fit.
   Slot admit(uint32_t w, uint32_t t, const Chunk& chunk, bool pin, uint32_t slot_owner);
-  void written_down(uint32_t w, uint32_t from, uint64_t key, uint64_t raw_bytes);
-  bool held_below(uint32_t w, uint32_t tier, uint64_t key) const;
   void account_storage(uint32_t tier_id);
+  static void on_tier_change(void* self, uint64_t tier_id);
+  // One worker's write-back rule (a victim no lower tier holds goes down) and its moves.
+  struct WorkerRules final : VictimRule, MoveSink {
+    KvServing* serving = nullptr;
+    uint32_t worker = 0;
+    WorkerRules() = default;
+    WorkerRules(KvServing* s, uint32_t w) : serving(s), worker(w) {}
+    void on_victim(uint32_t tier, const Evicted& victim) override;
+    void move_down(uint32_t from, uint32_t to, uint64_t key, uint64_t bytes, bool demotion) override;
+  };
   std::string build_request_log() const;
   uint64_t chunk_bytes(const Chunk& c) const { return uint64_t(c.tokens) * bytes_per_token_; }
 
@@ -150,6 +159,8 @@ class KvServing {
   const uint32_t store_;  // the last tier
   const CompressionSpec& compression_;  // the store's
 
+  std::vector<WorkerRules> rules_;  // sized once: the hierarchies keep references
+  std::vector<std::unique_ptr<CacheHierarchy>> hierarchies_;  // per worker
   std::unique_ptr<KvDecodePool> decode_;
   std::vector<Active> active_;  // prefill_slots per worker, worker by worker
   std::vector<Worker> workers_;
