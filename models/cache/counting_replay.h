@@ -7,6 +7,7 @@
 #include <memory>
 #include <vector>
 
+#include "models/cache/counting_result.h"
 #include "models/cache/resident_set.h"
 #include "traces/next_access.h"
 #include "traces/trace_reader.h"
@@ -16,17 +17,6 @@ class ConfigNode;
 }
 
 namespace tiersim::models {
-
-struct CountingResult {
-  uint64_t requests = 0;
-  uint64_t misses = 0;
-  uint64_t bytes_requested = 0;
-  uint64_t bytes_missed = 0;
-  uint64_t expirations = 0;  // hits turned into misses because the object had expired
-};
-
-// Opens the trace from its start (offline policies read it twice).
-using TraceOpener = std::function<std::unique_ptr<traces::TraceReader>()>;
 
 template <class Policy>
 std::vector<CountingResult> replay_counting(const TraceOpener& open, const std::vector<Capacity>& capacities,

@@ -7,16 +7,11 @@
 #include <stdexcept>
 #include <vector>
 
+#include "models/cache/capacity.h"
 #include "models/policies/i_eviction_policy.h"
 #include "sim/containers/flat_map.h"
 
 namespace tiersim::models {
-
-// A cache's limits; either may be unlimited.
-struct Capacity {
-  uint64_t objects = UINT64_MAX;
-  uint64_t bytes = UINT64_MAX;
-};
 
 struct Evicted {
   Slot slot = kNoSlot;  // now free

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "sim/config/plugin_parameters.h"
-#include "models/policies/policy_registry.h"
+#include "models/policies/register_policy.h"
 #include "sim/containers/indexed_heap.h"
 
 namespace tiersim::models {

@@ -1,7 +1,7 @@
 // First in, first out: objects leave in insertion order; hits change nothing. Matches
 // libCacheSim's FIFO.
 #include "sim/config/plugin_parameters.h"
-#include "models/policies/policy_registry.h"
+#include "models/policies/register_policy.h"
 #include "models/policies/slot_list.h"
 
 namespace tiersim::models {

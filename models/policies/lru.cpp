@@ -1,7 +1,7 @@
 #include "models/policies/lru.h"
 
 #include "sim/config/plugin_parameters.h"
-#include "models/policies/policy_registry.h"
+#include "models/policies/register_policy.h"
 
 namespace tiersim::models {
 

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "sim/config/plugin_parameters.h"
-#include "models/policies/policy_registry.h"
+#include "models/policies/register_policy.h"
 #include "models/policies/slot_list.h"
 
 namespace tiersim::models {

@@ -156,7 +156,7 @@ class ExpertReplay {
   bool computing_ = false;
 
   std::unique_ptr<WarmTier> warm_;
-  Prefetcher* prefetcher_ = nullptr;
+  std::unique_ptr<Prefetcher> prefetcher_;
   uint32_t prefetch_target_ = 0;
   uint64_t prefetch_budget_left_ = 0;  // of the step being decided
   sim::Time last_step_time_ = 0;
@@ -168,6 +168,7 @@ class ExpertReplay {
   // Telemetry: latency of every move by kind, and the periodic time series.
   sim::LogHistogram move_latency_[kMoveKinds];
   std::string timeseries_;
+  void begin_timeseries();
   void sample_timeseries();
   static void on_sample(void* self, uint64_t);
 

@@ -35,8 +35,13 @@ PrefetchSpec parse_prefetch(const ConfigNode& node) {
       if (key != "depth" && key != "target" && key != "budget_per_step" && key != "bandwidth") own[key] = value;
     }
   }
-  const ConfigNode parameters(own, node.path(), node.source());
-  spec.prefetcher = entry->make(node.is_object() ? &parameters : nullptr, spec.depth);
+  const auto parameters = node.is_object() ? std::make_shared<const nlohmann::json>(own) : nullptr;
+  spec.make = [entry, parameters, path = node.path(), source = node.source(), depth = spec.depth] {
+    if (!parameters) return entry->make(nullptr, depth);
+    const ConfigNode node(*parameters, path, source);
+    return entry->make(&node, depth);
+  };
+  spec.make();  // its parameters are checked now, not when the run starts
   return spec;
 }
 

@@ -24,6 +24,7 @@
 //                    "bandwidth": "8 GB/s" (budget = bandwidth x the last step's time),
 //                    plus the prefetcher's own parameters}
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -42,7 +43,9 @@ namespace tiersim::models {
 class Prefetcher;
 
 struct PrefetchSpec {
-  std::shared_ptr<Prefetcher> prefetcher;  // null: no prefetching
+  // A fresh prefetcher with its parameters (checked when the spec was read); empty: no
+  // prefetching.
+  std::function<std::unique_ptr<Prefetcher>()> make;
   std::string name;
   uint32_t depth = 1;
   std::string target;  // tier name; empty: the first tier

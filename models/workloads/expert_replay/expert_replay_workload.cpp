@@ -6,6 +6,7 @@
 #include "models/workloads/expert_replay/expert_replay.h"
 #include "models/workloads/workload_registry.h"
 #include "sim/config/config_node.h"
+#include "sim/errors.h"
 #include "sim/engine/simulator.h"
 #include "traces/next_access.h"
 
@@ -21,6 +22,15 @@ std::unique_ptr<WorkloadSpec> parse_expert_replay_workload(const ConfigNode& wor
   if (spec.seed001_counters && topology.tiers.size() != 3) {
     workload.at("seed001_counters").fail("the MoE prototype's counters need exactly three tiers (GPU, CPU, disk), this config has " +
                                          std::to_string(topology.tiers.size()));
+  }
+  if (spec.prefetch.make && !spec.prefetch.target.empty()) {
+    uint32_t target = UINT32_MAX;
+    for (uint32_t t = 0; t + 1 < topology.tiers.size(); ++t)
+      if (topology.tiers[t].name == spec.prefetch.target) target = t;
+    if (target == UINT32_MAX) {
+      throw InputError(spec.prefetch.target_path + ": prefetch target \"" + spec.prefetch.target +
+                       "\" is not a cache tier; expected one of the tiers above the backing store");
+    }
   }
   return std::make_unique<ExpertReplayWorkload>(std::move(spec));
 }
