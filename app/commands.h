@@ -110,8 +110,6 @@ struct MergeCommand {
 int merge_command(const MergeCommand& command);
 
 // tiersim plot DIR: runs analysis/plot.py over DIR/results.csv; its exit status.
-// Runs analysis/NAME with Debian's python3 and `arguments`; returns its exit status.
-int run_analysis_script(const std::string& name, const std::vector<std::string>& arguments);
 int plot_command(const std::string& dir);
 
 // tiersim trace gen [generator flags] --format csv|bin|oracleGeneral -o FILE
