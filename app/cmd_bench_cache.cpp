@@ -89,7 +89,7 @@ int bench_cache_command(const BenchCacheCommand& command) {
     std::printf("%s\n", config.dump(2).c_str());
     return 0;
   }
-  return run_simulation(config, "bench-cache flags", command.out_dir, command.quiet);
+  return run_simulation(config, "bench-cache flags", "", command.out_dir, command.quiet);
 }
 
 }  // namespace tiersim

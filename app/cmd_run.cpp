@@ -3,14 +3,17 @@
 #include <nlohmann/json.hpp>
 
 #include "app/commands.h"
+#include "run/config_paths.h"
 #include "run/results_folder.h"
 #include "run/simulate.h"
+#include "sim/config/config_node.h"
 #include "sim/config/load_config.h"
 
 namespace tiersim {
 
-int run_simulation(const nlohmann::json& config, const std::string& source, const std::string& out_dir_option, bool quiet) {
-  const RunConfig parsed = parse_run_config(config, source);
+int run_simulation(const nlohmann::json& config, const std::string& source, const std::string& base_dir,
+                   const std::string& out_dir_option, bool quiet) {
+  const RunConfig parsed = parse_run_config(config, source, base_dir);
   const models::WorkloadRun run = simulate(parsed, config);
   const std::string out_dir = out_dir_option.empty() ? default_results_dir(parsed.name) : out_dir_option;
   write_run_results(run, config, source, out_dir);
@@ -19,8 +22,8 @@ int run_simulation(const nlohmann::json& config, const std::string& source, cons
 }
 
 int run_command(const RunCommand& command) {
-  const nlohmann::json config = load_config(command.config_path, command.overrides);
-  return run_simulation(config, command.config_path, command.out_dir, command.quiet);
+  const nlohmann::json config = load_config(command.config_path, anchor_overrides(command.overrides));
+  return run_simulation(config, command.config_path, config_dir(command.config_path), command.out_dir, command.quiet);
 }
 
 }  // namespace tiersim

@@ -180,7 +180,7 @@ int sweep_command(const SweepCommand& command) {
       const uint64_t index = todo[k];
       try {
         const SweepSpec::Point point = spec.point(index);
-        const Metrics run = simulate_config(point.config, spec.source + " point " + std::to_string(index));
+        const Metrics run = simulate_config(point.config, spec.source + " point " + std::to_string(index), spec.base_dir);
         const Metrics row = point_row(spec, index, point, run);
         store.record_ok(index, row.csv_header(), row.csv_row());
       } catch (const InputError& e) {

@@ -6,6 +6,7 @@
 #include "app/commands.h"
 #include "sim/config/load_config.h"
 #include "models/workloads/kv_cache/kv_cache_workload.h"
+#include "run/config_paths.h"
 #include "run/run_config.h"
 #include "sim/output/results_writer.h"
 #include "traces/kv/kv_generator.h"
@@ -45,8 +46,8 @@ int trace_gen_command(const TraceGenCommand& command) {
 }
 
 int trace_gen_kv_command(const TraceGenKvCommand& command) {
-  const nlohmann::json config = load_config(command.config_path, command.overrides);
-  const RunConfig parsed = parse_run_config(config, command.config_path);
+  const nlohmann::json config = load_config(command.config_path, anchor_overrides(command.overrides));
+  const RunConfig parsed = parse_run_config(config, command.config_path, config_dir(command.config_path));
   const auto* kv = parsed.workload_as<models::KvCacheWorkload>();
   if (!kv || !kv->spec().generator) {
     throw InputError(command.config_path + ": workload: expected a \"kv_cache\" workload with a \"generator\" block");

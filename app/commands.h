@@ -20,7 +20,9 @@ struct RunCommand {
 int run_command(const RunCommand& command);
 
 // Simulates `config` and writes its results; `source` names it in errors.
-int run_simulation(const nlohmann::json& config, const std::string& source, const std::string& out_dir, bool quiet);
+// Relative paths in `config` are read from `base_dir` (empty: the current directory).
+int run_simulation(const nlohmann::json& config, const std::string& source, const std::string& base_dir,
+                   const std::string& out_dir, bool quiet);
 
 // tiersim bench-cache: seed 001's bench_cache.py flags, run on the simulator.
 struct BenchCacheCommand {

@@ -1,5 +1,6 @@
 #include "app/sweep_spec.h"
 
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 
@@ -7,7 +8,9 @@
 #include "sim/config/json_hash.h"
 #include "sim/config/load_config.h"
 #include "sim/config/overrides.h"
+#include "run/config_paths.h"
 #include "run/run_config.h"
+#include "sim/config/config_node.h"
 #include "sim/engine/random.h"
 
 namespace tiersim {
@@ -20,7 +23,7 @@ void set_value(nlohmann::json& config, const std::string& path, const nlohmann::
 
 // The parameters of one section ("grid" or "zip"), in the order the file gives them.
 std::vector<SweepParameter> read_section(const nlohmann::ordered_json& file, const std::string& section,
-                                         const std::string& source) {
+                                         const std::string& source, const std::string& sweep_dir) {
   std::vector<SweepParameter> parameters;
   if (!file.contains(section)) return parameters;
   const nlohmann::ordered_json& node = file.at(section);
@@ -33,7 +36,7 @@ std::vector<SweepParameter> read_section(const nlohmann::ordered_json& file, con
       throw InputError(where + ": expected a non-empty list of values, got " + values.dump());
     }
     SweepParameter p{path, {}};
-    for (const auto& v : values) p.values.push_back(nlohmann::json::parse(v.dump()));
+    for (const auto& v : values) p.values.push_back(anchored(path, nlohmann::json::parse(v.dump()), sweep_dir));
     parameters.push_back(std::move(p));
   }
   return parameters;
@@ -104,10 +107,21 @@ SweepSpec load_sweep(const std::string& path) {
   spec.name = file.value("name", std::string());
   if (!file.contains("base")) throw InputError(path + ": missing \"base\": a config file path or an inline config");
   const nlohmann::ordered_json& base = file.at("base");
+  const std::string sweep_dir = config_dir(path);
   if (base.is_string()) {
-    spec.base = load_json_file(base.get<std::string>());
+    // Relative to the sweep file, as every path in a file is.
+    const std::filesystem::path written(base.get<std::string>());
+    const std::string base_path = written.is_absolute() || sweep_dir.empty() ? written.string()
+                                                                             : (std::filesystem::path(sweep_dir) / written).string();
+    if (!std::filesystem::exists(base_path)) {
+      throw InputError(path + ": base: cannot read the base config \"" + written.string() + "\"" +
+                       (written.is_absolute() ? "" : " (looked for " + base_path + ": relative paths are from the sweep file's folder)"));
+    }
+    spec.base = load_json_file(base_path);
+    spec.base_dir = config_dir(base_path);
   } else if (base.is_object()) {
     spec.base = nlohmann::json::parse(base.dump());
+    spec.base_dir = sweep_dir;
   } else {
     throw InputError(path + ": base: expected a config file path or an inline config object, got " + base.dump());
   }
@@ -115,14 +129,14 @@ SweepSpec load_sweep(const std::string& path) {
     if (!file.at("set").is_object()) throw InputError(path + ": set: expected an object of JSON path -> value");
     for (const auto& [p, value] : file.at("set").items()) {
       try {
-        set_value(spec.base, p, nlohmann::json::parse(value.dump()));
+        set_value(spec.base, p, anchored(p, nlohmann::json::parse(value.dump()), sweep_dir));
       } catch (const InputError& e) {
         throw InputError(path + ": set.\"" + p + "\": " + e.what());
       }
     }
   }
-  spec.grid = read_section(file, "grid", path);
-  spec.zip = read_section(file, "zip", path);
+  spec.grid = read_section(file, "grid", path, sweep_dir);
+  spec.zip = read_section(file, "zip", path, sweep_dir);
   for (const SweepParameter& p : spec.zip) {
     if (p.values.size() != spec.zip.front().values.size()) {
       throw InputError(path + ": zip.\"" + p.path + "\": has " + std::to_string(p.values.size()) +
@@ -141,7 +155,7 @@ SweepSpec load_sweep(const std::string& path) {
 
   // Check the base and every single value before anything runs.
   try {
-    parse_run_config(spec.base, path + " (base)");
+    parse_run_config(spec.base, path + " (base)", spec.base_dir);
   } catch (const InputError& e) {
     throw InputError(path + ": base: " + e.what());
   }
@@ -152,7 +166,7 @@ SweepSpec load_sweep(const std::string& path) {
         nlohmann::json config = spec.base;
         try {
           set_value(config, p.path, p.values[i]);
-          parse_run_config(config, "point config");
+          parse_run_config(config, "point config", spec.base_dir);
         } catch (const InputError& e) {
           throw InputError(path + ": " + name + ".\"" + p.path + "\"[" + std::to_string(i) + "] = " + p.values[i].dump() +
                            ": " + e.what());

@@ -3,7 +3,7 @@
 // (the paths of --set):
 //   {
 //     "name": "gpu_x_dram",                          optional
-//     "base": "configs/seed001_bench_cache.json",    a path, or the config inline
+//     "base": "../seed001_bench_cache.json",         a path (from the sweep file's folder), or the config inline
 //     "set":  {"workload.mode": "inference"},       fixed overrides
 //     "grid": {"tiers.gpu.capacity": [8, 16, 32],    cartesian product, first key outermost
 //              "tiers.cpu.capacity": [32, 64]},
@@ -29,6 +29,7 @@ struct SweepSpec {
   std::string name;
   std::string source;   // the sweep file, for messages
   nlohmann::json base;  // the base config with the "set" overrides applied
+  std::string base_dir;  // where the base config's relative paths are read from
   std::vector<SweepParameter> grid;
   std::vector<SweepParameter> zip;
   uint64_t repeats = 1;

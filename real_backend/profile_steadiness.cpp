@@ -31,11 +31,10 @@ std::string ProfileSteadiness::unsteady_note() const {
          " cannot be closer than that (calibrate again when the machine is quiet, or with more --rounds)";
 }
 
-ProfileSteadiness read_profile_steadiness(const nlohmann::json& config) {
+ProfileSteadiness read_profile_steadiness(const nlohmann::json& config, const std::string& profile_path) {
   ProfileSteadiness steadiness;
-  const auto hardware = config.find("hardware");
-  if (hardware == config.end() || !hardware->is_string()) return steadiness;
-  steadiness.path = hardware->get<std::string>();
+  if (profile_path.empty()) return steadiness;
+  steadiness.path = profile_path;
   const nlohmann::json profile = load_json_file(steadiness.path);
   const auto calibration = profile.find("calibration");
   if (calibration == profile.end() || !calibration->is_object()) return steadiness;

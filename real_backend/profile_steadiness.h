@@ -27,9 +27,10 @@ struct ProfileSteadiness {
   std::string unsteady_note() const;
 };
 
-// Reads the profile that `config` names ("hardware") after the config has been checked, so
-// the file is known to parse. Only its calibration record is read, and a record that is
-// missing or not what calibrate writes is left out rather than failed on.
-ProfileSteadiness read_profile_steadiness(const nlohmann::json& config);
+// Reads the profile `config` names ("hardware", read from `profile_path`) after the config
+// has been checked, so the file is known to parse. Only its calibration record is read,
+// and a record that is missing or not what calibrate writes is left out rather than
+// failed on.
+ProfileSteadiness read_profile_steadiness(const nlohmann::json& config, const std::string& profile_path);
 
 }  // namespace tiersim::real

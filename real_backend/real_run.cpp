@@ -29,6 +29,7 @@
 #include "sim/config/json_hash.h"
 #include "sim/config/load_config.h"
 #include "sim/config/units.h"
+#include "run/config_paths.h"
 #include "run/provenance.h"
 #include "run/simulate.h"
 #include "sim/engine/simulator.h"
@@ -214,8 +215,8 @@ void RealRun::check_options() {
 // Every mistake is reported against the config as written; the run then uses the parsed
 // spec with its experts scaled.
 void RealRun::read_config() {
-  original_ = load_config(options_.config_path, options_.overrides);
-  parsed_ = parse_run_config(original_, options_.config_path);
+  original_ = load_config(options_.config_path, anchor_overrides(options_.overrides));
+  parsed_ = parse_run_config(original_, options_.config_path, config_dir(options_.config_path));
   const auto* replay = parsed_.workload_as<models::ExpertReplayWorkload>();
   if (!replay) {
     throw InputError(options_.config_path + ": workload.type: the real backend replays \"expert_replay\" workloads; a \"" +
@@ -375,7 +376,7 @@ int RealRun::run() {
   sim::Simulator simulator;
   models::Topology topology(simulator, parsed_.topology,
                             [&](sim::Simulator& s, const models::LinkSpec& link) { return make_link(s, link); });
-  const ProfileSteadiness steadiness = read_profile_steadiness(as_run_);
+  const ProfileSteadiness steadiness = read_profile_steadiness(as_run_, parsed_.topology.hardware_path);
   std::vector<TierStore*> stores;
   for (auto& s : stores_) stores.push_back(s.get());
   DataChecker checker(stores, tier_names_, links_, *catalog_, training(), sim::to_seconds(spec_->compute_per_layer));

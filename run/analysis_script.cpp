@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 
 #include "sim/errors.h"
@@ -13,7 +14,28 @@ extern char** environ;
 
 namespace tiersim {
 
-std::string analysis_dir() { return kAnalysisDir; }
+namespace {
+
+std::filesystem::path executable_dir() {
+  std::error_code error;
+  const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", error);
+  return error ? std::filesystem::path() : exe.parent_path();
+}
+
+}  // namespace
+
+// $TIERSIM_ANALYSIS_DIR, else beside an installed binary (PREFIX/bin/tiersim ->
+// PREFIX/share/tiersim/analysis), else beside the binary in its build folder (a link to
+// the source tree's analysis/ that CMake makes).
+std::string analysis_dir() {
+  if (const char* dir = std::getenv("TIERSIM_ANALYSIS_DIR"); dir && *dir) return dir;
+  const std::filesystem::path here = executable_dir();
+  for (const std::filesystem::path& candidate : {here / ".." / "share" / "tiersim" / "analysis", here / "analysis"}) {
+    if (std::filesystem::exists(candidate / "plot.py")) return candidate.lexically_normal().string();
+  }
+  throw InputError("cannot find the analysis scripts (plot.py) beside " + here.string() +
+                   ": install tiersim with cmake --install, or set TIERSIM_ANALYSIS_DIR to the analysis/ folder");
+}
 
 int run_analysis_script(const std::string& name, const std::vector<std::string>& arguments) {
   const std::string script = analysis_dir() + "/" + name;

@@ -26,7 +26,9 @@ struct RunConfig {
   }
 };
 
-// Throws InputError naming `source` and the JSON path of the first mistake.
-RunConfig parse_run_config(const nlohmann::json& config, const std::string& source);
+// Throws InputError naming `source` and the JSON path of the first mistake. Relative file
+// paths in the config are read from `base_dir` (the config file's folder; empty: the
+// current directory).
+RunConfig parse_run_config(const nlohmann::json& config, const std::string& source, const std::string& base_dir);
 
 }  // namespace tiersim

@@ -15,8 +15,8 @@ models::WorkloadRun simulate(const RunConfig& parsed, const nlohmann::json& conf
   return run;
 }
 
-Metrics simulate_config(const nlohmann::json& config, const std::string& source) {
-  return simulate(parse_run_config(config, source), config).row;
+Metrics simulate_config(const nlohmann::json& config, const std::string& source, const std::string& base_dir) {
+  return simulate(parse_run_config(config, source, base_dir), config).row;
 }
 
 }  // namespace tiersim

@@ -15,7 +15,7 @@ namespace tiersim {
 models::WorkloadRun simulate(const RunConfig& parsed, const nlohmann::json& config);
 
 // Parses and simulates `config` (already loaded, overrides applied; `source` names it in
-// errors) and returns its results row.
-Metrics simulate_config(const nlohmann::json& config, const std::string& source);
+// errors, `base_dir` is where its relative paths are read from) and returns its results row.
+Metrics simulate_config(const nlohmann::json& config, const std::string& source, const std::string& base_dir);
 
 }  // namespace tiersim

@@ -6,7 +6,7 @@
 set -euo pipefail
 packages=(build-essential cmake ninja-build git python3
           libboost-dev nlohmann-json3-dev libcli11-dev libeigen3-dev doctest-dev libbenchmark-dev libzstd-dev
-          liburing-dev fio
+          liburing-dev fio zstd
           python3-matplotlib python3-pandas
           slurmctld slurmd slurm-client munge)
 missing=()

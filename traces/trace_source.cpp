@@ -1,7 +1,5 @@
 #include "traces/trace_source.h"
 
-#include <unistd.h>
-
 namespace tiersim {
 
 TraceSource read_trace_source(const ConfigNode& workload, const std::string& missing) {
@@ -19,10 +17,7 @@ TraceSource read_trace_source(const ConfigNode& workload, const std::string& mis
     path = trace.at("path");
     source.format = trace.find("format");
   }
-  source.path = path->as_string();
-  if (::access(source.path.c_str(), R_OK) != 0) {
-    path->fail("cannot read trace file \"" + source.path + "\" (relative paths are from the current directory)");
-  }
+  source.path = path->as_path("trace file");
   return source;
 }
 

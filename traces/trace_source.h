@@ -10,7 +10,7 @@
 namespace tiersim {
 
 struct TraceSource {
-  std::string path;                     // empty when generated
+  std::string path;                     // empty when generated; relative ones from the config's folder
   std::optional<ConfigNode> format;     // the trace's "format", for the workload to read
   std::optional<ConfigNode> generator;  // the "generator" block
 };

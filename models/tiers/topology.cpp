@@ -1,5 +1,6 @@
 #include "models/tiers/topology.h"
 
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "models/links/hardware_profile.h"
@@ -184,12 +185,15 @@ TopologySpec parse_topology(const ConfigNode& config, uint64_t object_bytes, boo
   }
   std::optional<HardwareProfile> hardware;
   if (auto path = config.find("hardware")) {
-    const std::string file = path->as_string();
+    std::string looked;
+    std::string file = path->resolved_path(&looked);
+    if (std::filesystem::is_directory(file)) file = (std::filesystem::path(file) / "profile.json").string();  // calibrate's folder
     try {
       hardware = HardwareProfile::load(file);
     } catch (const InputError& e) {
-      path->fail(e.what());
+      path->fail(e.what() + (std::filesystem::exists(file) ? "" : looked));
     }
+    spec.hardware_path = file;
   }
   const ConfigNode links = config.at("links");
   for (size_t i = 0; i < links.size(); ++i) {

@@ -26,6 +26,7 @@ struct TopologySpec {
   std::vector<TierSpec> tiers;
   std::vector<LinkSpec> links;
   uint64_t seed = 0;  // the run's: random decisions of the links (an object store's backoff jitter)
+  std::string hardware_path;  // the hardware profile read, if the config names one
   // Whether a tier's policy reads the future of the trace (Belady): the workload must then
   // give every access its next-access index.
   bool has_offline_policy() const {

@@ -1,5 +1,9 @@
 #include "sim/config/config_node.h"
 
+#include <unistd.h>
+
+#include <filesystem>
+
 #include <cmath>
 #include <nlohmann/json.hpp>
 
@@ -10,8 +14,33 @@ namespace tiersim {
 
 using nlohmann::json;
 
-ConfigNode::ConfigNode(const json& value, std::string path, std::string source)
-    : value_(&value), path_(std::move(path)), source_(std::move(source)) {}
+ConfigNode::ConfigNode(const json& value, std::string path, std::string source, std::string base_dir)
+    : value_(&value), path_(std::move(path)), source_(std::move(source)), base_dir_(std::move(base_dir)) {}
+
+std::string config_dir(const std::string& config_path) {
+  return std::filesystem::path(config_path).parent_path().string();
+}
+
+std::string ConfigNode::resolved_path(std::string* looked) const {
+  const std::string written = as_string();
+  const std::filesystem::path p(written);
+  const bool relative = !p.is_absolute() && !base_dir_.empty();
+  const std::string resolved = relative ? (std::filesystem::path(base_dir_) / p).string() : written;
+  if (looked) {
+    *looked = p.is_absolute() ? "" :
+              relative ? " (looked for " + resolved + ": relative paths are from the config's folder)" :
+                         " (relative to the current directory)";
+  }
+  return resolved;
+}
+
+std::string ConfigNode::as_path(const std::string& what) const {
+  if (as_string().empty()) fail("expected the path of a " + what + ", got \"\"");
+  std::string looked;
+  const std::string resolved = resolved_path(&looked);
+  if (::access(resolved.c_str(), R_OK) != 0) fail("cannot read " + what + " \"" + as_string() + "\"" + looked);
+  return resolved;
+}
 
 bool ConfigNode::is_object() const { return value_->is_object(); }
 bool ConfigNode::is_array() const { return value_->is_array(); }
@@ -54,7 +83,7 @@ void ConfigNode::allow_only(const std::vector<std::string_view>& keys) const {
     bool known = false;
     for (std::string_view k : keys) known = known || item.key() == k;
     if (!known) {
-      ConfigNode(item.value(), path_.empty() ? item.key() : path_ + "." + item.key(), source_)
+      ConfigNode(item.value(), path_.empty() ? item.key() : path_ + "." + item.key(), source_, base_dir_)
           .fail("unknown key \"" + item.key() + "\"; expected one of: " + join_keys(keys));
     }
   }
@@ -68,7 +97,7 @@ ConfigNode ConfigNode::at(std::string_view key) const {
   if (!value_->is_object()) fail("expected an object, got " + describe());
   auto it = value_->find(key);
   if (it == value_->end()) fail("missing required key \"" + std::string(key) + "\"");
-  return ConfigNode(*it, path_.empty() ? std::string(key) : path_ + "." + std::string(key), source_);
+  return ConfigNode(*it, path_.empty() ? std::string(key) : path_ + "." + std::string(key), source_, base_dir_);
 }
 
 std::optional<ConfigNode> ConfigNode::find(std::string_view key) const {
@@ -83,7 +112,7 @@ size_t ConfigNode::size() const {
 
 ConfigNode ConfigNode::at(size_t index) const {
   if (index >= size()) fail("index " + std::to_string(index) + " is out of range");
-  return ConfigNode((*value_)[index], path_ + "[" + std::to_string(index) + "]", source_);
+  return ConfigNode((*value_)[index], path_ + "[" + std::to_string(index) + "]", source_, base_dir_);
 }
 
 std::string ConfigNode::as_string() const {

@@ -16,10 +16,13 @@ namespace tiersim {
 
 class ConfigNode {
  public:
-  ConfigNode(const nlohmann::json& value, std::string path, std::string source);
+  // `base_dir`: the folder relative file paths in the config are read from (the config
+  // file's own folder; empty: the current directory).
+  ConfigNode(const nlohmann::json& value, std::string path, std::string source, std::string base_dir = "");
 
   const std::string& path() const { return path_; }
   const std::string& source() const { return source_; }
+  const std::string& base_dir() const { return base_dir_; }
   const nlohmann::json& raw() const { return *value_; }
 
   bool is_object() const;
@@ -49,6 +52,12 @@ class ConfigNode {
   uint64_t as_bytes() const;          // "64 GiB" or a number of bytes
   uint64_t as_bandwidth_Bps() const;  // "25 GB/s", must be > 0
   sim::Time as_duration() const;      // "3 us"
+  // A file's path, relative ones taken from base_dir(); `what` names the file in the error
+  // when it cannot be read ("trace file"), which says where it looked.
+  std::string as_path(const std::string& what) const;
+  // The same path resolved but not checked (for a reader that reports its own errors);
+  // `looked` receives " (looked for ...)" for a relative path.
+  std::string resolved_path(std::string* looked = nullptr) const;
 
   // Shorthands for optional keys with defaults.
   std::string string_or(std::string_view key, std::string fallback) const;
@@ -66,6 +75,10 @@ class ConfigNode {
   const nlohmann::json* value_;
   std::string path_;
   std::string source_;
+  std::string base_dir_;
 };
+
+// The folder a config file's relative paths are read from: the file's own.
+std::string config_dir(const std::string& config_path);
 
 }  // namespace tiersim

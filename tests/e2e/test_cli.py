@@ -5,7 +5,7 @@ import random
 import shutil
 import unittest
 
-from tiersim_cli import ROOT, read_row, run, temp_dir
+from tiersim_cli import ROOT, read_config, read_row, run, temp_dir
 import seed001_model
 
 SEED001 = os.path.join(ROOT, "configs", "seed001_bench_cache.json")
@@ -105,8 +105,7 @@ class HardwareProfiles(unittest.TestCase):
             self.assertAlmostEqual(extra / 1e-3, round(extra / 1e-3), places=6)  # whole wake-ups
 
     def test_profile_errors(self):
-        with open(DEFAULT) as f:
-            config = json.load(f)
+        config = read_config(DEFAULT)
         bad = BadInput()
         config["links"][0]["profile"] = "pcie9_h2d"
         bad.check_rejected(config, "links[0].profile", "no link model \"pcie9_h2d\"", "pcie5_h2d")
@@ -150,8 +149,7 @@ class BadInput(unittest.TestCase):
             self.assertFalse(os.path.exists(os.path.join(out, "results.csv")))
 
     def config(self):
-        with open(SEED001) as f:
-            return json.load(f)
+        return read_config(SEED001)
 
     def test_unknown_key(self):
         c = self.config()
@@ -217,8 +215,7 @@ class BadInput(unittest.TestCase):
         values = [-1, 0, 1, 2**64, 1e300, -0.5, "x", "12 GB/z", "0 s", "1 B", "3 us", "-1 GiB", "99999 PiB", [], {},
                   None, True, "lru", "nope", "a" * 300, [1, 2], {"name": 1}]
         for base in (SEED001, DEFAULT):
-            with open(base) as f:
-                original = json.load(f)
+            original = read_config(base)
             for _ in range(75):
                 config = json.loads(json.dumps(original))
                 config["workload"]["generator"]["steps"] = 20

@@ -7,7 +7,7 @@ import os
 import unittest
 
 from test_kv_serving import CASES, MOONCAKE, derived_config, input_error, requests, simulate
-from tiersim_cli import ROOT, temp_dir
+from tiersim_cli import ROOT, mooncake_requests, temp_dir
 
 POOL = os.path.join(ROOT, "tests", "data", "kv", "pool_cases.json")
 CLUSTER = os.path.join(ROOT, "configs", "kv_pooled_pd.json")
@@ -130,14 +130,12 @@ class HandComputedDecode(unittest.TestCase):
         self.assertEqual(int(row["decode_kv_overflows"]), 0)
 
 
-@unittest.skipUnless(os.path.exists(MOONCAKE), "../shared/traces/mooncake is not beside the checkout")
 class MooncakeOnAPooledDisaggregatedCluster(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.dir = temp_dir()
         cls.row = simulate(CLUSTER, out=cls.dir.name)
-        with open(os.path.join(MOONCAKE, "conversation_trace.jsonl")) as f:
-            cls.trace = [json.loads(line) for line in f]
+        cls.trace = mooncake_requests("conversation_trace")
 
     @classmethod
     def tearDownClass(cls):
@@ -170,7 +168,7 @@ class MooncakeOnAPooledDisaggregatedCluster(unittest.TestCase):
             decode = config["workload"]["decode"]
             decode["placement"] = "colocated"
             del decode["workers"], decode["handover"]
-            config["workload"]["trace"] = os.path.join(MOONCAKE, "conversation_trace.jsonl")
+            config["workload"]["trace"] = os.path.join(MOONCAKE, "conversation_trace.jsonl.zst")
 
         with temp_dir() as d:
             colocated = simulate(derived_config(CLUSTER, d, colocate), out=os.path.join(d, "out"))

@@ -8,9 +8,8 @@ import json
 import os
 import unittest
 
-from tiersim_cli import ROOT, read_row, run, temp_dir
+from tiersim_cli import MOONCAKE, ROOT, read_config, read_row, run, temp_dir
 
-MOONCAKE = os.path.join(os.path.dirname(ROOT), "shared", "traces", "mooncake")
 CASES = os.path.join(ROOT, "tests", "data", "kv", "ttft_cases.json")
 FOUR_TIERS = os.path.join(ROOT, "configs", "kv_mooncake_4tier.json")
 CHAT = os.path.join(ROOT, "configs", "kv_synthetic_chat.json")
@@ -27,10 +26,7 @@ def simulate(config, *sets, out):
 def derived_config(base, directory, change):
     """A copy of `base` with `change(config)` applied, written into `directory` (its
     hardware path made absolute so it runs from anywhere)."""
-    with open(base) as f:
-        config = json.load(f)
-    if "hardware" in config:
-        config["hardware"] = os.path.join(ROOT, config["hardware"])
+    config = read_config(base)
     change(config)
     path = os.path.join(directory, "config.json")
     with open(path, "w") as f:
@@ -91,13 +87,12 @@ class HandComputedTtft(unittest.TestCase):
             self.assertEqual([float(r["ttft_us"]) for r in requests(d)], [5000, 5000])
 
 
-@unittest.skipUnless(os.path.exists(MOONCAKE), "../shared/traces/mooncake is not beside the checkout")
 class MooncakeThroughFourTiers(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.dir = temp_dir()
         cls.row = simulate(FOUR_TIERS, out=cls.dir.name)
-        stats = run("trace", "stats", os.path.join(MOONCAKE, "conversation_trace.jsonl"), "--json")
+        stats = run("trace", "stats", os.path.join(MOONCAKE, "conversation_trace.jsonl.zst"), "--json")
         cls.unbounded = json.loads(stats.stdout)
 
     @classmethod

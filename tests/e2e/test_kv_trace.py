@@ -6,9 +6,8 @@ import os
 import tempfile
 import unittest
 
-from tiersim_cli import ROOT, run
+from tiersim_cli import MOONCAKE, ROOT, run
 
-MOONCAKE = os.path.join(os.path.dirname(ROOT), "shared", "traces", "mooncake")
 
 
 class KvTraceStats(unittest.TestCase):
@@ -17,7 +16,7 @@ class KvTraceStats(unittest.TestCase):
         return json.loads(p.stdout)
 
     def test_the_conversation_trace_is_read_whole_and_near_its_published_cache_ratio(self):
-        s = self.stats("conversation_trace.jsonl")
+        s = self.stats("conversation_trace.jsonl.zst")
         self.assertEqual(s["kind"], "kv")
         self.assertEqual(s["requests"], 12031)
         self.assertEqual(s["block_lookups"], 288500)
@@ -29,7 +28,7 @@ class KvTraceStats(unittest.TestCase):
         self.assertEqual(s["working_set_bytes"], s["unique_tokens"] * 320e3)
 
     def test_the_synthetic_trace_reuses_more(self):
-        s = self.stats("synthetic_trace.jsonl")
+        s = self.stats("synthetic_trace.jsonl.zst")
         self.assertEqual(s["requests"], 3993)
         self.assertAlmostEqual(s["unbounded_hit_ratio_blocks"], 0.66, delta=0.04)  # published: 66 %
 

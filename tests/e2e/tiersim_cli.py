@@ -28,12 +28,41 @@ def read_row(path):
     return rows[0]
 
 
+# The Mooncake traces shipped with the repository (zstd-compressed JSON lines).
+MOONCAKE = os.path.join(ROOT, "traces", "data", "mooncake")
+
+
+def mooncake_requests(name):
+    """The requests of a shipped Mooncake trace ("conversation_trace"), decompressed."""
+    text = subprocess.run(["zstd", "-dc", os.path.join(MOONCAKE, name + ".jsonl.zst")], capture_output=True, text=True,
+                          check=True).stdout
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def read_config(path):
+    """A config file's JSON with its file paths ("hardware", the workload's trace) made
+    absolute, as they are read from the config's own folder, so that a copy written
+    elsewhere runs the same."""
+    with open(path) as f:
+        config = json.load(f)
+    here = os.path.dirname(os.path.abspath(path))
+    if isinstance(config.get("hardware"), str):
+        config["hardware"] = os.path.normpath(os.path.join(here, config["hardware"]))
+    trace = config.get("workload", {}).get("trace")
+    if isinstance(trace, str):
+        config["workload"]["trace"] = os.path.normpath(os.path.join(here, trace))
+    elif isinstance(trace, dict) and isinstance(trace.get("path"), str):
+        trace["path"] = os.path.normpath(os.path.join(here, trace["path"]))
+    return config
+
+
 def quick_sweep(directory, steps=300):
     """configs/sweeps/quick.json with fewer steps, written into `directory` (its base made
     absolute, so it runs from anywhere); returns its path."""
-    with open(os.path.join(ROOT, "configs", "sweeps", "quick.json")) as f:
+    sweeps = os.path.join(ROOT, "configs", "sweeps")
+    with open(os.path.join(sweeps, "quick.json")) as f:
         sweep = json.load(f)
-    sweep["base"] = os.path.join(ROOT, sweep["base"])
+    sweep["base"] = os.path.normpath(os.path.join(sweeps, sweep["base"]))
     sweep["set"]["workload.generator"]["steps"] = steps
     path = os.path.join(directory, "quick.json")
     with open(path, "w") as f:

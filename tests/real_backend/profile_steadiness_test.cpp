@@ -40,7 +40,7 @@ TEST_CASE("a calibrated profile's round spreads are read, and the unsteady links
           {"nvme_read", {{"r2", 0.99}, {"round_spread", 0.14}}},
           {"nvme_write", {{"r2", 0.99}, {"round_spread", 0.25}}}}}}}});
   // The run uses host_copy and nvme_read; nvme_write is unsteady but not used.
-  const ProfileSteadiness s = read_profile_steadiness(config_using(file.path, {"host_copy", "nvme_read"}));
+  const ProfileSteadiness s = read_profile_steadiness(config_using(file.path, {"host_copy", "nvme_read"}), file.path);
   CHECK(s.path == file.path);
   CHECK(s.when == "calibrated 2026-11-23 on box");
   REQUIRE(s.round_spread.size() == 3);
@@ -53,14 +53,14 @@ TEST_CASE("a calibrated profile's round spreads are read, and the unsteady links
         "the profile's nvme_read was calibrated while the machine's speed moved by more than 10 % between rounds: predictions "
         "for it cannot be closer than that (calibrate again when the machine is quiet, or with more --rounds)");
   // Every link used: the two unsteady ones are named together.
-  const ProfileSteadiness all = read_profile_steadiness(config_using(file.path, {"host_copy", "nvme_read", "nvme_write"}));
+  const ProfileSteadiness all = read_profile_steadiness(config_using(file.path, {"host_copy", "nvme_read", "nvme_write"}), file.path);
   CHECK(all.unsteady_note().starts_with("the profile's nvme_read and nvme_write were calibrated "));
   CHECK(all.unsteady_note().find("predictions for them cannot") != std::string::npos);
 }
 
 TEST_CASE("a profile without a calibration record, or with one of another shape, has no round spreads") {
   const ProfileFile nominal(nlohmann::json{{"links", {{"pcie", {{"bandwidth", "50 GB/s"}}}}}});
-  const ProfileSteadiness s = read_profile_steadiness(config_using(nominal.path, {"pcie"}));
+  const ProfileSteadiness s = read_profile_steadiness(config_using(nominal.path, {"pcie"}), nominal.path);
   CHECK(s.path == nominal.path);
   CHECK(s.when.empty());
   CHECK(s.round_spread.empty());
@@ -69,10 +69,10 @@ TEST_CASE("a profile without a calibration record, or with one of another shape,
 
   const ProfileFile odd(nlohmann::json{{"links", {{"pcie", {{"bandwidth", "50 GB/s"}}}}},
                                        {"calibration", {{"date", 7}, {"fit", {{"pcie", {{"round_spread", "lots"}}}, {"x", 3}}}}}});
-  const ProfileSteadiness t = read_profile_steadiness(config_using(odd.path, {"pcie"}));
+  const ProfileSteadiness t = read_profile_steadiness(config_using(odd.path, {"pcie"}), odd.path);
   CHECK(t.when.empty());
   CHECK(t.round_spread.empty());
   CHECK(t.unsteady.empty());
 
-  CHECK(read_profile_steadiness(nlohmann::json{{"links", nlohmann::json::array()}}).path.empty());  // no profile named
+  CHECK(read_profile_steadiness(nlohmann::json{{"links", nlohmann::json::array()}}, "").path.empty());  // no profile named
 }
