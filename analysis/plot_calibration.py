@@ -3,8 +3,9 @@
 min-max bars) against transfer size, every queue depth / concurrency measured, and the
 fitted line (latency + bytes / bandwidth, piecewise if so) the profile holds.
 
-Usage: plot_calibration.py PROFILE.json   (reads PROFILE.measurements.csv and PROFILE.fit.csv,
-writes PROFILE.calibration.png)"""
+Usage: plot_calibration.py DIR   (the folder of `tiersim calibrate --out DIR`: reads
+DIR/measurements.csv and DIR/fit.csv, writes DIR/calibration.png)"""
+import os
 import sys
 
 import matplotlib
@@ -14,10 +15,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
 
-def main(profile):
-    stem = profile[:-len(".json")]
-    points = pd.read_csv(stem + ".measurements.csv")
-    fits = pd.read_csv(stem + ".fit.csv")
+def main(folder):
+    points = pd.read_csv(os.path.join(folder, "measurements.csv"))
+    fits = pd.read_csv(os.path.join(folder, "fit.csv"))
     links = list(dict.fromkeys(points["link"]))
     fig, axes = plt.subplots(1, len(links), figsize=(5.2 * len(links), 4.4), squeeze=False)
     for ax, link in zip(axes[0], links):
@@ -48,11 +48,12 @@ def main(profile):
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize=8)
     fig.tight_layout()
-    fig.savefig(stem + ".calibration.png", dpi=110)
-    print(f"plot: {stem}.calibration.png")
+    out = os.path.join(folder, "calibration.png")
+    fig.savefig(out, dpi=110)
+    print(f"plot: {out}")
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2 or not sys.argv[1].endswith(".json"):
-        sys.exit("usage: plot_calibration.py PROFILE.json")
+    if len(sys.argv) != 2 or not os.path.isdir(sys.argv[1]):
+        sys.exit("usage: plot_calibration.py DIR  (a folder written by tiersim calibrate --out DIR)")
     main(sys.argv[1])

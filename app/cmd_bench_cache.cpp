@@ -1,4 +1,4 @@
-// `tiersim bench-cache`: seed 001's bench_cache.py command line, run on the simulator.
+// `tiersim bench-cache`: the MoE prototype's bench_cache.py command line, run on the simulator.
 // The flags become a three-tier config (GPU slots, CPU cache, disk) with the seed's
 // latency model: H2D/D2H at their GB/s, disk reads and writes at theirs plus the extra
 // milliseconds per I/O (the seed adds those to disk I/O only).
@@ -39,7 +39,7 @@ nlohmann::json bench_cache_config(const BenchCacheCommand& c) {
   const std::string extra = decimal(c.sim_extra_ms_per_io, "ms");
   json config = {
       {"name", "bench_cache"},
-      {"description", "seed 001 bench_cache.py command line"},
+      {"description", "the MoE prototype's bench_cache.py command line"},
       {"seed", c.seed},
       {"tiers", json::array({{{"name", "gpu"}, {"capacity", c.gpu_slots}, {"policy", "lru"}},
                              {{"name", "cpu"}, {"capacity", c.cpu_cache}, {"policy", "lru"}},
@@ -53,14 +53,14 @@ nlohmann::json bench_cache_config(const BenchCacheCommand& c) {
                      {"per_io_overhead", extra}},
                 })},
   };
-  // Seed 001's expert: an FFN of fp32 w1 [d_hidden x d_model], b1, w2 [d_model x d_hidden], b2.
+  // The MoE prototype's expert: an FFN of fp32 w1 [d_hidden x d_model], b1, w2 [d_model x d_hidden], b2.
   const uint64_t ffn_bytes = 4ull * (2ull * c.d_model * c.d_hidden + c.d_hidden + c.d_model);
   json workload = {{"type", "expert_replay"},
                    {"mode", c.mode},
                    {"overlap", c.overlap},
                    {"compute_per_layer", c.compute_per_layer},
                    {"expert_bytes", c.expert_bytes.empty() ? json(ffn_bytes) : json(c.expert_bytes)},
-                   {"seed001_counters", true}};
+                   {"bench_cache_counters", true}};
   if (!c.trace.empty()) {
     workload["trace"] = {{"path", c.trace}, {"format", c.trace_format}};
   } else {

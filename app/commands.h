@@ -24,7 +24,7 @@ int run_command(const RunCommand& command);
 int run_simulation(const nlohmann::json& config, const std::string& source, const std::string& base_dir,
                    const std::string& out_dir, bool quiet);
 
-// tiersim bench-cache: seed 001's bench_cache.py flags, run on the simulator.
+// tiersim bench-cache: the MoE prototype's bench_cache.py flags, run on the simulator.
 struct BenchCacheCommand {
   uint32_t n_experts = 1024;
   uint32_t d_model = 128;
@@ -49,7 +49,7 @@ struct BenchCacheCommand {
   std::string mode = "training";
   std::string overlap = "serial";
   std::string compute_per_layer = "0 us";
-  std::string expert_bytes;  // default: seed 001's fp32 FFN expert from d_model and d_hidden
+  std::string expert_bytes;  // default: the MoE prototype's fp32 FFN expert from d_model and d_hidden
   uint32_t n_layers = 1;
   uint32_t n_envs = 0;
   uint32_t envs_per_batch = 1;

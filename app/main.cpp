@@ -145,7 +145,7 @@ int main(int argc, char** argv) {
 
   // bench-cache
   BenchCacheCommand bench;
-  CLI::App* bench_app = app.add_subcommand("bench-cache", "seed 001's bench_cache.py command line, simulated");
+  CLI::App* bench_app = app.add_subcommand("bench-cache", "the MoE prototype's bench_cache.py command line, simulated");
   bench_app->add_option("--n_experts", bench.n_experts, "experts")->capture_default_str();
   bench_app->add_option("--d_model", bench.d_model, "expert FFN model width (sets the expert size)")->capture_default_str();
   bench_app->add_option("--d_hidden", bench.d_hidden, "expert FFN hidden width (sets the expert size)")->capture_default_str();

@@ -56,7 +56,12 @@ std::pair<std::string, std::string> write_slurm_scripts(const SlurmSweep& s) {
            std::to_string(s.jobs_per_task) + "\n";
   std::string merge = header(s, "tiersim-merge", dir + "/merge.log") + "set -euo pipefail\n";
   merge += quoted(s.tiersim) + " merge";
-  for (uint32_t k = 1; k <= s.shards; ++k) merge += " " + quoted(s.out_dir) + "/shard-" + std::to_string(k);
+  for (uint32_t k = 1; k <= s.shards; ++k) {
+    merge += ' ';
+    merge += quoted(s.out_dir);
+    merge += "/shard-";
+    merge += std::to_string(k);
+  }
   merge += " --out " + quoted(s.out_dir) + "\n";
   const std::string array_path = dir + "/sweep.sbatch", merge_path = dir + "/merge.sbatch";
   write_file_atomically(array_path, array);

@@ -3,7 +3,7 @@
 // (the paths of --set):
 //   {
 //     "name": "gpu_x_dram",                          optional
-//     "base": "../seed001_bench_cache.json",         a path (from the sweep file's folder), or the config inline
+//     "base": "../bench_cache_quickstart.json",         a path (from the sweep file's folder), or the config inline
 //     "set":  {"workload.mode": "inference"},       fixed overrides
 //     "grid": {"tiers.gpu.capacity": [8, 16, 32],    cartesian product, first key outermost
 //              "tiers.cpu.capacity": [32, 64]},

@@ -139,6 +139,7 @@ class Calibration {
   void fit_wake();
   nlohmann::ordered_json profile() const;
   std::string measurements_csv() const;
+  std::string file(const char* name) const;  // in the --out folder
   void write_files() const;
   void print_summary() const;
 
@@ -161,8 +162,14 @@ class Calibration {
 
 void Calibration::check_options() {
   const CalibrateOptions& o = options_;
-  if (o.out.empty() || std::filesystem::path(o.out).extension() != ".json") {
-    throw InputError("--out: expected the profile's path ending in .json (configs/hardware/NAME.json), got \"" + o.out + "\"");
+  if (o.out.empty()) throw InputError("--out: expected the calibration's folder, like configs/hardware/mybox");
+  if (std::filesystem::path(o.out).extension() == ".json") {
+    throw InputError("--out " + o.out + ": calibrate writes a folder now (profile.json, measurements.csv, fit.csv, wake.csv, " +
+                     "calibration.png): give the folder, like " + (std::filesystem::path(o.out).parent_path() /
+                     std::filesystem::path(o.out).stem()).string() + ", and name it as the config's \"hardware\"");
+  }
+  if (std::filesystem::exists(o.out) && !std::filesystem::is_directory(o.out)) {
+    throw InputError("--out " + o.out + ": exists and is not a folder (calibrate writes its profile, measurements and fits into a folder)");
   }
   low_ = bytes_option("--min-size", o.min_size);
   high_ = bytes_option("--max-size", o.max_size);
@@ -395,7 +402,7 @@ void Calibration::fit_wake() {
 
 nlohmann::ordered_json Calibration::profile() const {
   nlohmann::ordered_json profile;
-  profile["name"] = std::filesystem::path(options_.out).stem().string();
+  profile["name"] = std::filesystem::path(options_.out).lexically_normal().filename().string();
   profile["description"] = std::string("Calibrated on ") + host_ + (gpu_name_.empty() ? "" : " with " + gpu_name_) + ".";
   profile["source"] = std::string("calibrated by tiersim ") + kVersion + " calibrate on " + date_ + " (files: queue depth " +
                       std::to_string(options_.queue_depth) + ", " + size_text(block_) + " requests)";
@@ -431,20 +438,18 @@ std::string Calibration::measurements_csv() const {
   return raw;
 }
 
+std::string Calibration::file(const char* name) const { return (std::filesystem::path(options_.out) / name).string(); }
+
 void Calibration::write_files() const {
-  const std::filesystem::path out(options_.out);
-  const std::string stem = (out.parent_path() / out.stem()).string();
-  if (!out.parent_path().empty()) std::filesystem::create_directories(out.parent_path());
-  write_file_atomically(stem + ".measurements.csv", measurements_csv());
-  write_file_atomically(stem + ".fit.csv", fit_csv_);
-  if (!wake_points_.empty()) write_file_atomically(stem + ".wake.csv", wake_csv_);
-  write_file_atomically(options_.out, profile().dump(2) + "\n");
+  std::filesystem::create_directories(options_.out);
+  write_file_atomically(file("measurements.csv"), measurements_csv());
+  write_file_atomically(file("fit.csv"), fit_csv_);
+  if (!wake_points_.empty()) write_file_atomically(file("wake.csv"), wake_csv_);
+  write_file_atomically(file("profile.json"), profile().dump(2) + "\n");
 }
 
 void Calibration::print_summary() const {
-  const std::filesystem::path out(options_.out);
-  const std::string stem = (out.parent_path() / out.stem()).string();
-  std::printf("tiersim calibrate: %s\n", options_.out.c_str());
+  std::printf("tiersim calibrate: %s\n", file("profile.json").c_str());
   for (const auto& [link, q] : quality_.items()) {
     const nlohmann::ordered_json& e = links_[link];
     std::printf("  %-13s %-18s %-22s R^2 %.5f, worst relative residual %.1f %%%s\n", link.c_str(),
@@ -461,8 +466,8 @@ void Calibration::print_summary() const {
                   e["wake"]["latency"].get<std::string>().c_str());
     }
   }
-  std::printf("measurements: %s.measurements.csv, fits: %s.fit.csv%s\n", stem.c_str(), stem.c_str(),
-              wake_points_.empty() ? "" : (", wake-up sweeps: " + stem + ".wake.csv").c_str());
+  std::printf("measurements: %s, fits: %s%s\n", file("measurements.csv").c_str(), file("fit.csv").c_str(),
+              wake_points_.empty() ? "" : (", wake-up sweeps: " + file("wake.csv")).c_str());
   std::string unsteady;
   for (const auto& [link, q] : quality_.items())
     if (q.contains("round_spread") && q["round_spread"].get<double>() > kUnsteady) unsteady += (unsteady.empty() ? "" : ", ") + link;

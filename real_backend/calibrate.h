@@ -11,7 +11,7 @@
 namespace tiersim::real {
 
 struct CalibrateOptions {
-  std::string out;        // the profile: configs/hardware/NAME.json
+  std::string out;        // the folder: configs/hardware/NAME (profile.json, measurements.csv, fit.csv, wake.csv, calibration.png)
   std::string nvme_dir;   // where the test file goes (default: the current directory)
   int gpu = -1;
   std::string min_size = "4 KiB";

@@ -140,13 +140,14 @@ double rounds_apart(const std::vector<std::vector<Measurement>>& by_size, uint64
 
 void show_progress(const Measurement& m, bool quiet) {
   if (quiet) return;
-  char device[48] = "", idle[48] = "", round[48] = "";
+  char device[48] = "", idle[48] = "", round[48] = "", depth[32] = "", flight[48] = "";
+  if (m.queue_depth) std::snprintf(depth, sizeof depth, "qd %u ", m.queue_depth);
+  if (m.concurrency > 1) std::snprintf(flight, sizeof flight, "x%u in flight", m.concurrency);
   if (m.device_median_s >= 0) std::snprintf(device, sizeof device, "  (device %.2f us)", m.device_median_s * 1e6);
   if (m.idle_s > 0) std::snprintf(idle, sizeof idle, " after %.0f us idle", m.idle_s * 1e6);
   if (m.rounds > 1) std::snprintf(round, sizeof round, " round %u/%u", m.round, m.rounds);
   std::fprintf(stderr, "calibrate: %-13s %s%s %9s x %-5u%s%s median %10.2f us  %8.3f GB/s%s\n", m.link.c_str(),
-               m.queue_depth ? ("qd " + std::to_string(m.queue_depth) + " ").c_str() : "",
-               m.concurrency > 1 ? ("x" + std::to_string(m.concurrency) + " in flight").c_str() : "", size_text(m.bytes).c_str(),
+               depth, flight, size_text(m.bytes).c_str(),
                m.repeats, idle, round, m.median_s * 1e6, m.aggregate_GBps, device);
 }
 

@@ -27,7 +27,13 @@ std::string describe(const cpu_set_t& set) {
     if (!CPU_ISSET(cpu, &set)) continue;
     int last = cpu;
     while (last + 1 < CPU_SETSIZE && CPU_ISSET(last + 1, &set)) ++last;
-    out += (out.empty() ? "" : ",") + std::to_string(cpu) + (last > cpu ? "-" + std::to_string(last) : "");
+    // Appended piece by piece: GCC 12 warns falsely (-Wrestrict) on "-" + string.
+    if (!out.empty()) out += ',';
+    out += std::to_string(cpu);
+    if (last > cpu) {
+      out += '-';
+      out += std::to_string(last);
+    }
     cpu = last;
   }
   return out;

@@ -118,16 +118,16 @@ def tiersim(binary, directory, size, depth, volume, io_buffer=None):
     """One calibrate point (reads and writes) at `size` and queue depth `depth`, `volume` bytes
     each: its measurement rows by link, and the host memory its transfers went through."""
     with tempfile.TemporaryDirectory() as scratch:
-        profile = os.path.join(scratch, "compare.json")
-        command = [binary, "calibrate", "--out", profile, "--nvme-dir", directory, "--skip-memcpy", "--skip-wake", "--no-plot", "--quiet",
+        folder = os.path.join(scratch, "compare")
+        command = [binary, "calibrate", "--out", folder, "--nvme-dir", directory, "--skip-memcpy", "--skip-wake", "--no-plot", "--quiet",
                    "--queue-depths", str(depth), "--queue-depth", str(depth), "--block-size", "1 MiB",
                    "--min-size", size, "--max-size", size, "--bytes-per-point", str(volume)]
         if io_buffer:
             command += ["--io-buffer", io_buffer]
         subprocess.run(command, check=True)
-        with open(profile) as f:
+        with open(os.path.join(folder, "profile.json")) as f:
             calibration = json.load(f)["calibration"]
-        with open(profile.replace(".json", ".measurements.csv")) as f:
+        with open(os.path.join(folder, "measurements.csv")) as f:
             rows = {r["link"]: r for r in csv.DictReader(f) if r["concurrency"] == "1"}
         return rows, calibration.get("io_buffer", calibration["buffer"])
 

@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """How well a hardware profile predicts measured transfers.
 
-    python3 scripts/profile_error.py PROFILE.json MEASUREMENTS.csv [--min-bytes 16MiB]
+    python3 scripts/profile_error.py PROFILE MEASUREMENTS.csv [--min-bytes 16MiB]
 
-PROFILE is a hardware profile (what `tiersim calibrate` writes, or one written by hand);
-MEASUREMENTS is a `*.measurements.csv` from `tiersim calibrate`, typically a later run
+PROFILE is a hardware profile or the folder holding it (what `tiersim calibrate` writes, or one written by hand);
+MEASUREMENTS is the `measurements.csv` of a `tiersim calibrate` folder, typically a later run
 (`--min-size 16MiB --streams 1` for single large transfers). For every one-at-a-time
 point of a link the profile models, prints the measured median, the profile's
 `latency + bytes / bandwidth` (its small-transfer line below `small_transfers.below`)
@@ -16,6 +16,7 @@ no point matched.
 import argparse
 import csv
 import json
+import os
 import re
 import statistics
 import sys
@@ -44,7 +45,8 @@ def main():
     parser.add_argument("measurements")
     parser.add_argument("--min-bytes", default="0 B", help="only sizes from this on (e.g. 16MiB)")
     args = parser.parse_args()
-    links = json.load(open(args.profile))["links"]
+    path = os.path.join(args.profile, "profile.json") if os.path.isdir(args.profile) else args.profile
+    links = json.load(open(path))["links"]
     low = quantity(args.min_bytes, SIZE, "--min-bytes")
     errors = {}  # link -> relative errors
     print(f"{'link':14s} {'bytes':>11s} {'measured_ms':>12s} {'predicted_ms':>13s} {'error':>8s}  {'rounds_apart':>12s}")

@@ -1,5 +1,7 @@
 #include "traces/file_reader.h"
 
+#include "sim/output/results_writer.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -100,8 +102,7 @@ size_t FileReader::read_fully(void* buffer, size_t size) {
 }
 
 PendingFile::PendingFile(std::string final_path) : final_path_(std::move(final_path)) {
-  const std::filesystem::path p(final_path_);
-  temporary_path_ = (p.parent_path() / ("." + p.filename().string() + ".tmp." + std::to_string(::getpid()))).string();
+  temporary_path_ = temporary_path_for(final_path_);
   fd_ = ::open(temporary_path_.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd_ < 0) throw InputError(final_path_ + ": cannot create output file: " + std::strerror(errno));
 }

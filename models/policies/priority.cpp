@@ -1,4 +1,4 @@
-// Priority score (SPEC-023's warm-tier eviction): every object has a score from its
+// Priority score (the warm-tier protocol's eviction): every object has a score from its
 // frequency and recency with weights, and the lowest score is evicted:
 //   score(t) = w_f * log2(F(t)) + w_r * (-(t - last_use) / H)
 //   F(t)     = sum over the object's accesses i of 2^(-(t - t_i) / H)   (decayed frequency)
@@ -71,6 +71,6 @@ class Priority final : public EvictionPolicy {
 };
 
 TIERSIM_REGISTER_POLICY(Priority, "priority",
-                        "SPEC-023 score from decayed frequency and recency (params: weight_recency, weight_frequency, half_life)");
+                        "the warm-tier protocol's score from decayed frequency and recency (params: weight_recency, weight_frequency, half_life)");
 
 }  // namespace tiersim::models

@@ -89,6 +89,10 @@ void ConfigNode::allow_only(const std::vector<std::string_view>& keys) const {
   }
 }
 
+void ConfigNode::reject_renamed(std::string_view old_key, const std::string& new_name) const {
+  if (has(old_key)) at(old_key).fail("renamed: this key is now " + new_name + " (docs/renamed.md lists every renamed key and flag)");
+}
+
 bool ConfigNode::has(std::string_view key) const {
   return value_->is_object() && value_->contains(key);
 }

@@ -33,6 +33,8 @@ class ConfigNode {
   // Objects.
   void allow_only(std::initializer_list<std::string_view> keys) const;
   void allow_only(const std::vector<std::string_view>& keys) const;
+  // A key that was renamed: its old spelling is an error naming the new one.
+  void reject_renamed(std::string_view old_key, const std::string& new_name) const;
   bool has(std::string_view key) const;
   ConfigNode at(std::string_view key) const;                   // required
   std::optional<ConfigNode> find(std::string_view key) const;  // optional

@@ -15,11 +15,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string temporary_name(const std::string& path) {
-  const fs::path p(path);
-  return (p.parent_path() / ("." + p.filename().string() + ".tmp." + std::to_string(::getpid()))).string();
-}
-
 void write_whole(const std::string& path, const std::string& content) {
   FILE* f = std::fopen(path.c_str(), "wb");
   if (!f) throw InputError(path + ": cannot write: " + std::strerror(errno));
@@ -41,9 +36,18 @@ void make_directory(const std::string& directory) {
 
 }  // namespace
 
+std::string temporary_path_for(const std::string& final_path) {
+  const fs::path p(final_path);
+  std::string name = ".";  // built by appending: GCC 12 warns falsely (-Wrestrict) on "." + string
+  name += p.filename().string();
+  name += ".tmp.";
+  name += std::to_string(::getpid());
+  return (p.parent_path() / name).string();
+}
+
 void write_file_atomically(const std::string& path, const std::string& content) {
   make_directory(fs::path(path).parent_path().string());
-  const std::string temporary = temporary_name(path);
+  const std::string temporary = temporary_path_for(path);
   write_whole(temporary, content);
   if (std::rename(temporary.c_str(), path.c_str()) != 0) {
     std::remove(temporary.c_str());
@@ -61,7 +65,7 @@ void ResultsWriter::commit() {
   try {
     for (const auto& [name, content] : staged_) {
       const std::string final_path = (fs::path(directory_) / name).string();
-      const std::string temporary = temporary_name(final_path);
+      const std::string temporary = temporary_path_for(final_path);
       write_whole(temporary, content);
       temporaries.emplace_back(temporary, final_path);
     }

@@ -25,6 +25,10 @@ class ResultsWriter {
   std::vector<std::pair<std::string, std::string>> staged_;
 };
 
+// The hidden temporary name a file is written under before it is renamed into place:
+// DIR/.NAME.tmp.PID.
+std::string temporary_path_for(const std::string& final_path);
+
 // Writes one file atomically (temporary file + rename).
 void write_file_atomically(const std::string& path, const std::string& content);
 

@@ -6,9 +6,9 @@ import shutil
 import unittest
 
 from tiersim_cli import ROOT, read_config, read_row, run, temp_dir
-import seed001_model
+import bench_cache_model
 
-SEED001 = os.path.join(ROOT, "configs", "seed001_bench_cache.json")
+SEED001 = os.path.join(ROOT, "configs", "bench_cache_quickstart.json")
 DEFAULT = os.path.join(ROOT, "configs", "default.json")
 
 
@@ -300,10 +300,10 @@ class CacheAndTraceCommands(unittest.TestCase):
                 results[fmt] = p.stdout.splitlines()[:3]
             self.assertEqual(results["csv"], results["bin"])
             self.assertEqual(results["csv"], results["oracleGeneral"])
-            objects = [(l, e) for _, l, e in seed001_model.read_csv_trace(os.path.join(tmp, "t.csv"))]
+            objects = [(l, e) for _, l, e in bench_cache_model.read_csv_trace(os.path.join(tmp, "t.csv"))]
             for line, size in zip(results["csv"], (16, 64, 256)):
                 fields = dict(x.split("=") for x in line.split()[1:])
-                self.assertEqual(int(fields["misses"]), seed001_model.lru_misses(objects, size))
+                self.assertEqual(int(fields["misses"]), bench_cache_model.lru_misses(objects, size))
                 self.assertEqual(int(fields["requests"]), len(objects))
             with open(os.path.join(tmp, "csv", "results.csv")) as f:
                 self.assertEqual(f.readline().strip(),
@@ -329,7 +329,7 @@ class CacheAndTraceCommands(unittest.TestCase):
             run("trace", "gen", "--sampler", "episode", "--n_experts", 128, "--episode_len", 7, "--n_layers", 2,
                 "--steps", 400, "-o", path)
             stats = json.loads(run("trace", "stats", path, "--json", "--window", "1,10").stdout)
-            rows = seed001_model.read_csv_trace(path)
+            rows = bench_cache_model.read_csv_trace(path)
             self.assertEqual(stats["accesses"], len(rows))
             self.assertEqual(stats["steps"], 400)
             self.assertEqual(stats["objects"], len({(l, e) for _, l, e in rows}))

@@ -8,7 +8,7 @@ import unittest
 
 from tiersim_cli import ROOT, read_row, run, temp_dir
 
-SEED001 = os.path.join(ROOT, "configs", "seed001_bench_cache.json")
+SEED001 = os.path.join(ROOT, "configs", "bench_cache_quickstart.json")
 
 
 def read_curve(path):

@@ -47,7 +47,7 @@ class Plot(unittest.TestCase):
     def test_a_single_run_gets_its_breakdown(self):
         with temp_dir() as tmp:
             out = os.path.join(tmp, "run")
-            run("run", os.path.join(ROOT, "configs", "seed001_bench_cache.json"), "--out", out, "--quiet", cwd=ROOT)
+            run("run", os.path.join(ROOT, "configs", "bench_cache_quickstart.json"), "--out", out, "--quiet", cwd=ROOT)
             p = run("plot", out)
             self.assertIn("step_breakdown.png", p.stdout)
             self.assertTrue(os.path.exists(os.path.join(out, "report.html")))

@@ -85,7 +85,7 @@ class PolicyMissCounts(unittest.TestCase):
 
 class PoliciesInTiers(unittest.TestCase):
     def test_belady_as_a_tier_policy_never_loses_on_first_tier_misses(self):
-        seed001 = os.path.join(ROOT, "configs", "seed001_bench_cache.json")
+        seed001 = os.path.join(ROOT, "configs", "bench_cache_quickstart.json")
         with temp_dir() as tmp:
             for sampler in ("zipf", "episode", "markov"):
                 misses = {}

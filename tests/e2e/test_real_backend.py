@@ -15,7 +15,7 @@ import unittest
 
 from tiersim_cli import ROOT, TIERSIM, read_row, run
 
-CONFIG = os.path.join(ROOT, "configs", "seed001_real.json")
+CONFIG = os.path.join(ROOT, "configs", "bench_cache_real.json")
 
 
 def disk_dir():
@@ -27,8 +27,9 @@ class RealBackend(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.dir = disk_dir()
-        cls.profile = os.path.join(cls.dir, "hw", "local.json")
-        cls.calibrate = run("calibrate", "--out", cls.profile, "--nvme-dir", cls.dir, "--max-size", "4 MiB",
+        cls.folder = os.path.join(cls.dir, "hw", "local")
+        cls.profile = os.path.join(cls.folder, "profile.json")
+        cls.calibrate = run("calibrate", "--out", cls.folder, "--nvme-dir", cls.dir, "--max-size", "4 MiB",
                             "--bytes-per-point", "16 MiB", "--queue-depths", "1,8")
 
     @classmethod
@@ -51,7 +52,7 @@ class RealBackend(unittest.TestCase):
             self.assertLessEqual(fit["r2"], 1.0)
             self.assertGreaterEqual(fit["worst_relative_residual"], 0.0)
             self.assertGreaterEqual(fit["round_spread"], 0.0)
-        with open(self.profile.replace(".json", ".measurements.csv")) as f:
+        with open(os.path.join(self.folder, "measurements.csv")) as f:
             rows = list(csv.DictReader(f))
         sizes = {4096 << i for i in range(11)}  # every power of two, 4 KiB to 4 MiB
         for link, qds in (("nvme_read", {"1", "8"}), ("nvme_write", {"1", "8"}), ("host_copy", {"0"})):
@@ -76,13 +77,13 @@ class RealBackend(unittest.TestCase):
         self.assertIn("nvme_read", self.calibrate.stderr)  # the progress lines
         self.assertIn("round 3/3", self.calibrate.stderr)
         self.assertIn("3 rounds' bandwidths within", self.calibrate.stdout)
-        self.assertTrue(os.path.exists(self.profile.replace(".json", ".fit.csv")))
+        self.assertTrue(os.path.exists(os.path.join(self.folder, "fit.csv")))
         # The simulator accepts the profile as it is.
         run("run", CONFIG, "--set", f"hardware={self.profile}", "--set", "workload.generator.steps=50",
             "--out", os.path.join(self.dir, "sim-on-profile"), "--quiet")
 
     def test_profile_error_sets_the_profile_beside_its_measurements(self):
-        measurements = self.profile.replace(".json", ".measurements.csv")
+        measurements = os.path.join(self.folder, "measurements.csv")
         script = os.path.join(ROOT, "scripts", "profile_error.py")
         p = subprocess.run([sys.executable, script, self.profile, measurements, "--min-bytes", "1MiB"],
                            capture_output=True, text=True, check=True)
@@ -252,7 +253,7 @@ class RealBackend(unittest.TestCase):
             p, _ = self.real_run("tmpfs", check=False, nvme="/dev/shm/tiersim-test-nvme")
             self.assertEqual(p.returncode, 6, p.stderr)
             self.assertIn("tmpfs", p.stderr)
-            p = run("calibrate", "--out", os.path.join(self.dir, "x.json"), "--nvme-dir", "/dev/shm/tiersim-test-cal", check=False)
+            p = run("calibrate", "--out", os.path.join(self.dir, "x"), "--nvme-dir", "/dev/shm/tiersim-test-cal", check=False)
             self.assertEqual(p.returncode, 6, p.stderr)
             shutil.rmtree("/dev/shm/tiersim-test-nvme", ignore_errors=True)
             shutil.rmtree("/dev/shm/tiersim-test-cal", ignore_errors=True)
@@ -272,31 +273,39 @@ class RealBackend(unittest.TestCase):
         p, _ = self.real_run("warm", "--set", 'workload.warm_tier={"threshold": 2}', check=False)
         self.assertEqual(p.returncode, 2, p.stderr)
         self.assertIn("workload.warm_tier", p.stderr)
-        p = run("calibrate", "--out", os.path.join(self.dir, "profile.txt"), check=False)
+        a_file = os.path.join(self.dir, "profile.txt")
+        with open(a_file, "w") as f:
+            f.write("not a folder\n")
+        p = run("calibrate", "--out", a_file, check=False)
         self.assertEqual(p.returncode, 2, p.stderr)
-        p = run("calibrate", "--out", os.path.join(self.dir, "p.json"), "--queue-depth", "4", "--queue-depths", "1,8", check=False)
+        self.assertIn("exists and is not a folder", p.stderr)
+        p = run("calibrate", "--out", os.path.join(self.dir, "old-style.json"), check=False)
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("calibrate writes a folder", p.stderr)
+        self.assertIn(os.path.join(self.dir, "old-style"), p.stderr)
+        p = run("calibrate", "--out", os.path.join(self.dir, "p"), "--queue-depth", "4", "--queue-depths", "1,8", check=False)
         self.assertEqual(p.returncode, 2, p.stderr)
         for rounds in ("0", "101"):
-            p = run("calibrate", "--out", os.path.join(self.dir, "rounds.json"), "--rounds", rounds, check=False)
+            p = run("calibrate", "--out", os.path.join(self.dir, "rounds"), "--rounds", rounds, check=False)
             self.assertEqual(p.returncode, 2, p.stderr)
             self.assertIn(f"--rounds: expected 1 to 100, got {rounds}", p.stderr)
-        p = run("calibrate", "--out", os.path.join(self.dir, "small-buffer.json"), "--max-size", "4 MiB", "--buffer", "1 MiB", check=False)
+        p = run("calibrate", "--out", os.path.join(self.dir, "small-buffer"), "--max-size", "4 MiB", "--buffer", "1 MiB", check=False)
         self.assertEqual(p.returncode, 2, p.stderr)
         self.assertIn("--buffer 1 MiB is smaller than the largest transfer", p.stderr)
-        self.assertFalse(os.path.exists(os.path.join(self.dir, "small-buffer.json")))
+        self.assertFalse(os.path.exists(os.path.join(self.dir, "small-buffer")))
         for io_buffer, why in (("3 MiB", "--io-buffer 3 MiB: expected a multiple of --block-size (2 MiB)"),
                                ("1 GiB", "--io-buffer 1 GiB is larger than --buffer (512 MiB)")):
-            p = run("calibrate", "--out", os.path.join(self.dir, "ring.json"), "--block-size", "2 MiB", "--io-buffer", io_buffer, check=False)
+            p = run("calibrate", "--out", os.path.join(self.dir, "ring"), "--block-size", "2 MiB", "--io-buffer", io_buffer, check=False)
             self.assertEqual(p.returncode, 2, p.stderr)
             self.assertIn(why, p.stderr)
-            self.assertFalse(os.path.exists(os.path.join(self.dir, "ring.json")))
+            self.assertFalse(os.path.exists(os.path.join(self.dir, "ring")))
         for cpus, why in (("1-x", "expected CPU numbers and ranges"), ("1-0", "runs backwards"), ("1000", "may not run on CPU 1000"), ("5000", "beyond what the kernel can name")):
             p, out = self.real_run("cpus", "--cpus", cpus, check=False)
             self.assertEqual(p.returncode, 2, p.stderr)
             self.assertIn(f'--cpus "{cpus}"', p.stderr)
             self.assertIn(why, p.stderr)
             self.assertFalse(os.path.exists(os.path.join(out, "results.csv")))
-            p = run("calibrate", "--out", os.path.join(self.dir, "cpus.json"), "--cpus", cpus, check=False)
+            p = run("calibrate", "--out", os.path.join(self.dir, "cpus"), "--cpus", cpus, check=False)
             self.assertEqual(p.returncode, 2, p.stderr)
             self.assertIn(why, p.stderr)
 
@@ -306,22 +315,24 @@ class RealBackend(unittest.TestCase):
         with open(os.path.join(out, "summary.json")) as f:
             self.assertEqual(json.load(f)["machine"]["cpus"], str(allowed[0]))
         self.assertIn(f"threads on CPU {allowed[0]}", p.stdout)
-        profile = os.path.join(self.dir, "pinned", "p.json")
-        run("calibrate", "--out", profile, "--skip-files", "--skip-wake", "--no-plot", "--cpus", str(allowed[0]),
+        folder = os.path.join(self.dir, "pinned")
+        profile = os.path.join(folder, "profile.json")
+        run("calibrate", "--out", folder, "--skip-files", "--skip-wake", "--no-plot", "--cpus", str(allowed[0]),
             "--max-size", "64 KiB", "--bytes-per-point", "1 MiB")
         with open(profile) as f:
             self.assertEqual(json.load(f)["calibration"]["cpus"], str(allowed[0]))
 
     def test_one_size_through_a_small_buffer_is_measured_but_not_fitted(self):
-        profile = os.path.join(self.dir, "one-size", "p.json")
-        p = run("calibrate", "--out", profile, "--skip-files", "--no-plot", "--min-size", "64 KiB", "--max-size", "64 KiB",
+        folder = os.path.join(self.dir, "one-size")
+        profile = os.path.join(folder, "profile.json")
+        p = run("calibrate", "--out", folder, "--skip-files", "--no-plot", "--min-size", "64 KiB", "--max-size", "64 KiB",
                 "--buffer", "1 MiB", "--bytes-per-point", "4 MiB", "--rounds", "1")
         self.assertIn("host_copy measured at one size only", p.stderr)
         with open(profile) as f:
             written = json.load(f)
         self.assertEqual(written["links"], {})
         self.assertEqual(written["calibration"]["buffer"], "1 MiB")
-        with open(profile.replace(".json", ".measurements.csv")) as f:
+        with open(os.path.join(folder, "measurements.csv")) as f:
             rows = list(csv.DictReader(f))
         self.assertEqual({int(r["bytes"]) for r in rows}, {65536})
         self.assertEqual({r["link"] for r in rows}, {"host_copy"})
@@ -329,19 +340,20 @@ class RealBackend(unittest.TestCase):
         self.assertNotIn("round 1/1", p.stderr)
 
     def test_file_requests_through_fios_small_buffer_are_measured_and_recorded(self):
-        profile = os.path.join(self.dir, "ring", "p.json")
-        run("calibrate", "--out", profile, "--nvme-dir", os.path.join(self.dir, "ring"), "--skip-memcpy", "--skip-wake", "--no-plot",
+        folder = os.path.join(self.dir, "ring")
+        profile = os.path.join(folder, "profile.json")
+        run("calibrate", "--out", folder, "--nvme-dir", os.path.join(self.dir, "ring"), "--skip-memcpy", "--skip-wake", "--no-plot",
             "--queue-depths", "8", "--min-size", "4 MiB", "--max-size", "16 MiB", "--bytes-per-point", "32 MiB", "--io-buffer", "8 MiB")
         with open(profile) as f:
             written = json.load(f)
         self.assertEqual(written["calibration"]["io_buffer"], "8 MiB")
         self.assertEqual(set(written["links"]), {"nvme_read", "nvme_write"})
-        with open(profile.replace(".json", ".measurements.csv")) as f:
+        with open(os.path.join(folder, "measurements.csv")) as f:
             sizes = {(r["link"], int(r["bytes"])) for r in csv.DictReader(f)}
         self.assertEqual(sizes, {(link, size << 20) for link in ("nvme_read", "nvme_write") for size in (4, 8, 16)})
 
     def test_wake_up_sweep_is_measured_for_every_modelled_link_and_fitted_where_it_shows(self):
-        with open(self.profile.replace(".json", ".wake.csv")) as f:
+        with open(os.path.join(self.folder, "wake.csv")) as f:
             rows = list(csv.DictReader(f))
         with open(self.profile) as f:
             profile = json.load(f)
@@ -369,13 +381,14 @@ class RealBackend(unittest.TestCase):
         self.assertIn("after 1600 us idle", self.calibrate.stderr)
 
     def test_skip_wake_measures_no_sweep(self):
-        profile = os.path.join(self.dir, "no-wake", "p.json")
-        run("calibrate", "--out", profile, "--skip-files", "--skip-wake", "--no-plot", "--max-size", "256 KiB", "--bytes-per-point", "4 MiB")
+        folder = os.path.join(self.dir, "no-wake")
+        profile = os.path.join(folder, "profile.json")
+        run("calibrate", "--out", folder, "--skip-files", "--skip-wake", "--no-plot", "--max-size", "256 KiB", "--bytes-per-point", "4 MiB")
         with open(profile) as f:
             written = json.load(f)
         self.assertNotIn("wake", written["calibration"])
         self.assertNotIn("wake", written["links"]["host_copy"])
-        self.assertFalse(os.path.exists(profile.replace(".json", ".wake.csv")))
+        self.assertFalse(os.path.exists(os.path.join(folder, "wake.csv")))
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ import unittest
 
 from tiersim_cli import ROOT, TIERSIM, run, temp_dir
 
-SEED001 = os.path.join(ROOT, "configs", "seed001_bench_cache.json")
+SEED001 = os.path.join(ROOT, "configs", "bench_cache_quickstart.json")
 
 
 def sweep_file(tmp, name="s.json", **changes):

@@ -1,4 +1,4 @@
-"""End-to-end: SPEC-023's warm-tier protocol (workload.warm_tier): promotion, serving
+"""End-to-end: the warm-tier staging protocol (workload.warm_tier): promotion, serving
 without a hot slot, demotion, versions, and the integrity fault paths at high corruption
 rates (retries, replica reads, skip / wait / fail)."""
 import copy

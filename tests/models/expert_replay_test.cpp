@@ -19,7 +19,7 @@ namespace {
 
 constexpr uint64_t kBytes = 1'000'000;  // 1 MB experts
 
-// Three tiers like seed 001, with round numbers: h2d 1 GB/s (1 ms per expert), disk read
+// Three tiers like the MoE prototype's, with round numbers: h2d 1 GB/s (1 ms per expert), disk read
 // 0.5 GB/s + 1 ms overhead (3 ms), disk write 1 GB/s (1 ms), d2h 1 GB/s (1 ms).
 json three_tiers(uint64_t gpu, uint64_t cpu) {
   return json::parse(R"({

@@ -33,7 +33,7 @@ uint64_t huge_kb_around(const void* address) {
 }  // namespace
 
 TEST_CASE("a small host buffer takes a whole huge page, so that what is written from it is written as from a large one") {
-  HostBuffer small(526848);  // one of seed 001's experts
+  HostBuffer small(526848);  // one of the MoE prototype's experts
   CHECK(small.size() == 526848);
   CHECK(reinterpret_cast<uintptr_t>(small.data()) % (2 << 20) == 0);
   small.data()[small.size() - 1] = 1;  // all of it is there to write

@@ -71,7 +71,7 @@ TEST_CASE("episode keeps one environment's window for episode_len steps") {
   GeneratorSpec s = spec_for("episode");
   s.n_layers = 1;
   s.set("episode_len", 10);
-  s.set("n_envs", 0);  // base = env id, as in seed 001
+  s.set("n_envs", 0);  // base = env id, as in the MoE prototype
   const std::vector<Access> a = generate(s);
   std::map<uint64_t, std::set<uint32_t>> per_episode;
   for (const Access& x : a) per_episode[x.step / 10].insert(x.expert());

@@ -7,7 +7,7 @@
 //    path); with chunk_bytes set, a move over several links is split into chunks that
 //    pipeline across them (chunk i crosses link 2 while chunk i+1 crosses link 1);
 //  - `serial` runs a step's chains one after another, each layer's compute after its
-//    transfers (seed 001's accounting); `pipelined` starts layer l+1's chains
+//    transfers (the MoE prototype's accounting); `pipelined` starts layer l+1's chains
 //    (concurrently, as link channels allow) when layer l's compute starts;
 //  - steps are barriers; stall = step time - compute time;
 //  - at the end of a training run dirty objects are flushed to the backing store, timed

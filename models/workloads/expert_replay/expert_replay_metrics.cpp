@@ -114,8 +114,8 @@ Metrics ExpertReplay::metrics() const {
   }
   m.add("events", simulator_.events_processed());
 
-  if (spec_.seed001_counters) {
-    // Seed 001's names: GPU = tier 0, CPU = tier 1, disk = tier 2 (the backing store).
+  if (spec_.bench_cache_counters) {
+    // The MoE prototype's counter names: GPU = tier 0, CPU = tier 1, disk = tier 2 (the backing store).
     auto ops = [&](uint32_t from, uint32_t to) {
       const uint32_t l = topology_.link_between(from, to);
       return l == kNoLink ? uint64_t{0} : link_stats_[l].operations;

@@ -48,8 +48,9 @@ PrefetchSpec parse_prefetch(const ConfigNode& node) {
 }  // namespace
 
 ExpertReplaySpec parse_expert_replay(const ConfigNode& workload, uint64_t run_seed) {
+  workload.reject_renamed("seed001_counters", "\"bench_cache_counters\"");
   workload.allow_only({"type", "mode", "overlap", "compute_per_layer", "expert_bytes", "chunk_bytes", "trace", "generator",
-                     "seed001_counters", "prefetch", "timeseries_interval", "warm_tier", "check_invariants"});
+                     "bench_cache_counters", "prefetch", "timeseries_interval", "warm_tier", "check_invariants"});
   ExpertReplaySpec spec;
   workload.at("type").as_enum({"expert_replay"});
   if (auto mode = workload.find("mode")) {
@@ -72,7 +73,7 @@ ExpertReplaySpec parse_expert_replay(const ConfigNode& workload, uint64_t run_se
                   std::to_string((spec.expert_bytes + kMaxChunks - 1) / kMaxChunks) + " bytes");
     }
   }
-  spec.seed001_counters = workload.bool_or("seed001_counters", false);
+  spec.bench_cache_counters = workload.bool_or("bench_cache_counters", false);
   if (auto prefetch = workload.find("prefetch")) spec.prefetch = parse_prefetch(*prefetch);
   spec.seed = run_seed;
   spec.check_invariants = workload.bool_or("check_invariants", false);

@@ -2,8 +2,8 @@
 // The configuration of an MoE expert replay (config key "workload"):
 //   type             "expert_replay"
 //   mode             "inference" | "training" (objects used in a step become dirty)
-//   overlap          "serial" (transfers, then compute, one after another: seed 001's
-//                    accounting) | "pipelined" (layer l+1's experts load while layer l
+//   overlap          "serial" (transfers, then compute, one after another: the MoE
+//                    prototype's accounting) | "pipelined" (layer l+1's experts load while layer l
 //                    computes, limited by link channels)
 //   compute_per_layer  duration of one layer's compute ("0 us" by default)
 //   expert_bytes     size of one expert (a number of bytes or "512 KiB")
@@ -11,8 +11,8 @@
 //                    the links pipeline ("4 MiB"; 0, the default, moves whole objects)
 //   trace            a trace file: "path" or {"path": ..., "format": "csv|bin|oracleGeneral"}
 //   generator        or a synthetic trace (traces/generators/generator_spec.h)
-//   seed001_counters also report seed 001's counter names (needs exactly three tiers)
-//   warm_tier        SPEC-023's warm-tier protocol over tiers 0 (hot) and 1 (warm): see
+//   bench_cache_counters also report the MoE prototype's bench_cache counter names (needs exactly three tiers)
+//   warm_tier        the warm-tier protocol over tiers 0 (hot) and 1 (warm): see
 //                    models/workloads/expert_replay/warm_tier.h
 //   check_invariants verify after every step that no modified expert was dropped (slow;
 //                    for tests); pinned experts are never evicted in any case
@@ -63,13 +63,13 @@ struct ExpertReplaySpec {
   uint64_t expert_bytes = 0;
   uint64_t chunk_bytes = 0;  // 0: whole objects
   sim::Time compute_per_layer = 0;
-  bool seed001_counters = false;
+  bool bench_cache_counters = false;
   std::string trace_path;  // empty when generated
   std::optional<traces::Format> trace_format;
   std::optional<traces::GeneratorSpec> generator;
   PrefetchSpec prefetch;
   sim::Time timeseries_interval = 0;  // 0: no time series
-  WarmTierSpec warm_tier;             // SPEC-023 protocol, when enabled
+  WarmTierSpec warm_tier;             // the warm-tier protocol, when enabled
   uint64_t seed = 0;                  // the run's seed (random decisions of the protocol)
   bool check_invariants = false;      // verify no dirty data is dropped (slower)
 };

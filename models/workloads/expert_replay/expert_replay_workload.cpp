@@ -19,8 +19,8 @@ std::unique_ptr<WorkloadSpec> parse_expert_replay_workload(const ConfigNode& wor
   ExpertReplaySpec spec = parse_expert_replay(workload, run_seed);
   const bool training = spec.mode == ExpertReplaySpec::Mode::kTraining;
   topology = parse_topology(root, spec.expert_bytes, training);
-  if (spec.seed001_counters && topology.tiers.size() != 3) {
-    workload.at("seed001_counters").fail("the MoE prototype's counters need exactly three tiers (GPU, CPU, disk), this config has " +
+  if (spec.bench_cache_counters && topology.tiers.size() != 3) {
+    workload.at("bench_cache_counters").fail("the MoE prototype's counters need exactly three tiers (GPU, CPU, disk), this config has " +
                                          std::to_string(topology.tiers.size()));
   }
   if (spec.prefetch.make && !spec.prefetch.target.empty()) {

@@ -48,7 +48,7 @@ class Residency final : private VictimRule, private MoveSink {
   // Costs a pass over the modified objects per step: for tests and debugging.
   void set_check_invariants(bool on) { check_invariants_ = on; }
 
-  // Runs SPEC-023's warm-tier protocol (models/workloads/expert_replay/warm_tier.h) over tiers 0 and 1.
+  // Runs the warm-tier protocol (models/workloads/expert_replay/warm_tier.h) over tiers 0 and 1.
   void set_warm_tier(WarmTier* warm) { warm_ = warm; }
 
   // Called by plan_step() when a layer's accesses are decided, before the next layer's

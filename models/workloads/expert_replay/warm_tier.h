@@ -1,5 +1,5 @@
 #pragma once
-// SPEC-023's warm-tier staging protocol (config key "workload.warm_tier"), for a hierarchy
+// The warm-tier staging protocol (config key "workload.warm_tier"), for a hierarchy
 // whose tier 0 is the hot tier (HBM) and tier 1 the warm tier (pinned DRAM):
 //  - staging: a router miss stages the expert into the warm tier on its way up (demand);
 //    prefetchers stage into it when their target is the warm tier;

@@ -1,4 +1,4 @@
-"""An independent model of seed 001's tiered expert cache, written from the semantics in
+"""An independent model of the MoE prototype's tiered expert cache, written from the semantics in
 the tiersim docs (README, "Seed-001 parity") with Python's OrderedDict. It shares no code
 with tiersim; the end-to-end tests compare tiersim's counters with it access by access.
 

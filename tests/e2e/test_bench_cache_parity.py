@@ -1,11 +1,11 @@
 """Seed-001 parity: traces from `tiersim trace gen` replayed by `tiersim bench-cache
 --trace` give the same counters, counter for counter, as the independent model in
-tests/reference/seed001_model.py — over samplers, cache sizes, inference and training."""
+tests/reference/bench_cache_model.py — over samplers, cache sizes, inference and training."""
 import os
 import unittest
 
 from tiersim_cli import read_row, run, temp_dir
-import seed001_model
+import bench_cache_model
 
 COUNTERS = ["gpu_cache_hit", "gpu_cache_miss", "cpu_cache_hit", "cpu_cache_miss", "disk_read_ops",
             "disk_write_ops", "h2d_load", "d2h_writeback", "dirty_gpu_at_end", "dirty_cpu_at_end",
@@ -31,12 +31,12 @@ class Seed001Parity(unittest.TestCase):
             for t, (sampler, flags) in enumerate(TRACES):
                 trace = os.path.join(tmp, f"trace{t}.csv")
                 run("trace", "gen", "--sampler", sampler, "--seed", 10 + t, *flags, "-o", trace)
-                accesses = seed001_model.read_csv_trace(trace)
+                accesses = bench_cache_model.read_csv_trace(trace)
                 for gpu, cpu in SIZES:
                     for mode in ("inference", "training"):
                         try:
-                            expected = seed001_model.simulate(accesses, gpu, cpu, mode == "training")
-                        except seed001_model.StepTooLarge:
+                            expected = bench_cache_model.simulate(accesses, gpu, cpu, mode == "training")
+                        except bench_cache_model.StepTooLarge:
                             p = run("bench-cache", "--trace", trace, "--gpu_slots", gpu, "--cpu_cache", cpu,
                                     "--mode", mode, "--out", os.path.join(tmp, "x"), check=False)
                             self.assertEqual(p.returncode, 2, p.stderr)
