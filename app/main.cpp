@@ -15,7 +15,10 @@
 #include "real_backend/executor.h"
 #include "real_backend/real_run.h"
 #include "app/commands.h"
+#include "app/renamed_flags.h"
+#include "models/policies/policy_registry.h"
 #include "traces/generators/sampler_registry.h"
+#include "traces/trace_format.h"
 #include "tiersim/version.h"
 
 namespace {
@@ -53,7 +56,7 @@ struct GeneratorFlags {
   }
 
   void add_flag(CLI::App& app, const std::string& key, const std::string& help) {
-    options.emplace_back(key, app.add_option("--" + key, values[key], help));
+    options.emplace_back(key, app.add_option("--" + kebab(key), values[key], help));
   }
 
   nlohmann::json given() const {
@@ -67,6 +70,21 @@ struct GeneratorFlags {
     return j;
   }
 };
+
+// The registered trace formats, for a --format flag's help.
+std::string format_help(bool writable_only, const std::string& extra) {
+  std::string names;
+  for (const traces::TraceFormatEntry* e : traces::TraceFormatRegistry::all())
+    if (!writable_only || e->create) names += (names.empty() ? "" : ", ") + e->name;
+  return "trace format: " + names + extra;
+}
+
+// A bench-cache flag: kebab-case, with the MoE prototype's underscore spelling as an alias
+// where the prototype has the flag.
+std::string prototype_flag(const std::string& key) {
+  const std::string primary = "--" + kebab(key);
+  return primary == "--" + key ? primary : primary + ",--" + key;
+}
 
 }  // namespace
 
@@ -111,7 +129,7 @@ int main(int argc, char** argv) {
   // calibrate
   real::CalibrateOptions calibrate;
   CLI::App* calibrate_app = app.add_subcommand("calibrate", "measure this machine's links and write a hardware profile");
-  calibrate_app->add_option("--out", calibrate.out, "the profile to write, e.g. configs/hardware/mybox.json")->required();
+  calibrate_app->add_option("--out", calibrate.out, "the folder to write (profile.json, measurements.csv, fit.csv, wake.csv, calibration.png), e.g. configs/hardware/mybox")->required();
   calibrate_app->add_option("--nvme-dir", calibrate.nvme_dir, "directory on the drive to measure (default: current directory)");
   calibrate_app->add_option("--gpu", calibrate.gpu, "also measure H2D/D2H copies with this CUDA GPU");
   calibrate_app->add_option("--min-size", calibrate.min_size, "smallest transfer")->capture_default_str();
@@ -135,7 +153,7 @@ int main(int argc, char** argv) {
   calibrate_app->add_flag("--skip-wake", calibrate.skip_wake, "do not measure how long each link takes to wake up after idling");
   calibrate_app->add_flag("--quiet", calibrate.quiet, "print nothing on success");
   bool no_plot = false;
-  calibrate_app->add_flag("--no-plot", no_plot, "do not draw PROFILE.calibration.png");
+  calibrate_app->add_flag("--no-plot", no_plot, "do not draw DIR/calibration.png");
   calibrate_app->callback([&] {
     action = [&] {
       calibrate.plot = !no_plot;
@@ -146,40 +164,40 @@ int main(int argc, char** argv) {
   // bench-cache
   BenchCacheCommand bench;
   CLI::App* bench_app = app.add_subcommand("bench-cache", "the MoE prototype's bench_cache.py command line, simulated");
-  bench_app->add_option("--n_experts", bench.n_experts, "experts")->capture_default_str();
-  bench_app->add_option("--d_model", bench.d_model, "expert FFN model width (sets the expert size)")->capture_default_str();
-  bench_app->add_option("--d_hidden", bench.d_hidden, "expert FFN hidden width (sets the expert size)")->capture_default_str();
+  bench_app->add_option(prototype_flag("n_experts"), bench.n_experts, "experts")->capture_default_str();
+  bench_app->add_option(prototype_flag("d_model"), bench.d_model, "expert FFN model width (sets the expert size)")->capture_default_str();
+  bench_app->add_option(prototype_flag("d_hidden"), bench.d_hidden, "expert FFN hidden width (sets the expert size)")->capture_default_str();
   bench_app->add_option("--steps", bench.steps, "steps")->capture_default_str();
-  bench_app->add_option("--gpu_slots", bench.gpu_slots, "experts resident on the GPU")->capture_default_str();
-  bench_app->add_option("--cpu_cache", bench.cpu_cache, "experts in the DRAM warm cache")->capture_default_str();
-  bench_app->add_option("--disk_root", bench.disk_root, "accepted for compatibility; the simulator keeps no files");
+  bench_app->add_option(prototype_flag("gpu_slots"), bench.gpu_slots, "experts resident on the GPU")->capture_default_str();
+  bench_app->add_option(prototype_flag("cpu_cache"), bench.cpu_cache, "experts in the DRAM warm cache")->capture_default_str();
+  bench_app->add_option(prototype_flag("disk_root"), bench.disk_root, "accepted for compatibility; the simulator keeps no files");
   bool reset_disk = false;
   std::string device, dtype;
   uint64_t log_every = 0;
-  bench_app->add_flag("--reset_disk", reset_disk, "accepted for compatibility; no effect");
+  bench_app->add_flag(prototype_flag("reset_disk"), reset_disk, "accepted for compatibility; no effect");
   bench_app->add_option("--device", device, "accepted for compatibility; no effect");
   bench_app->add_option("--dtype", dtype, "accepted for compatibility; no effect");
-  bench_app->add_option("--log_every", log_every, "accepted for compatibility; no effect");
-  bench_app->add_option("--sampler", bench.sampler, "episode, markov, uniform, env or zipf")->capture_default_str();
-  bench_app->add_option("--episode_len", bench.episode_len, "steps per episode")->capture_default_str();
-  bench_app->add_option("--p_stay", bench.p_stay, "markov: probability of keeping the environment")->capture_default_str();
-  bench_app->add_option("--experts_per_step", bench.experts_per_step, "experts requested per step")->capture_default_str();
+  bench_app->add_option(prototype_flag("log_every"), log_every, "accepted for compatibility; no effect");
+  bench_app->add_option("--sampler", bench.sampler, "the sampler: " + traces::SamplerRegistry::names())->capture_default_str();
+  bench_app->add_option(prototype_flag("episode_len"), bench.episode_len, "steps per episode")->capture_default_str();
+  bench_app->add_option(prototype_flag("p_stay"), bench.p_stay, "markov: probability of keeping the environment")->capture_default_str();
+  bench_app->add_option(prototype_flag("experts_per_step"), bench.experts_per_step, "experts requested per step")->capture_default_str();
   bench_app->add_option("--seed", bench.seed, "random seed")->capture_default_str();
-  bench_app->add_option("--sim_h2d_gbps", bench.sim_h2d_gbps, "host-to-device GB/s")->capture_default_str();
-  bench_app->add_option("--sim_d2h_gbps", bench.sim_d2h_gbps, "device-to-host GB/s")->capture_default_str();
-  bench_app->add_option("--sim_disk_read_gbps", bench.sim_disk_read_gbps, "disk read GB/s")->capture_default_str();
-  bench_app->add_option("--sim_disk_write_gbps", bench.sim_disk_write_gbps, "disk write GB/s")->capture_default_str();
-  bench_app->add_option("--sim_extra_ms_per_io", bench.sim_extra_ms_per_io, "extra ms per disk read/write")->capture_default_str();
+  bench_app->add_option(prototype_flag("sim_h2d_gbps"), bench.sim_h2d_gbps, "host-to-device GB/s")->capture_default_str();
+  bench_app->add_option(prototype_flag("sim_d2h_gbps"), bench.sim_d2h_gbps, "device-to-host GB/s")->capture_default_str();
+  bench_app->add_option(prototype_flag("sim_disk_read_gbps"), bench.sim_disk_read_gbps, "disk read GB/s")->capture_default_str();
+  bench_app->add_option(prototype_flag("sim_disk_write_gbps"), bench.sim_disk_write_gbps, "disk write GB/s")->capture_default_str();
+  bench_app->add_option(prototype_flag("sim_extra_ms_per_io"), bench.sim_extra_ms_per_io, "extra ms per disk read/write")->capture_default_str();
   bench_app->add_option("--trace", bench.trace, "replay this trace file instead of sampling");
-  bench_app->add_option("--trace_format", bench.trace_format, "csv, bin, oracleGeneral or auto")->capture_default_str();
+  bench_app->add_option("--trace-format", bench.trace_format, format_help(false, " or auto"))->capture_default_str();
   bench_app->add_option("--mode", bench.mode, "training or inference")->capture_default_str();
   bench_app->add_option("--overlap", bench.overlap, "serial or pipelined")->capture_default_str();
-  bench_app->add_option("--compute_per_layer", bench.compute_per_layer, "compute time per layer, e.g. \"2 ms\"")->capture_default_str();
-  bench_app->add_option("--expert_bytes", bench.expert_bytes, "expert size (default: fp32 FFN of d_model x d_hidden)");
-  bench_app->add_option("--n_layers", bench.n_layers, "MoE layers")->capture_default_str();
-  bench_app->add_option("--n_envs", bench.n_envs, "environments (0: n_experts)")->capture_default_str();
-  bench_app->add_option("--envs_per_batch", bench.envs_per_batch, "env sampler: environments per step")->capture_default_str();
-  bench_app->add_option("--zipf_alpha", bench.zipf_alpha, "zipf sampler skew")->capture_default_str();
+  bench_app->add_option("--compute-per-layer", bench.compute_per_layer, "compute time per layer, e.g. \"2 ms\"")->capture_default_str();
+  bench_app->add_option("--expert-bytes", bench.expert_bytes, "expert size (default: fp32 FFN of d_model x d_hidden)");
+  bench_app->add_option("--n-layers", bench.n_layers, "MoE layers")->capture_default_str();
+  bench_app->add_option(prototype_flag("n_envs"), bench.n_envs, "environments (0: n_experts)")->capture_default_str();
+  bench_app->add_option(prototype_flag("envs_per_batch"), bench.envs_per_batch, "env sampler: environments per step")->capture_default_str();
+  bench_app->add_option("--zipf-alpha", bench.zipf_alpha, "zipf sampler skew")->capture_default_str();
   bench_app->add_option("--noise", bench.noise, "fraction of uniformly random picks")->capture_default_str();
   bench_app->add_option("--set", bench.overrides, "override a value of the built config: json.path=value")->allow_extra_args(false);
   bench_app->add_option("--out", bench.out_dir, "output folder")->capture_default_str();
@@ -191,10 +209,10 @@ int main(int argc, char** argv) {
   CacheCommand cache;
   CLI::App* cache_app = app.add_subcommand("cache", "replay a trace through single-tier caches, counting misses");
   cache_app->add_option("trace", cache.trace, "trace file")->required();
-  cache_app->add_option("--policy", cache.policies, "eviction policies, comma-separated")->capture_default_str();
+  cache_app->add_option("--policy", cache.policies, "eviction policies, comma-separated, each with optional :key=value parameters: " + models::PolicyRegistry::names())->capture_default_str();
   cache_app->add_option("--size", cache.sizes, "capacities in objects, comma-separated (16,64,256)");
   cache_app->add_option("--size-bytes", cache.sizes_bytes, "capacities in bytes, comma-separated (\"1 GiB,4 GiB\")");
-  cache_app->add_option("--format", cache.format, "csv, bin, oracleGeneral or auto")->capture_default_str();
+  cache_app->add_option("--format", cache.format, format_help(false, " or auto"))->capture_default_str();
   cache_app->add_option("--out", cache.out_dir, "also write DIR/results.csv");
   cache_app->callback([&] { action = [&] { return cache_command(cache); }; });
 
@@ -233,7 +251,7 @@ int main(int argc, char** argv) {
   mrc_app->add_option("trace", mrc.trace, "trace file")->required();
   mrc_app->add_option("--l1", mrc.l1_sizes,
                       "first-tier LRU capacities (objects, comma-separated): also the curve of the tier below each");
-  mrc_app->add_option("--format", mrc.format, "csv, bin, oracleGeneral or auto")->capture_default_str();
+  mrc_app->add_option("--format", mrc.format, format_help(false, " or auto"))->capture_default_str();
   mrc_app->add_option("--max-size", mrc.max_size, "leave capacities above this out of the CSV")->check(CLI::PositiveNumber);
   mrc_app->add_option("--out", mrc.out_dir, "write DIR/mrc.csv (every capacity)");
   mrc_app->callback([&] { action = [&] { return mrc_command(mrc); }; });
@@ -245,9 +263,9 @@ int main(int argc, char** argv) {
   GeneratorFlags gen_flags;
   CLI::App* gen_app = trace_app->add_subcommand("gen", "generate an expert routing trace");
   gen_flags.add(*gen_app);
-  gen_app->add_option("--format", gen.format, "csv, bin or oracleGeneral")->capture_default_str();
-  gen_app->add_option("--object_size", gen.object_size, "bytes per object in oracleGeneral records")->capture_default_str();
-  gen_app->add_option("-o,--output", gen.output, "output file")->required();
+  gen_app->add_option("--format", gen.format, format_help(true, ""))->capture_default_str();
+  gen_app->add_option("--object-size", gen.object_size, "bytes per object in oracleGeneral records")->capture_default_str();
+  gen_app->add_option("-o", gen.output, "the trace file to write")->required();
   gen_app->callback([&] {
     action = [&] {
       gen.generator = gen_flags.given();
@@ -258,12 +276,12 @@ int main(int argc, char** argv) {
   CLI::App* gen_kv_app = trace_app->add_subcommand("gen-kv", "write a kv_cache config's synthetic requests as Mooncake JSON lines");
   gen_kv_app->add_option("config", gen_kv.config_path, "a config whose workload is kv_cache with a \"generator\"")->required();
   gen_kv_app->add_option("--set", gen_kv.overrides, "override a config value: json.path=value (repeatable)");
-  gen_kv_app->add_option("-o,--output", gen_kv.output, "output file (.jsonl)")->required();
+  gen_kv_app->add_option("-o", gen_kv.output, "the trace file to write (.jsonl)")->required();
   gen_kv_app->callback([&] { action = [&] { return trace_gen_kv_command(gen_kv); }; });
   TraceStatsCommand stats;
   CLI::App* stats_app = trace_app->add_subcommand("stats", "expert traces: unique experts per step, reuse distances, working set; KV traces: hit ratio of an unbounded prefix cache, prefix reuse, working set");
   stats_app->add_option("trace", stats.trace, "trace file")->required();
-  stats_app->add_option("--format", stats.format, "csv, bin, oracleGeneral, mooncake (KV-cache requests) or auto")->capture_default_str();
+  stats_app->add_option("--format", stats.format, format_help(false, " or auto"))->capture_default_str();
   stats_app->add_option("--block-tokens", stats.block_tokens, "KV traces: tokens per block (hash id)")->capture_default_str();
   stats_app->add_option("--kv-bytes-per-token", stats.kv_bytes_per_token, "KV traces: KV cache per token, e.g. \"320 KB\", for the working set in bytes");
   stats_app->add_option("--window", stats.windows, "working-set windows in steps, comma-separated")->capture_default_str();
@@ -272,10 +290,14 @@ int main(int argc, char** argv) {
 
   // list
   std::string list_what;
-  CLI::App* list_app = app.add_subcommand("list", "list eviction policies, samplers, formats, workloads");
-  list_app->add_option("what", list_what, "policies, samplers, formats or workloads (default: all)");
+  CLI::App* list_app = app.add_subcommand("list", "list what can be named: policies, prefetchers, samplers, formats, links, workloads, models");
+  list_app->add_option("what", list_what, "policies, prefetchers, samplers, formats, links, workloads or models (default: all)");
   list_app->callback([&] { action = [&] { return list_command(list_what); }; });
 
+  if (const auto renamed = renamed_flag_error(argc, argv)) {
+    std::fprintf(stderr, "tiersim %s\n", renamed->c_str());
+    return 1;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

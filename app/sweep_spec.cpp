@@ -95,7 +95,7 @@ SweepSpec load_sweep(const std::string& path) {
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   parse_json_text(text, path);  // file:line:column errors for malformed JSON
   // Parsed again keeping the order the file gives its parameters in (json sorts keys).
-  const nlohmann::ordered_json file = nlohmann::ordered_json::parse(text);
+  const nlohmann::ordered_json file = nlohmann::ordered_json::parse(text, nullptr, /*allow_exceptions=*/true, /*ignore_comments=*/true);
   SweepSpec spec;
   spec.source = path;
   if (!file.is_object()) throw InputError(path + ": expected a sweep object with \"base\" and \"grid\"/\"zip\"");

@@ -3,19 +3,19 @@
 # whole process on 10-million-access traces (generated once into bench-data/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/build.sh >/dev/null
+bash scripts/build.sh --tests >/dev/null
 mkdir -p bench-data
 T=./build/tiersim
 episode=bench-data/episode_10M_v2.oracleGeneral
 zipf=bench-data/zipf_10M_1M.oracleGeneral
 episode_bin=bench-data/episode_10M_v2.bin
 # Episode trace: 2048 experts, 4 picks per step (about 3.3 distinct), episodes of 50 steps: ~10M accesses.
-[ -f "$episode" ] || $T trace gen --sampler episode --n_experts 2048 --experts_per_step 4 --episode_len 50 \
+[ -f "$episode" ] || $T trace gen --sampler episode --n-experts 2048 --experts-per-step 4 --episode-len 50 \
     --steps 3020000 --seed 1 --format oracleGeneral -o "$episode"
-[ -f "$episode_bin" ] || $T trace gen --sampler episode --n_experts 2048 --experts_per_step 4 --episode_len 50 \
+[ -f "$episode_bin" ] || $T trace gen --sampler episode --n-experts 2048 --experts-per-step 4 --episode-len 50 \
     --steps 3020000 --seed 1 --format bin -o "$episode_bin"
 # Zipf(0.9) over a million objects, one access per step: exactly 10M accesses.
-[ -f "$zipf" ] || $T trace gen --sampler zipf --n_experts 1000000 --experts_per_step 1 --zipf_alpha 0.9 \
+[ -f "$zipf" ] || $T trace gen --sampler zipf --n-experts 1000000 --experts-per-step 1 --zipf-alpha 0.9 \
     --steps 10000000 --seed 1 --format oracleGeneral -o "$zipf"
 
 timed() {  # prints wall seconds and peak RSS of one command
@@ -36,7 +36,7 @@ for policy in lru fifo clock lfu arc 2q s3fifo priority ttl belady; do
 done
 for i in 1 2 3; do timed $T mrc "$zipf" --format oracleGeneral --out bench-data/mrc; done
 for i in 1 2 3; do timed $T mrc "$episode" --format oracleGeneral --l1 16,64 --out bench-data/mrc; done
-for i in 1 2 3; do timed $T bench-cache --trace "$episode_bin" --n_experts 2048 --gpu_slots 16 --cpu_cache 64 \
+for i in 1 2 3; do timed $T bench-cache --trace "$episode_bin" --n-experts 2048 --gpu_slots 16 --cpu_cache 64 \
     --mode training --out bench-data/bench-cache --quiet; done
 grep -o '"accesses_per_s": [0-9.e+]*' bench-data/bench-cache/summary.json
 echo "== KV-cache serving: Mooncake's conversation trace through four tiers; 10M synthetic block lookups"

@@ -3,7 +3,7 @@
 # sweep (GPU x DRAM slots) with its figures and report.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+bash scripts/setup.sh run
 bash scripts/build.sh
 ./build/tiersim run configs/default.json --out results/default
 ./build/tiersim sweep configs/sweeps/quick.json --out results/quick --force

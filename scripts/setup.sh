@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
-# Installs what tiersim needs to build and test on Debian 12, if anything is missing
-# (Slurm and munge are for the test that runs a sweep on a real single-node cluster; fio
-# is the ground truth the README compares calibrated file links with).
-# Runs as root (or with sudo); does nothing when everything is already there.
+# Installs what tiersim needs on Debian 12, if anything is missing. Runs as root (or with sudo);
+# does nothing when everything is already there.
+#   setup.sh run    what the main job needs: the compiler, the libraries, the plotting packages
+#   setup.sh test   that, and the test and benchmark builds' needs: doctest, Google Benchmark,
+#                   clang (the sanitizer build), fio (the ground truth calibration is compared
+#                   with), Slurm and munge (the test that runs a sweep on a one-node cluster)
 set -euo pipefail
+profile="${1:-test}"
 packages=(build-essential cmake ninja-build git python3
-          libboost-dev nlohmann-json3-dev libcli11-dev libeigen3-dev doctest-dev libbenchmark-dev libzstd-dev
-          liburing-dev fio zstd
-          python3-matplotlib python3-pandas
-          slurmctld slurmd slurm-client munge)
+          libboost-dev nlohmann-json3-dev libcli11-dev libeigen3-dev libzstd-dev liburing-dev zstd
+          python3-matplotlib python3-pandas)
+case "$profile" in
+  run) ;;
+  test) packages+=(doctest-dev libbenchmark-dev clang fio slurmctld slurmd slurm-client munge) ;;
+  *) echo "usage: setup.sh run|test" >&2; exit 1 ;;
+esac
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

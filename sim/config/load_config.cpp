@@ -13,7 +13,8 @@ using nlohmann::json;
 
 json parse_json_text(const std::string& text, const std::string& source) {
   try {
-    return json::parse(text);
+    // Configs may carry // and /* */ comments: a study's file says why a value is what it is.
+    return json::parse(text, nullptr, /*allow_exceptions=*/true, /*ignore_comments=*/true);
   } catch (const json::parse_error& e) {
     // Locate the byte nlohmann reports as line:column.
     const size_t byte = std::min<size_t>(e.byte == 0 ? 0 : e.byte - 1, text.size());

@@ -13,18 +13,18 @@ COUNTERS = ["gpu_cache_hit", "gpu_cache_miss", "cpu_cache_hit", "cpu_cache_miss"
 
 TRACES = [
     # (sampler, extra generator flags)
-    ("episode", ["--n_experts", 512, "--experts_per_step", 4, "--episode_len", 10, "--steps", 1500]),
-    ("markov", ["--n_experts", 256, "--experts_per_step", 3, "--p_stay", 0.8, "--steps", 1500, "--n_layers", 2]),
-    ("uniform", ["--n_experts", 48, "--experts_per_step", 3, "--steps", 1200]),
-    ("env", ["--n_experts", 128, "--experts_per_step", 2, "--n_envs", 16, "--envs_per_batch", 2, "--steps", 1200]),
-    ("zipf", ["--n_experts", 200, "--experts_per_step", 4, "--zipf_alpha", 0.9, "--steps", 1200, "--n_layers", 2]),
-    ("episode", ["--n_experts", 64, "--experts_per_step", 4, "--episode_len", 3, "--noise", 0.3, "--steps", 1500,
-                 "--n_layers", 3]),
+    ("episode", ["--n-experts", 512, "--experts-per-step", 4, "--episode-len", 10, "--steps", 1500]),
+    ("markov", ["--n-experts", 256, "--experts-per-step", 3, "--p-stay", 0.8, "--steps", 1500, "--n-layers", 2]),
+    ("uniform", ["--n-experts", 48, "--experts-per-step", 3, "--steps", 1200]),
+    ("env", ["--n-experts", 128, "--experts-per-step", 2, "--n-envs", 16, "--envs-per-batch", 2, "--steps", 1200]),
+    ("zipf", ["--n-experts", 200, "--experts-per-step", 4, "--zipf-alpha", 0.9, "--steps", 1200, "--n-layers", 2]),
+    ("episode", ["--n-experts", 64, "--experts-per-step", 4, "--episode-len", 3, "--noise", 0.3, "--steps", 1500,
+                 "--n-layers", 3]),
 ]
 SIZES = [(8, 8), (8, 32), (16, 64), (24, 12)]
 
 
-class Seed001Parity(unittest.TestCase):
+class BenchCacheParity(unittest.TestCase):
     def test_counters_match_independent_model(self):
         compared = 0
         with temp_dir() as tmp:
@@ -55,7 +55,7 @@ class Seed001Parity(unittest.TestCase):
     def test_inference_never_writes(self):
         with temp_dir() as tmp:
             trace = os.path.join(tmp, "t.csv")
-            run("trace", "gen", "--sampler", "episode", "--n_experts", 256, "--steps", 500, "-o", trace)
+            run("trace", "gen", "--sampler", "episode", "--n-experts", 256, "--steps", 500, "-o", trace)
             run("bench-cache", "--trace", trace, "--mode", "inference", "--out", tmp, "--quiet")
             row = read_row(os.path.join(tmp, "results.csv"))
             for name in ("d2h_writeback", "disk_write_ops", "dirty_gpu_at_end"):
@@ -65,7 +65,7 @@ class Seed001Parity(unittest.TestCase):
     def test_step_larger_than_gpu_is_an_error(self):
         with temp_dir() as tmp:
             trace = os.path.join(tmp, "t.csv")
-            run("trace", "gen", "--sampler", "uniform", "--n_experts", 100, "--experts_per_step", 20,
+            run("trace", "gen", "--sampler", "uniform", "--n-experts", 100, "--experts-per-step", 20,
                 "--steps", 5, "-o", trace)
             p = run("bench-cache", "--trace", trace, "--gpu_slots", 8, "--out", os.path.join(tmp, "o"), check=False)
             self.assertEqual(p.returncode, 2)

@@ -8,14 +8,14 @@ import unittest
 from tiersim_cli import ROOT, read_config, read_row, run, temp_dir
 import bench_cache_model
 
-SEED001 = os.path.join(ROOT, "configs", "bench_cache_quickstart.json")
+BENCH_CACHE = os.path.join(ROOT, "configs", "bench_cache_quickstart.json")
 DEFAULT = os.path.join(ROOT, "configs", "default.json")
 
 
 class RunCommand(unittest.TestCase):
     def test_example_configs_run_and_print_where_results_are(self):
         with temp_dir() as tmp:
-            for config in (SEED001, DEFAULT):
+            for config in (BENCH_CACHE, DEFAULT):
                 out = os.path.join(tmp, os.path.basename(config))
                 p = run("run", config, "--out", out)
                 self.assertIn(f"results: {out}/results.csv", p.stdout)
@@ -26,9 +26,9 @@ class RunCommand(unittest.TestCase):
                 self.assertIn("events_per_s", summary["performance"])
                 self.assertEqual(summary["results"]["config_hash"], row["config_hash"])
 
-    def test_seed001_config_reports_seed_counters(self):
+    def test_bench_cache_config_reports_the_prototypes_counters(self):
         with temp_dir() as tmp:
-            run("run", SEED001, "--out", tmp, "--quiet")
+            run("run", BENCH_CACHE, "--out", tmp, "--quiet")
             row = read_row(os.path.join(tmp, "results.csv"))
             for name in ("gpu_cache_hit", "gpu_cache_miss", "cpu_cache_hit", "cpu_cache_miss", "disk_read_ops",
                          "disk_write_ops", "h2d_load", "d2h_writeback", "h2d_load_s", "d2h_writeback_s",
@@ -149,7 +149,7 @@ class BadInput(unittest.TestCase):
             self.assertFalse(os.path.exists(os.path.join(out, "results.csv")))
 
     def config(self):
-        return read_config(SEED001)
+        return read_config(BENCH_CACHE)
 
     def test_unknown_key(self):
         c = self.config()
@@ -214,7 +214,7 @@ class BadInput(unittest.TestCase):
         rng = random.Random(17)
         values = [-1, 0, 1, 2**64, 1e300, -0.5, "x", "12 GB/z", "0 s", "1 B", "3 us", "-1 GiB", "99999 PiB", [], {},
                   None, True, "lru", "nope", "a" * 300, [1, 2], {"name": 1}]
-        for base in (SEED001, DEFAULT):
+        for base in (BENCH_CACHE, DEFAULT):
             original = read_config(base)
             for _ in range(75):
                 config = json.loads(json.dumps(original))
@@ -254,12 +254,12 @@ class BadInput(unittest.TestCase):
         self.assertIn("/nonexistent.json: cannot open", p.stderr)
         p = run("cache", "/nonexistent.csv", "--size", "4", check=False)
         self.assertEqual(p.returncode, 2)
-        p = run("cache", SEED001, "--size", "0,4", check=False)
+        p = run("cache", BENCH_CACHE, "--size", "0,4", check=False)
         self.assertEqual(p.returncode, 2)
         self.assertIn("--size", p.stderr)
-        p = run("cache", SEED001, "--size", "4", "--policy", "nope", check=False)
+        p = run("cache", BENCH_CACHE, "--size", "4", "--policy", "nope", check=False)
         self.assertIn("expected one of: 2q, arc, belady", p.stderr)
-        p = run("trace", "gen", "--n_experts", 0, "-o", "/tmp/x.csv", check=False)
+        p = run("trace", "gen", "--n-experts", 0, "-o", "/tmp/x.csv", check=False)
         self.assertEqual(p.returncode, 2)
         self.assertIn("n_experts", p.stderr)
         p = run("bench-cache", "--sim_h2d_gbps", 0, check=False)
@@ -294,8 +294,8 @@ class CacheAndTraceCommands(unittest.TestCase):
             results = {}
             for fmt, name in (("csv", "t.csv"), ("bin", "t.bin"), ("oracleGeneral", "t.oracleGeneral")):
                 path = os.path.join(tmp, name)
-                run("trace", "gen", "--sampler", "zipf", "--n_experts", 500, "--experts_per_step", 3,
-                    "--n_layers", 2, "--steps", 3000, "--seed", 2, "--format", fmt, "-o", path)
+                run("trace", "gen", "--sampler", "zipf", "--n-experts", 500, "--experts-per-step", 3,
+                    "--n-layers", 2, "--steps", 3000, "--seed", 2, "--format", fmt, "-o", path)
                 p = run("cache", path, "--size", "16,64,256", "--out", os.path.join(tmp, fmt))
                 results[fmt] = p.stdout.splitlines()[:3]
             self.assertEqual(results["csv"], results["bin"])
@@ -312,13 +312,13 @@ class CacheAndTraceCommands(unittest.TestCase):
     def test_byte_capacities_use_object_sizes(self):
         with temp_dir() as tmp:
             path = os.path.join(tmp, "t.oracleGeneral")
-            run("trace", "gen", "--sampler", "uniform", "--n_experts", 64, "--experts_per_step", 2, "--steps", 2000,
-                "--object_size", 1000, "--format", "oracleGeneral", "-o", path)
+            run("trace", "gen", "--sampler", "uniform", "--n-experts", 64, "--experts-per-step", 2, "--steps", 2000,
+                "--object-size", 1000, "--format", "oracleGeneral", "-o", path)
             by_bytes = run("cache", path, "--size-bytes", "16 KB").stdout.split()
             by_count = run("cache", path, "--size", "16").stdout.split()
             self.assertEqual(by_bytes[2:4], by_count[2:4])  # 16 objects of 1000 B = 16 KB
             csv = os.path.join(tmp, "t.csv")
-            run("trace", "gen", "--sampler", "uniform", "--n_experts", 64, "--steps", 10, "-o", csv)
+            run("trace", "gen", "--sampler", "uniform", "--n-experts", 64, "--steps", 10, "-o", csv)
             p = run("cache", csv, "--size-bytes", "16 KB", check=False)
             self.assertEqual(p.returncode, 2)
             self.assertIn("has no object sizes", p.stderr)
@@ -326,7 +326,7 @@ class CacheAndTraceCommands(unittest.TestCase):
     def test_trace_stats_match_a_direct_computation(self):
         with temp_dir() as tmp:
             path = os.path.join(tmp, "t.csv")
-            run("trace", "gen", "--sampler", "episode", "--n_experts", 128, "--episode_len", 7, "--n_layers", 2,
+            run("trace", "gen", "--sampler", "episode", "--n-experts", 128, "--episode-len", 7, "--n-layers", 2,
                 "--steps", 400, "-o", path)
             stats = json.loads(run("trace", "stats", path, "--json", "--window", "1,10").stdout)
             rows = bench_cache_model.read_csv_trace(path)

@@ -20,8 +20,8 @@ class MissRatioCurves(unittest.TestCase):
     def test_single_curve_equals_lru_runs_at_every_capacity(self):
         with temp_dir() as tmp:
             trace = os.path.join(tmp, "t.oracleGeneral")
-            run("trace", "gen", "--sampler", "zipf", "--n_experts", "400", "--experts_per_step", "3",
-                "--steps", "3000", "--zipf_alpha", "0.7", "--n_layers", "2", "--seed", "5",
+            run("trace", "gen", "--sampler", "zipf", "--n-experts", "400", "--experts-per-step", "3",
+                "--steps", "3000", "--zipf-alpha", "0.7", "--n-layers", "2", "--seed", "5",
                 "--format", "oracleGeneral", "-o", trace)
             run("mrc", trace, "--out", os.path.join(tmp, "mrc"))
             rows = [r for r in read_curve(os.path.join(tmp, "mrc", "mrc.csv")) if r["tier"] == "single"]
@@ -40,8 +40,8 @@ class MissRatioCurves(unittest.TestCase):
     def test_second_tier_curve_equals_dram_hits_of_runs(self):
         with temp_dir() as tmp:
             trace = os.path.join(tmp, "t.csv")
-            run("trace", "gen", "--sampler", "episode", "--n_experts", "512", "--experts_per_step", "4",
-                "--episode_len", "20", "--steps", "1500", "--noise", "0.1", "--seed", "2", "-o", trace)
+            run("trace", "gen", "--sampler", "episode", "--n-experts", "512", "--experts-per-step", "4",
+                "--episode-len", "20", "--steps", "1500", "--noise", "0.1", "--seed", "2", "-o", trace)
             run("mrc", trace, "--l1", "8,24", "--out", os.path.join(tmp, "mrc"))
             curve = {(int(r["l1_capacity_objects"]), int(r["capacity_objects"])): r
                      for r in read_curve(os.path.join(tmp, "mrc", "mrc.csv")) if r["tier"] == "second"}

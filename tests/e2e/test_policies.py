@@ -9,13 +9,13 @@ from tiersim_cli import ROOT, read_row, run, temp_dir
 import cache_policies
 
 TRACES = {  # name: generator flags (object ids are (layer << 32) | expert)
-    "zipf": ["--sampler", "zipf", "--n_experts", "600", "--experts_per_step", "2", "--zipf_alpha", "0.8",
+    "zipf": ["--sampler", "zipf", "--n-experts", "600", "--experts-per-step", "2", "--zipf-alpha", "0.8",
              "--steps", "6000"],
-    "episode": ["--sampler", "episode", "--n_experts", "256", "--experts_per_step", "4", "--episode_len", "25",
-                "--steps", "3000", "--n_layers", "2"],
-    "markov": ["--sampler", "markov", "--n_experts", "128", "--experts_per_step", "3", "--p_stay", "0.8",
+    "episode": ["--sampler", "episode", "--n-experts", "256", "--experts-per-step", "4", "--episode-len", "25",
+                "--steps", "3000", "--n-layers", "2"],
+    "markov": ["--sampler", "markov", "--n-experts", "128", "--experts-per-step", "3", "--p-stay", "0.8",
                "--steps", "4000", "--noise", "0.2"],
-    "uniform": ["--sampler", "uniform", "--n_experts", "150", "--experts_per_step", "2", "--steps", "5000"],
+    "uniform": ["--sampler", "uniform", "--n-experts", "150", "--experts-per-step", "2", "--steps", "5000"],
 }
 SIZES = [1, 2, 7, 16, 50, 130]
 SPECS = {  # --policy spec: reference call
@@ -85,13 +85,13 @@ class PolicyMissCounts(unittest.TestCase):
 
 class PoliciesInTiers(unittest.TestCase):
     def test_belady_as_a_tier_policy_never_loses_on_first_tier_misses(self):
-        seed001 = os.path.join(ROOT, "configs", "bench_cache_quickstart.json")
+        bench_cache = os.path.join(ROOT, "configs", "bench_cache_quickstart.json")
         with temp_dir() as tmp:
             for sampler in ("zipf", "episode", "markov"):
                 misses = {}
                 for policy in ("belady", "lru", "fifo", "clock", "arc", "2q", "s3fifo", "lfu", "priority", "ttl"):
                     out = os.path.join(tmp, f"{sampler}-{policy}")
-                    run("run", seed001, "--out", out, "--quiet", "--set", f"tiers.gpu.policy={policy}",
+                    run("run", bench_cache, "--out", out, "--quiet", "--set", f"tiers.gpu.policy={policy}",
                         "--set", "workload.mode=inference", "--set", f"workload.generator.sampler={sampler}",
                         "--set", "workload.generator.steps=1500")
                     misses[policy] = int(read_row(os.path.join(out, "results.csv"))["gpu_misses"])

@@ -55,3 +55,11 @@ TEST_CASE("malformed JSON reports file:line:column") {
   CHECK_THROWS_WITH_AS(tiersim::parse_json_text("{\n  \"a\": 1,\n  \"b\": ]\n}", "c.json"), doctest::Contains("c.json:3:"),
                        InputError);
 }
+
+TEST_CASE("configs may carry comments") {
+  const auto doc = tiersim::parse_json_text("{\n  // why 16: the GPU holds four layers' experts\n  \"a\": 16, /* and this */ \"b\": \"x // not a comment\"\n}",
+                                            "c.json");
+  CHECK(doc["a"] == 16);
+  CHECK(doc["b"] == "x // not a comment");
+  CHECK_THROWS_WITH_AS(tiersim::parse_json_text("{\"a\": 1 /* never closed", "c.json"), doctest::Contains("c.json:1:"), InputError);
+}
