@@ -1,7 +1,7 @@
 // `tiersim bench-cache`: the MoE prototype's bench_cache.py command line, run on the simulator.
-// The flags become a three-tier config (GPU slots, CPU cache, disk) with the seed's
+// The flags become a three-tier config (GPU slots, CPU cache, disk) with the prototype's
 // latency model: H2D/D2H at their GB/s, disk reads and writes at theirs plus the extra
-// milliseconds per I/O (the seed adds those to disk I/O only).
+// milliseconds per I/O (the prototype adds those to disk I/O only).
 #include <cstdio>
 #include <map>
 
