@@ -1,4 +1,5 @@
-// `tiersim plot DIR`: the figures and report.html of analysis/plot.py for a results folder.
+// `tiersim plot DIR`: the figures and report.html of analysis/plot.py for any results folder
+// (run, sweep, cache, mrc, calibration).
 #include <filesystem>
 #include <string>
 
@@ -9,8 +10,11 @@
 namespace tiersim {
 
 int plot_command(const std::string& dir) {
-  if (!std::filesystem::exists(dir + "/results.csv")) {
-    throw InputError(dir + "/results.csv: no such file (give the --out folder of tiersim sweep or run)");
+  const bool known = std::filesystem::exists(dir + "/results.csv") || std::filesystem::exists(dir + "/mrc.csv") ||
+                     std::filesystem::exists(dir + "/profile.json");
+  if (!known) {
+    throw InputError(dir + ": holds no results.csv, mrc.csv or profile.json (give the --out folder of tiersim run, sweep, "
+                     "cache, mrc or calibrate)");
   }
   return run_analysis_script("plot.py", {dir});
 }

@@ -241,8 +241,8 @@ int main(int argc, char** argv) {
 
   // plot
   std::string plot_dir;
-  CLI::App* plot_app = app.add_subcommand("plot", "figures and report.html for a results folder (analysis/plot.py)");
-  plot_app->add_option("dir", plot_dir, "a folder holding results.csv")->required();
+  CLI::App* plot_app = app.add_subcommand("plot", "figures and report.html for any results folder (analysis/plot.py)");
+  plot_app->add_option("dir", plot_dir, "the --out folder of tiersim run, sweep, cache, mrc or calibrate")->required();
   plot_app->callback([&] { action = [&] { return plot_command(plot_dir); }; });
 
   // mrc

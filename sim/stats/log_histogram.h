@@ -53,6 +53,17 @@ class LogHistogram {
     const uint64_t mantissa = value >> shift;  // in [2^P, 2^(P+1))
     return ((shift + 1) << kSubBucketBits) + static_cast<int>(mantissa - (uint64_t{1} << kSubBucketBits));
   }
+  // Calls visit(lower, upper, count) for every bucket that holds values, lowest first
+  // (bounds inclusive, clamped to the exact min and max).
+  template <class Visit>
+  void for_each_bucket(Visit visit) const {
+    for (int i = 0; i < static_cast<int>(counts_.size()); ++i) {
+      if (counts_[i] == 0) continue;
+      const uint64_t low = bucket_lower_bound(i), high = bucket_upper_bound(i);
+      visit(low < min_ ? min_ : low, high > max_ ? max_ : high, counts_[i]);
+    }
+  }
+
   static uint64_t bucket_lower_bound(int bucket);
   static uint64_t bucket_upper_bound(int bucket);  // inclusive
 

@@ -74,6 +74,8 @@ class ExpertReplay {
   std::string unavailable_log() const { return warm_ ? warm_->log() : std::string(); }
   // The time series (CSV with a header), empty unless workload.timeseries_interval is set.
   const std::string& timeseries_csv() const { return timeseries_; }
+  // The step-time, move-latency and link-latency histograms' buckets (histograms.csv).
+  std::string histograms_csv() const;
 
  private:
   struct ChainProgress {

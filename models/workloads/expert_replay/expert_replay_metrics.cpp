@@ -3,6 +3,8 @@
 #include "models/tiers/store_metrics.h"
 #include "models/tiers/topology.h"
 #include "models/workloads/expert_replay/expert_replay.h"
+
+#include "sim/output/histogram_table.h"
 #include "sim/engine/simulator.h"
 
 namespace tiersim::models {
@@ -148,6 +150,18 @@ Metrics ExpertReplay::metrics() const {
     m.add("flush_disk_write_ops", flush(1, 2));
   }
   return m;
+}
+
+std::string ExpertReplay::histograms_csv() const {
+  HistogramTable table;
+  table.add("step_time", "us", step_time_, 1e6);
+  for (uint32_t k = 0; k < kMoveKinds; ++k) {
+    table.add(std::string("move_") + move_kind_name(static_cast<MoveKind>(k)), "us", move_latency_[k], 1e6);
+  }
+  for (size_t i = 0; i < topology_.link_count(); ++i) {
+    table.add(topology_.link(i).spec().name + "_latency", "us", topology_.link(i).stats().latency, 1e6);
+  }
+  return table.csv();
 }
 
 }  // namespace tiersim::models

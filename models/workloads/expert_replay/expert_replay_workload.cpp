@@ -62,7 +62,9 @@ WorkloadRun ExpertReplayWorkload::simulate(const TopologySpec& topology_spec, co
   run.events = simulator.events_processed();
   run.lookups = replay.accesses();
   run.lookups_name = "accesses";
-  run.extra_files = {{"timeseries.csv", replay.timeseries_csv()}, {"unavailable.log", replay.unavailable_log()}};
+  run.extra_files = {{"timeseries.csv", replay.timeseries_csv()},
+                     {"unavailable.log", replay.unavailable_log()},
+                     {"histograms.csv", replay.histograms_csv()}};
   run.print_summary = [name, topology_spec, spec = spec_, row = run.row, wall = run.wall_seconds,
                        events = run.events](const std::string& out_dir) {
     print_expert_replay_summary(name, topology_spec, spec, row, wall, events, out_dir);

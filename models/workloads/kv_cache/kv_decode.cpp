@@ -1,5 +1,7 @@
 #include "models/workloads/kv_cache/kv_decode.h"
 
+#include "sim/output/histogram_table.h"
+
 #include <algorithm>
 
 #include "models/links/queueing_link.h"
@@ -233,6 +235,11 @@ void KvDecodePool::add_metrics(Metrics& m, sim::Time horizon) const {
     for (const auto& link : handover_) accumulate(total, link->stats());
     add_link_metrics(m, "kv_handover", total, horizon, static_cast<uint32_t>(handover_.size()));
   }
+}
+
+void KvDecodePool::add_histograms(HistogramTable& table) const {
+  table.add("tpot", "us", histogram_of(tpot_), 1e6);
+  table.add("tbt", "us", tbt_, 1e6);
 }
 
 }  // namespace tiersim::models

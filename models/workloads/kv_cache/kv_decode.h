@@ -33,6 +33,7 @@ class Simulator;
 
 namespace tiersim {
 class Metrics;
+class HistogramTable;
 }
 
 namespace tiersim::models {
@@ -51,6 +52,8 @@ class KvDecodePool {
                          sim::Time first_token, uint64_t input_tokens, uint32_t output_tokens);
 
   void add_metrics(Metrics& m, sim::Time horizon) const;
+  // The time-per-output-token and between-token histograms.
+  void add_histograms(HistogramTable& table) const;
   // When request r joined a decode batch and produced its last token (-1: no decode).
   sim::Time decode_start(uint32_t r) const { return decode_start_[r]; }
   sim::Time last_token(uint32_t r) const { return last_token_[r]; }

@@ -1,5 +1,7 @@
 #include "models/workloads/kv_cache/kv_serving.h"
 
+#include "sim/output/histogram_table.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -243,6 +245,7 @@ void KvServing::loads_done(uint32_t slot) {
   prefill_tokens_ += fresh;
   saved_tokens_ += cached;
   load_total_ += load;
+  load_time_.record(static_cast<uint64_t>(load));
   compute_total_ += compute;
   a.load = load;
   a.compute = compute;
@@ -522,6 +525,15 @@ Metrics KvServing::metrics() const {
   add_codec_metrics(m, topology_, end);
   if (decode_) decode_->add_metrics(m, end);
   return m;
+}
+
+std::string KvServing::histograms_csv() const {
+  HistogramTable table;
+  table.add("ttft", "us", histogram_of(ttft_), 1e6);
+  table.add("queue_wait", "us", histogram_of(queue_wait_), 1e6);
+  table.add("load_time", "us", load_time_, 1e6);
+  if (decode_) decode_->add_histograms(table);
+  return table.csv();
 }
 
 }  // namespace tiersim::models

@@ -49,6 +49,7 @@
 #include "sim/containers/index_pool.h"
 #include "sim/engine/random.h"
 #include "sim/output/metrics.h"
+#include "sim/stats/log_histogram.h"
 #include "traces/kv/kv_trace.h"
 
 namespace sim {
@@ -67,6 +68,8 @@ class KvServing {
 
   void run();
   uint64_t block_lookups() const { return total_blocks_; }
+  // TTFT, queueing, load-time (and decode) histograms' buckets (histograms.csv).
+  std::string histograms_csv() const;
   // Every result of the run, in a fixed order (see README, "KV-cache serving").
   Metrics metrics() const;
   // requests.csv (with a header) when the spec asks for the request log, else empty.
@@ -175,6 +178,7 @@ class KvServing {
   std::vector<uint64_t> hit_blocks_, hit_tokens_;  // per tier the prefix was found in
   std::vector<sim::Time> ttft_, queue_wait_;
   sim::Time load_total_ = 0, compute_total_ = 0;
+  sim::LogHistogram load_time_;  // per request
   sim::Time first_arrival_ = -1, last_token_ = 0;
   std::vector<long double> byte_seconds_;  // per tier instance, bytes x ps
   std::vector<sim::Time> accounted_at_;
