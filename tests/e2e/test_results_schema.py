@@ -23,7 +23,7 @@ def documented_patterns():
             for name in re.findall(r"`([^`]+)`", line.split("|")[1]):
                 regex = re.escape(name)
                 for placeholder, part in (("<tier>", "[a-z0-9_]+"), ("<link>", "[a-z0-9_]+"), ("<store>", "[a-z0-9_]+"),
-                                          ("<kind>", f"(?:{KINDS})"), ("<path>", r"[a-z0-9_.\[\]]+")):
+                                          ("<kind>", f"(?:{KINDS})"), ("<path>", r"[a-z0-9_]+(?:\.[a-z0-9_\[\]]+)+")):
                     regex = regex.replace(re.escape(placeholder), part)
                 patterns.append(re.compile(regex + "$"))
     return patterns
