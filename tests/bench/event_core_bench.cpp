@@ -1,4 +1,4 @@
-// The event core: schedule/dispatch throughput. Reported, not asserted (see README).
+// The event core: schedule/dispatch throughput. Reported, not asserted (docs/benchmarks.md).
 #include <benchmark/benchmark.h>
 
 #include "sim/engine/random.h"

@@ -1,5 +1,5 @@
 """An independent model of the MoE prototype's tiered expert cache, written from the semantics in
-the tiersim docs (README, "Seed-001 parity") with Python's OrderedDict. It shares no code
+the tiersim docs (docs/model.md, "Parity with the MoE prototype's bench_cache") with Python's OrderedDict. It shares no code
 with tiersim; the end-to-end tests compare tiersim's counters with it access by access.
 
 GPU: gpu_slots objects, LRU. DRAM: cpu_cache objects, LRU. Disk holds everything.

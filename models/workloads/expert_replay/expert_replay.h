@@ -68,7 +68,7 @@ class ExpertReplay {
   void run();
 
   uint64_t accesses() const { return accesses_; }
-  // Every result of the run, in a fixed order (see README, "Results").
+  // Every result of the run, in a fixed order (docs/results.md lists every column).
   Metrics metrics() const;
   // Experts given up as unavailable, one line each (empty if none).
   std::string unavailable_log() const { return warm_ ? warm_->log() : std::string(); }

@@ -70,7 +70,7 @@ class KvServing {
   uint64_t block_lookups() const { return total_blocks_; }
   // TTFT, queueing, load-time (and decode) histograms' buckets (histograms.csv).
   std::string histograms_csv() const;
-  // Every result of the run, in a fixed order (see README, "KV-cache serving").
+  // Every result of the run, in a fixed order (docs/results.md lists every column).
   Metrics metrics() const;
   // requests.csv (with a header) when the spec asks for the request log, else empty.
   const std::string& request_log() const { return request_log_; }  // built when run() ends
