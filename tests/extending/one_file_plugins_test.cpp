@@ -49,7 +49,7 @@ class Mru final : public EvictionPolicy {
 };
 TIERSIM_REGISTER_POLICY(Mru, "throwaway_mru", "most recently used first");
 
-// A sampler: step s routes every layer to experts k*s .. k*s+k-1 (mod n), a cycle.
+// A sampler: step s routes every layer to experts seed+k*s .. seed+k*s+k-1 (mod n), a cycle.
 class CycleSampler final : public traces::Sampler {
  public:
   explicit CycleSampler(const traces::GeneratorSpec& spec) : spec_(spec) {}
@@ -57,7 +57,7 @@ class CycleSampler final : public traces::Sampler {
   void sample_layer(uint32_t, std::vector<uint32_t>& experts) override {
     experts.clear();
     for (uint32_t i = 0; i < spec_.experts_per_step; ++i)
-      experts.push_back(static_cast<uint32_t>((step_ * spec_.experts_per_step + i) % spec_.n_experts));
+      experts.push_back(static_cast<uint32_t>((spec_.seed + step_ * spec_.experts_per_step + i) % spec_.n_experts));
     traces::sort_unique(experts);
   }
 
