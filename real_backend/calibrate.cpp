@@ -364,8 +364,9 @@ void Calibration::fit_links() {
                       {"samples", samples.size()},
                       {"piecewise", fit.small.has_value()}};
     if (options_.rounds > 1 && round_spread_.contains(link)) quality_[link]["round_spread"] = round_spread_[link];
+    const std::string& link_name = link;  // a plain reference: clang 14 cannot capture structured bindings
     auto row = [&](const char* piece, const LineFit& f, double from, double below) {
-      fit_csv_ += link + "," + piece + "," + Metrics::format(from) + "," + Metrics::format(below) + "," +
+      fit_csv_ += link_name + "," + piece + "," + Metrics::format(from) + "," + Metrics::format(below) + "," +
                   Metrics::format(f.latency_s * 1e6) + "," + Metrics::format(f.bandwidth_Bps() / 1e9) + "," + Metrics::format(f.r2) + "," +
                   Metrics::format(f.worst_relative) + "," + std::to_string(f.samples) + "\n";
     };

@@ -79,7 +79,8 @@ std::string Metrics::csv_row() const {
 }
 
 void Metrics::to_json(nlohmann::ordered_json& out) const {
-  for (const auto& [name, value] : items_) {
+  for (const auto& item : items_) {
+    const std::string& name = item.first;  // a plain reference: clang 14 cannot capture structured bindings
     std::visit(
         [&](const auto& v) {
           using T = std::decay_t<decltype(v)>;
@@ -89,7 +90,7 @@ void Metrics::to_json(nlohmann::ordered_json& out) const {
             out[name] = v;
           }
         },
-        value);
+        item.second);
   }
 }
 

@@ -1,5 +1,6 @@
 #include "traces/stats/trace_stats.h"
 
+#include <cstdarg>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
@@ -102,37 +103,47 @@ TraceStats compute_trace_stats(TraceReader& trace, const std::vector<uint64_t>& 
   return stats;
 }
 
+namespace {
+
+// printf into a line of the report; the attribute lets the compiler check every format.
+[[gnu::format(printf, 2, 3)]] void append_line(std::string& out, const char* format, ...) {
+  char line[256];
+  va_list args;
+  va_start(args, format);
+  std::vsnprintf(line, sizeof line, format, args);
+  va_end(args);
+  out += line;
+}
+
+}  // namespace
+
 std::string format_trace_stats(const TraceStats& s, const std::string& source) {
   std::string out;
-  char line[256];
-  auto add = [&](const char* fmt, auto... args) {
-    std::snprintf(line, sizeof line, fmt, args...);
-    out += line;
-  };
+  auto add = [&out](const char* text) { out += text; };
   using ull = unsigned long long;
-  add("trace: %s\n", source.c_str());
-  add("  accesses %llu, steps %llu, distinct objects %llu (layer, expert), layers %llu\n", ull(s.accesses), ull(s.steps),
+  append_line(out, "trace: %s\n", source.c_str());
+  append_line(out, "  accesses %llu, steps %llu, distinct objects %llu (layer, expert), layers %llu\n", ull(s.accesses), ull(s.steps),
       ull(s.objects), ull(s.layers));
-  add("unique experts per step: mean %.3f, min %llu, p50 %llu, p99 %llu, max %llu\n", s.unique_per_step.mean(),
+  append_line(out, "unique experts per step: mean %.3f, min %llu, p50 %llu, p99 %llu, max %llu\n", s.unique_per_step.mean(),
       ull(s.unique_per_step.min()), ull(s.unique_per_step.quantile(0.5)), ull(s.unique_per_step.quantile(0.99)),
       ull(s.unique_per_step.max()));
   const uint64_t warm = s.reuse_distance.count();
-  add("reuse distance (distinct objects between reuses): %llu cold accesses, %llu reuses\n", ull(s.cold_accesses), ull(warm));
+  append_line(out, "reuse distance (distinct objects between reuses): %llu cold accesses, %llu reuses\n", ull(s.cold_accesses), ull(warm));
   if (warm) {
-    add("  p50 %llu, p90 %llu, p99 %llu, max %llu\n", ull(s.reuse_distance.quantile(0.5)), ull(s.reuse_distance.quantile(0.9)),
+    append_line(out, "  p50 %llu, p90 %llu, p99 %llu, max %llu\n", ull(s.reuse_distance.quantile(0.5)), ull(s.reuse_distance.quantile(0.9)),
         ull(s.reuse_distance.quantile(0.99)), ull(s.reuse_distance.max()));
     uint64_t cumulative = 0;
     for (size_t k = 0; k < s.reuse_log2.size(); ++k) {
       if (!s.reuse_log2[k]) continue;
       cumulative += s.reuse_log2[k];
       const ull low = k == 0 ? 0 : (1ull << (k - 1)), high = k == 0 ? 0 : (1ull << k) - 1;
-      add("  [%llu, %llu]: %llu (%.2f%%, cumulative %.2f%%)\n", low, high, ull(s.reuse_log2[k]),
+      append_line(out, "  [%llu, %llu]: %llu (%.2f%%, cumulative %.2f%%)\n", low, high, ull(s.reuse_log2[k]),
           100.0 * double(s.reuse_log2[k]) / double(warm), 100.0 * double(cumulative) / double(warm));
     }
   }
   add("working set (distinct objects per window of steps):\n");
   for (const WorkingSet& w : s.working_sets) {
-    add("  %llu steps: mean %.2f, max %llu over %llu windows\n", ull(w.window_steps), w.mean_objects, ull(w.max_objects),
+    append_line(out, "  %llu steps: mean %.2f, max %llu over %llu windows\n", ull(w.window_steps), w.mean_objects, ull(w.max_objects),
         ull(w.windows));
   }
   return out;
