@@ -77,7 +77,7 @@ class Tier {
   // expires once it has landed.
   Slot lookup(uint64_t key, int64_t now, int64_t next_access = kNever, Evicted* expired = nullptr) {
     Slot slot = resident_.find(key);
-    if (slot != kNoSlot && resident_.pins(slot) == 0 && resident_.expired(slot, now)) {
+    if (slot != kNoSlot && resident_.expired(slot, now) && resident_.pins(slot) == 0) {  // expiry is rare: asked first
       changing();
       ++stats_.expirations;
       if (expired) *expired = Evicted{slot, key, resident_.size_bytes(slot), resident_.dirty(slot)};

@@ -42,6 +42,10 @@ class ObjectStoreGate {
   // `attempt` + 1 (0-based attempts of this request so far), and the throttle is counted.
   bool admit(bool get, sim::Time now, uint32_t attempt, sim::Time& wait);
 
+  // Whether GETs (or PUTs) have no rate limit; each is then only counted (count()).
+  bool unlimited(bool get) const { return (get ? spec_.get_rate : spec_.put_rate) <= 0; }
+  void count(bool get) { ++(get ? gets_ : puts_); }
+
   uint64_t gets() const { return gets_; }
   uint64_t puts() const { return puts_; }
   uint64_t throttled() const { return throttled_; }

@@ -47,6 +47,8 @@ class EnvironmentRouting {
     }
   }
 
+  uint32_t environment_count() const { return environments_; }
+
   // The base expert of environment `env` when environments are laid out in order.
   uint32_t ordered_base(uint32_t env) const {
     return static_cast<uint32_t>(uint64_t{env} * spec_.n_experts / environments_);
@@ -72,7 +74,7 @@ class SingleEnvironmentSampler : public Sampler {
   }
 
  protected:
-  void draw_environment() { env_ = static_cast<uint32_t>(env_rng_.below(environments(spec_))); }
+  void draw_environment() { env_ = static_cast<uint32_t>(env_rng_.below(routing_.environment_count())); }
 
   const GeneratorSpec spec_;
   EnvironmentRouting routing_;
