@@ -1,4 +1,4 @@
-"""Seed-001 parity: traces from `tiersim trace gen` replayed by `tiersim bench-cache
+"""Parity with the MoE prototype's bench_cache: traces from `tiersim trace gen` replayed by `tiersim bench-cache
 --trace` give the same counters, counter for counter, as the independent model in
 tests/reference/bench_cache_model.py — over samplers, cache sizes, inference and training."""
 import os

@@ -8,7 +8,7 @@ import unittest
 
 from tiersim_cli import ROOT, read_row, run, temp_dir
 
-SEED001 = os.path.join(ROOT, "configs", "bench_cache_quickstart.json")
+BENCH_CACHE = os.path.join(ROOT, "configs", "bench_cache_quickstart.json")
 
 
 def read_curve(path):
@@ -48,7 +48,7 @@ class MissRatioCurves(unittest.TestCase):
             checked = 0
             for gpu, cpu in ((8, 1), (8, 40), (8, 100), (24, 16), (24, 64), (24, 300)):
                 out = os.path.join(tmp, f"run-{gpu}-{cpu}")
-                with open(SEED001) as f:
+                with open(BENCH_CACHE) as f:
                     config = json.load(f)
                 config["workload"].pop("generator")
                 config["workload"].update(trace=trace, mode="inference")

@@ -10,13 +10,13 @@ import unittest
 
 from tiersim_cli import ROOT, TIERSIM, run, temp_dir
 
-SEED001 = os.path.join(ROOT, "configs", "bench_cache_quickstart.json")
+BENCH_CACHE = os.path.join(ROOT, "configs", "bench_cache_quickstart.json")
 
 
 def sweep_file(tmp, name="s.json", **changes):
     sweep = {
         "name": "gpu_x_cpu",
-        "base": SEED001,
+        "base": BENCH_CACHE,
         "set": {"workload.generator.steps": 150, "workload.mode": "inference"},
         "grid": {"tiers.gpu.capacity": [8, 16, 32], "tiers.cpu.capacity": [32, 128]},
         "zip": {"workload.generator.episode_len": [10, 50], "links.h2d.bandwidth": ["8 GB/s", "25 GB/s"]},
@@ -63,7 +63,7 @@ class Sweep(unittest.TestCase):
             self.assertNotEqual(rows[0]["seed"], rows[1]["seed"])  # repeats get derived seeds
             self.assertEqual(rows[0]["seed"], rows[2]["seed"])
             # Each row equals a single run of the same point.
-            with open(SEED001) as f:
+            with open(BENCH_CACHE) as f:
                 config = json.load(f)
             config["workload"]["generator"].update(steps=150, episode_len=50)
             config["workload"]["mode"] = "inference"
