@@ -1,7 +1,8 @@
-// ARC, adaptive replacement cache (Megiddo & Modha, FAST'03), in libCacheSim's variant.
+// ARC, adaptive replacement cache (Megiddo & Modha, FAST'03), as libCacheSim's ARC.c.
 // T1 holds objects seen once recently, T2 objects seen at least twice; B1 and B2 are the
-// ghosts of their evictions. The target size p of T1 adapts on ghost hits:
-//   hit in B1: p += max(|B2| / |B1|, 1) (integer division), capped at c;
+// ghosts of their evictions. The target size p of T1 is real-valued, as in the paper, and
+// adapts on ghost hits:
+//   hit in B1: p += max(|B2| / |B1|, 1), capped at c;
 //   hit in B2: p -= max(|B1| / |B2|, 1), floored at 0;
 // and the object is inserted into T2 (else into T1). Room is made by
 //   REPLACE: if T1 is non-empty and (|T1| > p, or |T1| == p and the object came from B2),
@@ -43,10 +44,10 @@ class Arc final : public EvictionPolicy {
     const int64_t b1 = static_cast<int64_t>(b1_.weight()), b2 = static_cast<int64_t>(b2_.weight());
     if (b1_.erase(object.key)) {
       from_b1_ = true;
-      p_ = std::min(p_ + std::max<int64_t>(b2 / b1, 1), c_);
+      p_ = std::min(p_ + std::max(static_cast<double>(b2) / static_cast<double>(b1), 1.0), static_cast<double>(c_));
     } else if (b2_.erase(object.key)) {
       from_b2_ = true;
-      p_ = std::max<int64_t>(p_ - std::max<int64_t>(b1 / b2, 1), 0);
+      p_ = std::max(p_ - std::max(static_cast<double>(b1) / static_cast<double>(b2), 1.0), 0.0);
     }
     pending_ = true;
   }
@@ -103,7 +104,8 @@ class Arc final : public EvictionPolicy {
   uint64_t weight_of(const ObjectInfo& object) const { return in_bytes_ ? std::max<uint64_t>(object.size_bytes, 1) : 1; }
 
   Slot replace(const EvictionGuard& guard) {
-    const bool from_t1 = t1_.size > 0 && (t1_weight_ > p_ || (t1_weight_ == p_ && from_b2_));
+    const double t1 = static_cast<double>(t1_weight_);
+    const bool from_t1 = t1_.size > 0 && (t1 > p_ || (t1 == p_ && from_b2_));
     Slot slot = links_.oldest_allowed(from_t1 ? t1_ : t2_, guard);
     if (slot == kNoSlot) slot = links_.oldest_allowed(from_t1 ? t2_ : t1_, guard);
     return choose(slot, true);
@@ -116,7 +118,7 @@ class Arc final : public EvictionPolicy {
 
   int64_t c_ = INT64_MAX / 4;
   bool in_bytes_ = false;
-  int64_t p_ = 0;
+  double p_ = 0;  // T1's target size
   SlotLinks links_;
   SlotList t1_, t2_;
   int64_t t1_weight_ = 0, t2_weight_ = 0;

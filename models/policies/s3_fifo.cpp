@@ -1,9 +1,8 @@
-// S3-FIFO (Yang et al., SOSP'23), in libCacheSim's variant. A small FIFO S (10 % of the
+// S3-FIFO (Yang et al., SOSP'23), as libCacheSim's S3FIFO.c. A small FIFO S (10 % of the
 // capacity) takes new objects, a main FIFO M the rest; a ghost FIFO G remembers keys of
 // objects evicted from S (as many as 90 % of the capacity). Each object has a 2-bit
 // access counter (a hit raises it, up to 3).
-//   miss on a key in G: into M;  other misses: into S (into M while S is full and nothing
-//   has been evicted yet).
+//   miss on a key in G: into M;  other misses: into S.
 //   To make room: if M is over its share or S is empty, M's oldest object is reinserted at
 //   M's front with its counter lowered by one while the counter is non-zero, else evicted;
 //   otherwise S's oldest object moves to M's front (counter reset) if its counter reached
@@ -52,8 +51,7 @@ class S3Fifo final : public EvictionPolicy {
     key_[slot] = object.key;
     weight_[slot] = in_bytes_ ? std::max<uint64_t>(object.size_bytes, 1) : 1;
     count_[slot] = 0;
-    const bool to_main =
-        (pending_to_main_ && pending_key_ == object.key) || (!has_evicted_ && small_weight_ >= small_capacity_);
+    const bool to_main = pending_to_main_ && pending_key_ == object.key;
     pending_to_main_ = false;
     put(slot, to_main);
   }
@@ -66,7 +64,6 @@ class S3Fifo final : public EvictionPolicy {
     evicting_ = kNoSlot;
   }
   Slot victim(const EvictionGuard& guard) override {
-    has_evicted_ = true;
     Slot slot = kNoSlot;
     if (main_weight_ <= main_capacity_ && !small_.empty()) slot = evict_small(guard);
     if (slot == kNoSlot) slot = evict_main(guard);
@@ -129,7 +126,6 @@ class S3Fifo final : public EvictionPolicy {
   GhostQueue ghost_;
   std::vector<uint64_t> key_, weight_;
   std::vector<uint8_t> count_, in_main_;
-  bool has_evicted_ = false;
   uint64_t pending_key_ = 0;
   bool pending_to_main_ = false;
   Slot evicting_ = kNoSlot;

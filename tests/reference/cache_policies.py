@@ -58,7 +58,8 @@ def clock(trace, c, bits=1):
 
 
 def arc(trace, c):
-    """Megiddo & Modha's ARC with integer p and libCacheSim's case order."""
+    """Megiddo & Modha's ARC with a real-valued p (the paper's, and libCacheSim's) and
+    libCacheSim's case order."""
     t1, t2, b1, b2 = OrderedDict(), OrderedDict(), OrderedDict(), OrderedDict()  # LRU first
     p, misses = 0, 0
 
@@ -80,14 +81,14 @@ def arc(trace, c):
             continue
         misses += 1
         if x in b1:
-            p = min(p + max(len(b2) // len(b1), 1), c)
+            p = min(p + max(len(b2) / len(b1), 1.0), c)
             if len(t1) + len(t2) >= c:
                 replace(False)
             del b1[x]
             t2[x] = True
             continue
         if x in b2:
-            p = max(p - max(len(b1) // len(b2), 1), 0)
+            p = max(p - max(len(b1) / len(b2), 1.0), 0.0)
             if len(t1) + len(t2) >= c:
                 replace(True)
             del b2[x]
@@ -164,7 +165,7 @@ def s3fifo(trace, c, small_ratio=0.1, ghost_ratio=0.9, threshold=2):
     m_cap = c - s_cap if c > s_cap else 0
     g_cap = math.floor(c * ghost_ratio)
     small, main, ghost, freq = OrderedDict(), OrderedDict(), OrderedDict(), {}
-    has_evicted, misses = False, 0
+    misses = 0
 
     def evict():
         while True:
@@ -201,9 +202,8 @@ def s3fifo(trace, c, small_ratio=0.1, ghost_ratio=0.9, threshold=2):
         if to_main:
             del ghost[x]
         if len(small) + len(main) >= c:
-            has_evicted = True
             evict()
-        if to_main or (not has_evicted and len(small) >= s_cap):
+        if to_main:
             main[x] = True
         else:
             small[x] = True
