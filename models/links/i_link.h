@@ -64,6 +64,17 @@ struct LinkStats {
   sim::LogHistogram latency;   // picoseconds, submission to delivery
 };
 
+// A link's running totals without its latency histogram: cheap to take at any moment (a
+// workload that reports links over the window it served requests in takes them then).
+struct LinkTotals {
+  uint64_t bytes = 0;
+  uint64_t operations = 0;
+  sim::Time busy_time = 0;
+  sim::Time in_flight_time = 0;
+  sim::Time service_time = 0;
+  uint64_t delivered_bytes = 0;  // of `bytes` (counted when submitted), those delivered so far
+};
+
 // What one transfer moves: `bytes` of object `key` starting at byte `offset` of it (a
 // chunk of a larger move). The simulated links use only the size; real links use the
 // rest to find the source and destination bytes.
@@ -80,6 +91,11 @@ class ILink {
   virtual const LinkSpec& spec() const = 0;
   // Statistics so far; busy time includes the current busy period up to now.
   virtual LinkStats stats() const = 0;
+  // stats() without the histogram, up to now.
+  virtual LinkTotals totals() const {
+    const LinkStats s = stats();
+    return {s.bytes, s.operations, s.busy_time, s.in_flight_time, s.service_time, s.bytes};
+  }
   // The bytes that cross the link for a transfer of `bytes` (fewer into or out of a
   // compressed tier).
   virtual uint64_t bytes_on_wire(uint64_t bytes) const { return bytes; }

@@ -20,6 +20,19 @@ void add_link_metrics(Metrics& m, const std::string& n, const LinkStats& s, sim:
   m.add(n + "_latency_p99_us", us(s.latency.quantile(0.99)));
 }
 
+LinkStats over_window(LinkStats stats, const std::vector<LinkTotals>& totals) {
+  stats.bytes = stats.operations = 0;
+  stats.busy_time = stats.in_flight_time = stats.service_time = 0;
+  for (const LinkTotals& t : totals) {
+    stats.bytes += t.bytes;
+    stats.operations += t.operations;
+    stats.busy_time += t.busy_time;
+    stats.in_flight_time += t.in_flight_time;
+    stats.service_time += t.service_time;
+  }
+  return stats;
+}
+
 void accumulate(LinkStats& into, const LinkStats& from) {
   into.bytes += from.bytes;
   into.operations += from.operations;

@@ -2,6 +2,7 @@
 // The figures every workload reports for a link, under one naming scheme:
 // NAME_bytes, _transfers, _busy_s, _utilization, _GBps, _service_s, _latency_p50_us, _p99_us.
 #include <string>
+#include <vector>
 
 #include "models/links/i_link.h"
 
@@ -18,5 +19,9 @@ void add_link_metrics(Metrics& metrics, const std::string& name, const LinkStats
 
 // Adds `from` to `into` (counts, times and latency histograms).
 void accumulate(LinkStats& into, const LinkStats& from);
+
+// `stats` with its counts and times replaced by the sum of `totals` (taken at the end of a
+// window the link is reported over); the latency histogram stays every transfer's.
+LinkStats over_window(LinkStats stats, const std::vector<LinkTotals>& totals);
 
 }  // namespace tiersim::models

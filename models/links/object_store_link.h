@@ -67,6 +67,7 @@ class ObjectStoreLink final : public ILink {
   void submit(const TransferRequest& request, TransferDone done, Priority priority = Priority::kDemand) override;
   const LinkSpec& spec() const override { return inner_->spec(); }
   LinkStats stats() const override { return inner_->stats(); }
+  LinkTotals totals() const override { return inner_->totals(); }
   uint64_t bytes_on_wire(uint64_t bytes) const override { return inner_->bytes_on_wire(bytes); }
 
  private:

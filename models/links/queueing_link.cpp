@@ -20,6 +20,13 @@ LinkStats QueueingLink::stats() const {
   return s;
 }
 
+LinkTotals QueueingLink::totals() const {
+  LinkTotals t{stats_.bytes, stats_.operations, stats_.busy_time, stats_.in_flight_time, stats_.service_time, delivered_bytes_};
+  if (active_ > 0) t.busy_time += simulator_.now() - busy_since_;
+  if (in_flight_ > 0) t.in_flight_time += simulator_.now() - in_flight_since_;
+  return t;
+}
+
 uint32_t QueueingLink::allocate(uint64_t bytes, TransferDone done) {
   const uint32_t id = transfers_.acquire();
   transfers_[id] = Transfer{bytes, done, simulator_.now(), 0, 0};
@@ -115,6 +122,7 @@ void QueueingLink::complete(uint32_t id) {
   transfers_.release(id);
   if (--in_flight_ == 0) stats_.in_flight_time += simulator_.now() - in_flight_since_;
   stats_.latency.record(static_cast<uint64_t>(simulator_.now() - t.submitted));
+  delivered_bytes_ += t.bytes;
   if (t.done.fn) t.done.fn(t.done.context, t.done.argument);
 }
 

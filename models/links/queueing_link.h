@@ -39,6 +39,7 @@ class QueueingLink final : public ILink {
 
   const LinkSpec& spec() const override { return spec_; }
   LinkStats stats() const override;
+  LinkTotals totals() const override;
   uint32_t active() const { return active_; }
   size_t queued() const { return waiting_.size() + background_.size(); }
 
@@ -70,6 +71,7 @@ class QueueingLink final : public ILink {
   sim::Simulator& simulator_;
   LinkSpec spec_;
   LinkStats stats_;
+  uint64_t delivered_bytes_ = 0;
   sim::IndexPool<Transfer> transfers_;
   std::deque<uint32_t> waiting_;     // demand
   std::deque<uint32_t> background_;  // served when no demand waits

@@ -14,9 +14,21 @@ void add_store_request_metrics(Metrics& m, const Topology& topology) {
   m.add("store_backoff_s", sim::to_seconds(store.backoff_total()));
 }
 
-void add_codec_metrics(Metrics& m, const Topology& topology, sim::Time horizon) {
+void add_codec_metrics(Metrics& m, const Topology& topology, sim::Time horizon, const std::vector<LinkTotals>* at_horizon) {
+  size_t i = 0;
+  for (const QueueingLink* codec : {topology.encoder(), topology.decoder()}) {
+    if (!codec) continue;
+    const LinkStats stats = at_horizon && i < at_horizon->size() ? over_window(codec->stats(), {(*at_horizon)[i]}) : codec->stats();
+    add_link_metrics(m, codec->spec().name, stats, horizon);
+    ++i;
+  }
+}
+
+std::vector<LinkTotals> codec_totals(const Topology& topology) {
+  std::vector<LinkTotals> totals;
   for (const QueueingLink* codec : {topology.encoder(), topology.decoder()})
-    if (codec) add_link_metrics(m, codec->spec().name, codec->stats(), horizon);
+    if (codec) totals.push_back(codec->totals());
+  return totals;
 }
 
 }  // namespace tiersim::models

@@ -87,6 +87,35 @@ class HandComputedTtft(unittest.TestCase):
             self.assertEqual([float(r["ttft_us"]) for r in requests(d)], [5000, 5000])
 
 
+class ServedWindowAndDrain(unittest.TestCase):
+    """The hand-computed cases with every new chunk written through to DRAM over a d2h link
+    of 0.005 GB/s (20 ms a chunk): the writes outlast the requests."""
+
+    def test_time_ends_with_the_last_request_and_the_drain_is_reported_apart(self):
+        with temp_dir() as d:
+            args = ["run", CASES, "--set", 'workload.write={"through":["dram"]}', "--set", 'links.d2h.bandwidth="0.005 GB/s"',
+                    "--out", d]
+            p = run(*args)
+            row = read_row(os.path.join(d, "results.csv"))
+            last_first_token = max(float(r["first_token_us"]) for r in requests(d))
+            self.assertAlmostEqual(float(row["sim_time_s"]), last_first_token / 1e6, places=9)
+            # Ten chunks were written (20 ms each) from 5 ms on; eight were still to deliver
+            # when the last request was served at 54.2525 ms, and the last lands at 205 ms.
+            self.assertEqual(int(row["d2h_transfers"]), 10)
+            self.assertEqual(int(row["drain_bytes"]), 8 * 100_000)
+            self.assertAlmostEqual(float(row["drain_s"]), 0.205 - 0.0542525, places=9)
+            # Utilization over the served window: busy since the first write began at 5 ms.
+            self.assertAlmostEqual(float(row["d2h_utilization"]), (0.0542525 - 0.005) / 0.0542525, places=9)
+            self.assertIn("warning: the links were still moving", p.stderr)
+            self.assertIn("busiest link while serving: d2h", p.stderr)
+
+    def test_no_backlog_no_drain(self):
+        with temp_dir() as d:
+            row = simulate(CASES, out=d)
+            self.assertEqual(float(row["drain_s"]), 0.0)
+            self.assertEqual(int(row["drain_bytes"]), 0)
+
+
 class MooncakeThroughFourTiers(unittest.TestCase):
     @classmethod
     def setUpClass(cls):

@@ -1,5 +1,6 @@
 #include "models/workloads/expert_replay/expert_replay.h"
 
+#include "models/tiers/store_metrics.h"
 #include "models/tiers/topology.h"
 #include "sim/errors.h"
 #include "sim/engine/simulator.h"
@@ -160,6 +161,7 @@ void ExpertReplay::pump() {
       steps_end_ = simulator_.now();
       link_stats_.clear();
       for (size_t i = 0; i < topology_.link_count(); ++i) link_stats_.push_back(topology_.link(i).stats());
+      codec_totals_ = codec_totals(topology_);
       flush_end_ = steps_end_;
       if (!training_) {
         finished_ = true;

@@ -181,6 +181,7 @@ class ExpertReplay {
   // At the end of the last step, before the flush.
   sim::Time steps_end_ = 0;
   std::vector<LinkStats> link_stats_;
+  std::vector<LinkTotals> codec_totals_;  // the store's encoder and decoder at the end of the steps
   std::vector<uint64_t> dirty_at_end_;
   std::vector<uint64_t> flush_objects_;  // per link: objects the flush moved over it
   sim::Time flush_end_ = 0;

@@ -65,7 +65,7 @@ Metrics ExpertReplay::metrics() const {
   const TierSpec& store = topology_.tier(backing).spec();
   if (store.object_store || store.compression.enabled) {
     add_store_request_metrics(m, topology_);
-    add_codec_metrics(m, topology_, steps_end_);
+    add_codec_metrics(m, topology_, steps_end_, &codec_totals_);  // over the steps, as the links
   }
   if (warm_) {
     const WarmTier::Counts& w = warm_->counts;

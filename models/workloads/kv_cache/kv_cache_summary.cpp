@@ -48,6 +48,19 @@ void print_kv_cache_summary(const std::string& name, const TopologySpec& topolog
               number("store_get_requests"), number("store_put_requests"), number("store_throttled"), number("total_cost_usd"),
               number("storage_cost_usd"), number("request_cost_usd"));
   std::printf("results: %s/results.csv and %s/summary.json\n", out_dir.c_str(), out_dir.c_str());
+  // A backlog that outlives the requests means a tier below cannot keep up with its writes.
+  const double drain = number("drain_s"), served = number("sim_time_s");
+  if (drain > 0.01 * served && drain > 0) {
+    std::string busiest;
+    for (const LinkSpec& link : topology.links)
+      if (busiest.empty() || number(link.name + "_utilization") > number(busiest + "_utilization")) busiest = link.name;
+    std::fflush(stdout);
+    std::fprintf(stderr,
+                 "tiersim: warning: the links were still moving %s for %.4g s after the last request was served (%.4g s); "
+                 "a tier below cannot keep up with what is written to it (busiest link while serving: %s, %s)\n",
+                 bytes_text(number("drain_bytes")).c_str(), drain, served, busiest.c_str(),
+                 percent(number(busiest + "_utilization")).c_str());
+  }
 }
 
 }  // namespace tiersim::models

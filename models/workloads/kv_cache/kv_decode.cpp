@@ -200,6 +200,7 @@ void KvDecodePool::finish(uint32_t id, sim::Time now) {
   e2e_.push_back(now - s.arrival);
   last_token_[s.request] = now;
   sequences_.release(id);
+  if (on_finish_) on_finish_(on_finish_context_, now);
 }
 
 void KvDecodePool::add_metrics(Metrics& m, sim::Time horizon) const {

@@ -51,6 +51,12 @@ class KvDecodePool {
   void prefill_scheduled(uint32_t request, uint32_t prefill_worker, sim::Time arrival, sim::Time compute_start,
                          sim::Time first_token, uint64_t input_tokens, uint32_t output_tokens);
 
+  // Called whenever a sequence produces its last token (the run's service may end there).
+  void on_finish(void (*fn)(void* context, sim::Time now), void* context) {
+    on_finish_ = fn;
+    on_finish_context_ = context;
+  }
+
   void add_metrics(Metrics& m, sim::Time horizon) const;
   // The time-per-output-token and between-token histograms.
   void add_histograms(HistogramTable& table) const;
@@ -104,6 +110,8 @@ class KvDecodePool {
   std::vector<sim::Time> decode_start_, last_token_;
   std::vector<sim::Time> tpot_, e2e_, decode_wait_;
   sim::LogHistogram tbt_;
+  void (*on_finish_)(void*, sim::Time) = nullptr;
+  void* on_finish_context_ = nullptr;
   uint64_t decode_tokens_ = 0, steps_ = 0, kv_overflows_ = 0;
   sim::Time busy_ = 0, stalled_ = 0;
   sim::Time first_decode_ = -1, last_decode_ = 0;

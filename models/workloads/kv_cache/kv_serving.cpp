@@ -41,6 +41,7 @@ KvServing::KvServing(sim::Simulator& simulator, Topology& topology, const KvServ
   if (spec.decode.enabled) {
     decode_ = std::make_unique<KvDecodePool>(simulator, spec.decode, spec.workers.count, bytes_per_token_, spec.model.layers,
                                              spec.layerwise, trace.requests.size());
+    decode_->on_finish(&KvServing::on_decode_finished, this);
   }
   if (spec.request_log) records_.resize(trace.requests.size());
   rules_.resize(spec.workers.count);
@@ -264,6 +265,7 @@ void KvServing::on_first_token(void* self, uint64_t slot_index) {
   const sim::Time now = s.simulator_.now();
   s.ttft_.push_back(now - static_cast<sim::Time>(request.arrival_us) * sim::kMicrosecond);
   s.last_token_ = std::max(s.last_token_, now);
+  s.note_served(now);
   if (s.spec_.request_log) {
     RequestRecord& r = s.records_[a.request];
     r.worker = a.worker;
@@ -435,6 +437,17 @@ std::string KvServing::build_request_log() const {
   return log;
 }
 
+void KvServing::note_served(sim::Time now) {
+  if (now < service_end_) return;
+  service_end_ = now;
+  served_links_.resize(tiers_.link_count());
+  for (uint32_t l = 0; l < tiers_.link_count(); ++l) {
+    served_links_[l].resize(tiers_.link_instances(l));
+    for (uint32_t w = 0; w < tiers_.link_instances(l); ++w) served_links_[l][w] = tiers_.link(w, l).totals();
+  }
+  served_codec_ = codec_totals(topology_);
+}
+
 Metrics KvServing::metrics() const {
   Metrics m;
   const sim::Time end = simulator_.now();
@@ -468,7 +481,16 @@ Metrics KvServing::metrics() const {
   m.add("queue_wait_p99_us", us(sim::nearest_rank(waits, 0.99)));
   m.add("load_time_mean_us", requests ? us(load_total_) / double(requests) : 0.0);
   m.add("prefill_compute_mean_us", requests ? us(compute_total_) / double(requests) : 0.0);
-  m.add("sim_time_s", sim::to_seconds(end));
+  // Service ends with the last request served; links still moving writes after that are
+  // the drain, reported apart (the links' columns cover the served window): its length and
+  // the bytes not yet delivered when service ended.
+  const sim::Time served_end = service_end_ >= 0 ? service_end_ : end;
+  m.add("sim_time_s", sim::to_seconds(served_end));
+  m.add("drain_s", sim::to_seconds(end - served_end));
+  uint64_t drain_bytes = 0;
+  for (uint32_t l = 0; l < served_links_.size(); ++l)
+    for (uint32_t w = 0; w < served_links_[l].size(); ++w) drain_bytes += tiers_.link(w, l).totals().bytes - served_links_[l][w].delivered_bytes;
+  m.add("drain_bytes", drain_bytes);
   m.add("throughput_rps", served_s > 0 ? double(requests) / served_s : 0.0);
   m.add("input_tokens_per_s", served_s > 0 ? double(total_tokens_) / served_s : 0.0);
   m.add("l1_bypassed_chunks", bypassed_);
@@ -520,10 +542,11 @@ Metrics KvServing::metrics() const {
   for (uint32_t l = 0; l < tiers_.link_count(); ++l) {
     LinkStats total;
     for (uint32_t w = 0; w < tiers_.link_instances(l); ++w) accumulate(total, tiers_.link(w, l).stats());
-    add_link_metrics(m, topology_.link(l).spec().name, total, end, tiers_.link_instances(l));
+    if (l < served_links_.size()) total = over_window(total, served_links_[l]);  // latencies: every transfer's
+    add_link_metrics(m, topology_.link(l).spec().name, total, served_end, tiers_.link_instances(l));
   }
-  add_codec_metrics(m, topology_, end);
-  if (decode_) decode_->add_metrics(m, end);
+  add_codec_metrics(m, topology_, served_end, service_end_ >= 0 ? &served_codec_ : nullptr);
+  if (decode_) decode_->add_metrics(m, served_end);
   return m;
 }
 

@@ -111,6 +111,10 @@ class KvServing {
   static void on_arrival(void* self, uint64_t request);
   static void on_hop_done(void* self, uint64_t move);
   static void on_first_token(void* self, uint64_t slot);
+  // A request was served (its first token, or its last with decode) at `now`: the links'
+  // totals then are what the served window reports; what they move later is the drain.
+  void note_served(sim::Time now);
+  static void on_decode_finished(void* self, sim::Time now) { static_cast<KvServing*>(self)->note_served(now); }
 
   // A prefill worker's queue of routed requests and its share of active_.
   struct Worker {
@@ -180,6 +184,9 @@ class KvServing {
   sim::Time load_total_ = 0, compute_total_ = 0;
   sim::LogHistogram load_time_;  // per request
   sim::Time first_arrival_ = -1, last_token_ = 0;
+  sim::Time service_end_ = -1;                        // the last request served
+  std::vector<std::vector<LinkTotals>> served_links_;  // per link, per instance, at service_end_
+  std::vector<LinkTotals> served_codec_;               // the store's encoder and decoder then
   std::vector<long double> byte_seconds_;  // per tier instance, bytes x ps
   std::vector<sim::Time> accounted_at_;
   std::vector<RequestRecord> records_;  // with request_log
