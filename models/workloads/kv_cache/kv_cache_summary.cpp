@@ -28,8 +28,10 @@ void print_kv_cache_summary(const std::string& name, const TopologySpec& topolog
   std::printf("  %.0f requests, %.0f block lookups: %.6g s simulated in %.3f s wall (%.3g lookups/s, %llu events)\n",
               number("requests"), lookups, number("sim_time_s"), wall_seconds, wall_seconds > 0 ? lookups / wall_seconds : 0.0,
               static_cast<unsigned long long>(events));
-  std::printf("  hit ratio %.4f by blocks, %.4f by tokens; prefill tokens saved %s\n", number("hit_ratio_blocks"),
-              number("hit_ratio_tokens"), percent(number("prefill_saved_fraction")).c_str());
+  std::printf("  hit ratio %.4f by blocks, %.4f by tokens; prefill tokens saved %s (%.0f cached chunks recomputed, "
+              "load_policy %s)\n",
+              number("hit_ratio_blocks"), number("hit_ratio_tokens"), percent(number("prefill_saved_fraction")).c_str(),
+              number("recomputed_chunks"), m.find("load_policy") ? Metrics::format(*m.find("load_policy")).c_str() : "always");
   std::printf("  TTFT mean %.6g ms, p50 %.6g ms, p90 %.6g ms, p99 %.6g ms; throughput %.4g requests/s\n",
               number("ttft_mean_us") / 1e3, number("ttft_p50_us") / 1e3, number("ttft_p90_us") / 1e3,
               number("ttft_p99_us") / 1e3, number("throughput_rps"));

@@ -7,6 +7,7 @@
 
 #include "models/links/link_metrics.h"
 #include "models/tiers/store_metrics.h"
+#include "models/workloads/kv_cache/load_plan.h"
 #include "models/tiers/topology.h"
 #include "models/workloads/kv_cache/kv_decode.h"
 #include "sim/engine/simulator.h"
@@ -61,6 +62,8 @@ KvServing::KvServing(sim::Simulator& simulator, Topology& topology, const KvServ
   const size_t tiers = topology.tier_count();
   hit_blocks_.assign(tiers, 0);
   hit_tokens_.assign(tiers, 0);
+  loaded_.assign(tiers, 0);
+  recomputed_.assign(tiers, 0);
   byte_seconds_.assign(tiers_.tier_ids(), 0);
   accounted_at_.assign(tiers_.tier_ids(), 0);
   ttft_.reserve(trace.requests.size());
@@ -185,9 +188,13 @@ void KvServing::start(uint32_t slot, uint32_t request_index) {
   output_tokens_ += request.output_tokens;
   cut_into_chunks(request, a.chunks);
 
-  // The longest cached prefix, each chunk from the first tier that holds it.
+  // With load_policy "when_faster", how much of the cached prefix to load (looked at
+  // without touching the tiers); the rest is recomputed.
   const uint32_t tiers = tiers_.tier_count();
-  for (const Chunk& chunk : a.chunks) {
+  const uint32_t load_limit = spec_.load_when_faster ? choose_split(w, a.chunks, request.input_tokens) : UINT32_MAX;
+  // The longest cached prefix, each chunk from the first tier that holds it.
+  for (uint32_t c = 0; c < a.chunks.size(); ++c) {
+    const Chunk& chunk = a.chunks[c];
     ++chunk_lookups_;
     const int64_t now = clock_++;
     uint32_t found = tiers;
@@ -197,10 +204,15 @@ void KvServing::start(uint32_t slot, uint32_t request_index) {
       if (where != kNoSlot) found = t;
     }
     if (found == tiers) break;
-    ++a.cached_chunks;
-    a.cached_tokens += chunk.tokens;
     hit_blocks_[found] += chunk.blocks;
     hit_tokens_[found] += chunk.tokens;
+    if (c >= load_limit) {  // held, but recomputing from here is faster
+      ++recomputed_[found];
+      continue;
+    }
+    ++loaded_[found];
+    ++a.cached_chunks;
+    a.cached_tokens += chunk.tokens;
     if (found == 0) {
       tiers_.tier(w, 0).resident().pin(where);
       a.pins.push_back(Pin{tiers_.tier_id(w, 0), where});
@@ -224,6 +236,49 @@ void KvServing::start(uint32_t slot, uint32_t request_index) {
   if (a.pending == 0) loads_done(slot);
 }
 
+uint32_t KvServing::choose_split(uint32_t w, const std::vector<Chunk>& chunks, uint64_t input_tokens) {
+  // Each chunk's estimated arrival over its fetch path, behind what each link still has to
+  // deliver (its backlog, spread over its channels) and the chunks before it.
+  found_.clear();
+  for (const Chunk& chunk : chunks) {
+    uint32_t t = 0;
+    while (t < tiers_.tier_count() && tiers_.tier(w, t).resident().find(chunk.key) == kNoSlot) ++t;
+    if (t == tiers_.tier_count()) break;
+    found_.push_back(t);
+  }
+  prefix_.clear();
+  link_ready_.assign(tiers_.link_count(), -1);
+  for (uint32_t c = 0; c < found_.size(); ++c) {
+    PrefixChunk p;
+    p.tokens = chunks[c].tokens;
+    if (found_[c] > 0) {
+      sim::Time t = 0;
+      for (uint32_t link : topology_.fetch_path(found_[c])) {
+        const ILink& l = tiers_.link(w, link);
+        const LinkSpec& spec = l.spec();
+        // A fifo link has `channels` servers at its bandwidth; a shared one shares its bandwidth.
+        const uint32_t servers = spec.sharing == Sharing::kFifo ? spec.channels : 1;
+        if (link_ready_[link] < 0) {
+          const LinkTotals totals = l.totals();
+          link_ready_[link] = sim::transfer_time(totals.bytes - totals.delivered_bytes, spec.bandwidth_Bps * servers);
+        }
+        const uint64_t wire = l.bytes_on_wire(chunk_bytes(chunks[c]));
+        const sim::Time start = std::max(t, link_ready_[link]);
+        const sim::Time service = spec.service_time(wire);
+        link_ready_[link] = sim::saturating_add(start, service / servers);
+        t = sim::saturating_add(sim::saturating_add(start, service), spec.delivery_latency(wire));
+        p.first_byte += spec.delivery_latency(wire);
+      }
+      p.arrival = t;
+    }
+    prefix_.push_back(p);
+  }
+  const LoadChoice choice = choose_load(prefix_, input_tokens, spec_.prefill, spec_.layerwise, spec_.model.layers,
+                                        !spec_.load_when_faster);
+  estimated_saving_ += choice.always - choice.estimate;
+  return choice.chunks;
+}
+
 void KvServing::loads_done(uint32_t slot) {
   Active& a = active_[slot];
   const traces::KvRequest& request = trace_.requests[a.request];
@@ -232,17 +287,8 @@ void KvServing::loads_done(uint32_t slot) {
   const uint64_t fresh = input - cached;
   const sim::Time load = simulator_.now() - a.start;
   const sim::Time compute = spec_.prefill.time(cached, fresh);
-  sim::Time finish;
-  if (spec_.layerwise) {
-    const double layers = spec_.model.layers;
-    const double first_byte = static_cast<double>(std::min(a.first_byte, load));
-    const double streamed = static_cast<double>(load) - first_byte;
-    const double load_bound = static_cast<double>(load) + static_cast<double>(compute) / layers;
-    const double compute_bound = first_byte + streamed / layers + static_cast<double>(compute);
-    finish = sim::saturating_add(a.start, static_cast<sim::Time>(std::llround(std::max(load_bound, compute_bound))));
-  } else {
-    finish = sim::saturating_add(a.start, sim::saturating_add(load, compute));
-  }
+  const sim::Time finish =
+      sim::saturating_add(a.start, first_token_after(load, a.first_byte, compute, spec_.layerwise, spec_.model.layers));
   prefill_tokens_ += fresh;
   saved_tokens_ += cached;
   load_total_ += load;
@@ -468,6 +514,11 @@ Metrics KvServing::metrics() const {
   m.add("prefill_tokens", prefill_tokens_);
   m.add("prefill_tokens_saved", saved_tokens_);
   m.add("prefill_saved_fraction", ratio(double(saved_tokens_), double(total_tokens_)));
+  m.add("load_policy", spec_.load_when_faster ? "when_faster" : "always");
+  uint64_t recomputed = 0;
+  for (uint64_t r : recomputed_) recomputed += r;
+  m.add("recomputed_chunks", recomputed);
+  m.add("ttft_saved_estimate_mean_us", ttft_.empty() ? 0.0 : us(estimated_saving_) / double(ttft_.size()));
   std::vector<sim::Time> sorted = ttft_;
   std::sort(sorted.begin(), sorted.end());
   m.add("ttft_mean_us", us(static_cast<sim::Time>(std::llround(sim::mean_of(ttft_)))));
@@ -519,6 +570,8 @@ Metrics KvServing::metrics() const {
     }
     m.add(n + "_hit_ratio_blocks", ratio(double(hit_blocks_[t]), double(total_blocks_)));
     m.add(n + "_hit_ratio_tokens", ratio(double(hit_tokens_[t]), double(total_tokens_)));
+    m.add(n + "_loaded_chunks", loaded_[t]);
+    m.add(n + "_recomputed_chunks", recomputed_[t]);
     m.add(n + "_hits", s.hits);
     m.add(n + "_misses", s.misses);
     m.add(n + "_inserts", s.inserts);

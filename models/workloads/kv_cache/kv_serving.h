@@ -46,6 +46,7 @@
 #include "models/cache/cache_hierarchy.h"
 #include "models/tiers/worker_tiers.h"
 #include "models/workloads/kv_cache/kv_serving_spec.h"
+#include "models/workloads/kv_cache/load_plan.h"
 #include "sim/containers/index_pool.h"
 #include "sim/engine/random.h"
 #include "sim/output/metrics.h"
@@ -114,6 +115,8 @@ class KvServing {
   // A request was served (its first token, or its last with decode) at `now`: the links'
   // totals then are what the served window reports; what they move later is the drain.
   void note_served(sim::Time now);
+  // How many chunks of its cached prefix worker w's request loads; the rest it recomputes.
+  uint32_t choose_split(uint32_t w, const std::vector<Chunk>& chunks, uint64_t input_tokens);
   static void on_decode_finished(void* self, sim::Time now) { static_cast<KvServing*>(self)->note_served(now); }
 
   // A prefill worker's queue of routed requests and its share of active_.
@@ -185,6 +188,11 @@ class KvServing {
   sim::LogHistogram load_time_;  // per request
   sim::Time first_arrival_ = -1, last_token_ = 0;
   sim::Time service_end_ = -1;                        // the last request served
+  std::vector<uint32_t> found_;              // the request being started: its cached prefix's tiers
+  std::vector<PrefixChunk> prefix_;          // ... with each chunk's estimated arrival
+  std::vector<sim::Time> link_ready_;        // per link, while estimating
+  std::vector<uint64_t> loaded_, recomputed_;  // per tier the chunk was found in
+  sim::Time estimated_saving_ = 0;           // summed: estimated TTFT with always-load minus with the choice
   std::vector<std::vector<LinkTotals>> served_links_;  // per link, per instance, at service_end_
   std::vector<LinkTotals> served_codec_;               // the store's encoder and decoder then
   std::vector<long double> byte_seconds_;  // per tier instance, bytes x ps

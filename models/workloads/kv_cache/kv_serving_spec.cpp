@@ -84,7 +84,7 @@ KvServingSpec parse_kv_serving(const ConfigNode& workload, const TopologySpec& t
     }
   }
   workload.allow_only({"type", "trace", "generator", "block_tokens", "chunk_tokens", "model", "prefill", "layerwise", "prefill_slots",
-                       "write", "cost", "workers", "decode", "max_requests", "request_log"});
+                       "write", "cost", "workers", "decode", "max_requests", "request_log", "load_policy"});
   KvServingSpec spec;
   spec.seed = run_seed;
   const TraceSource source =
@@ -114,6 +114,7 @@ KvServingSpec parse_kv_serving(const ConfigNode& workload, const TopologySpec& t
   spec.prefill.per_token = prefill.duration_or("per_token", 0);
   if (auto q = prefill.find("per_token2")) spec.prefill.per_token2_ps = fine_duration_ps(*q);
   spec.layerwise = workload.bool_or("layerwise", true);
+  if (auto policy = workload.find("load_policy")) spec.load_when_faster = policy->as_enum({"when_faster", "always"}) == "when_faster";
   spec.prefill_slots = static_cast<uint32_t>(workload.uint_or("prefill_slots", 1, 1, 1024));
   spec.max_requests = workload.uint_or("max_requests", UINT64_MAX, 1);
   const std::optional<ConfigNode> workers = workload.find("workers"), decode = workload.find("decode");

@@ -14,6 +14,9 @@
 //                  fixed + per_token*n + per_token2*((c+n)^2 - c^2)
 //                  (the quadratic term is attention over the whole prefix)
 //   layerwise      load layer l+1's KV while layer l computes (default true)
+//   load_policy    "when_faster" (default): a request loads the longest cached prefix whose
+//                  load, over its paths' current queues, ends before recomputing it would;
+//                  it recomputes the rest. "always": load everything any tier holds
 //   prefill_slots  requests prefilled at once (default 1); others queue in arrival order
 //   write          {"through": [tiers a new chunk is written to at once], "back": on
 //                  eviction, write a chunk no lower tier holds to the tier below
@@ -69,6 +72,7 @@ struct KvServingSpec {
   ModelShape model;
   PrefillCost prefill;
   bool layerwise = true;
+  bool load_when_faster = true;  // load_policy "when_faster"; false: "always"
   uint32_t prefill_slots = 1;
   std::vector<uint32_t> write_through;  // tier indices, ascending
   bool write_back = true;
