@@ -27,9 +27,9 @@ LinkTotals QueueingLink::totals() const {
   return t;
 }
 
-uint32_t QueueingLink::allocate(uint64_t bytes, TransferDone done) {
+uint32_t QueueingLink::allocate(uint64_t bytes, TransferDone done, bool background) {
   const uint32_t id = transfers_.acquire();
-  transfers_[id] = Transfer{bytes, done, simulator_.now(), 0, 0};
+  transfers_[id] = Transfer{bytes, done, simulator_.now(), 0, 0, background};
   return id;
 }
 
@@ -49,15 +49,22 @@ sim::Time QueueingLink::wake_cost() const {
 
 void QueueingLink::submit(const TransferRequest& request, TransferDone done, Priority priority) {
   const uint64_t bytes = request.bytes;
-  const uint32_t id = allocate(bytes, done);
+  const bool background = priority == Priority::kBackground;
+  const uint32_t id = allocate(bytes, done, background);
   stats_.bytes += bytes;
   ++stats_.operations;
-  if (active_ < spec_.channels) {
+  const bool yields = background && spec_.sharing == Sharing::kShared && active_demand_ > 0;
+  if (active_ < spec_.channels && !yields) {
     start(id);
   } else {
-    (priority == Priority::kBackground ? background_ : waiting_).push_back(id);
+    (background ? background_ : waiting_).push_back(id);
     stats_.max_queued = std::max<uint64_t>(stats_.max_queued, queued());
   }
+}
+
+bool QueueingLink::can_start_next() const {
+  if (!waiting_.empty()) return true;
+  return !background_.empty() && (spec_.sharing == Sharing::kFifo || active_demand_ == 0);
 }
 
 uint32_t QueueingLink::next_waiting() {
@@ -70,6 +77,7 @@ uint32_t QueueingLink::next_waiting() {
 void QueueingLink::start(uint32_t id) {
   Transfer& t = transfers_[id];
   t.started = simulator_.now();
+  if (!t.background) ++active_demand_;
   if (in_flight_++ == 0) in_flight_since_ = t.started;
   const sim::Time wake = wake_cost();
   if (spec_.sharing == Sharing::kFifo) {
@@ -101,8 +109,9 @@ void QueueingLink::on_service_end(void* self, uint64_t id) {
 
 void QueueingLink::finish_service(uint32_t id) {
   stats_.service_time += simulator_.now() - transfers_[id].started;
+  if (!transfers_[id].background) --active_demand_;
   mark_active(-1);
-  if (queued() > 0) start(next_waiting());
+  if (can_start_next()) start(next_waiting());
   deliver(id);
 }
 
@@ -161,10 +170,11 @@ void QueueingLink::on_shared_completion(void* self, uint64_t generation) {
     const uint32_t id = link.active_heap_.back();
     link.active_heap_.pop_back();
     link.stats_.service_time += link.simulator_.now() - link.transfers_[id].started;
+    if (!link.transfers_[id].background) --link.active_demand_;
     link.mark_active(-1);
     finished.push_back(id);
   }
-  while (link.active_ < link.spec_.channels && link.queued() > 0) link.start(link.next_waiting());  // re-plans
+  while (link.active_ < link.spec_.channels && link.can_start_next()) link.start(link.next_waiting());  // re-plans
   link.plan_next_completion();
   // Delivery callbacks may submit to this link, but cannot complete its transfers
   // re-entrantly (completions are events), so iterating the scratch list is safe.

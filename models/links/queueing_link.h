@@ -12,8 +12,10 @@
 //            Alone, a transfer costs exactly what it costs under fifo.
 // Wake-up: a transfer that finds the link idle for at least `wake_after` (nothing in
 // service) occupies it `wake_latency` longer (under shared, as that much extra work).
-// Background transfers (prefetches) wait behind every waiting demand transfer: a free
-// channel always takes demand first (non-preemptive priority).
+// Background transfers (prefetches, write-backs) use idle capacity only: a free channel
+// always takes demand first, and on a shared link a background transfer starts only while
+// no demand transfer is in service (one already in service is not interrupted), so it never
+// takes a share of the bandwidth from demand that was there first.
 // Every link reports bytes, operations, busy time, summed service time and a histogram
 // of transfer latency (submission to delivery, queueing included).
 #include <cstdint>
@@ -50,10 +52,13 @@ class QueueingLink final : public ILink {
     sim::Time submitted;
     sim::Time started;
     unsigned __int128 finish_tag;  // shared: virtual work at which it completes
+    bool background;
   };
 
-  uint32_t allocate(uint64_t bytes, TransferDone done);
-  uint32_t next_waiting();  // demand first
+  uint32_t allocate(uint64_t bytes, TransferDone done, bool background);
+  // Whether a waiting transfer may take a free channel now, and the next one to (demand first).
+  bool can_start_next() const;
+  uint32_t next_waiting();
   void start(uint32_t id);
   void finish_service(uint32_t id);
   void deliver(uint32_t id);
@@ -76,6 +81,7 @@ class QueueingLink final : public ILink {
   std::deque<uint32_t> waiting_;     // demand
   std::deque<uint32_t> background_;  // served when no demand waits
   uint32_t active_ = 0;
+  uint32_t active_demand_ = 0;  // of active_
   sim::Time busy_since_ = 0;
   uint32_t in_flight_ = 0;  // started, not yet delivered
   sim::Time in_flight_since_ = 0;

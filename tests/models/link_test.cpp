@@ -113,6 +113,29 @@ TEST_CASE("shared: concurrent transfers split the bandwidth; alone it costs what
   CHECK(d2.at[0].second == 1007 * sim::kNanosecond);
 }
 
+TEST_CASE("background transfers use idle capacity only") {
+  // Shared: a prefetch submitted while a demand transfer is in service waits for it instead
+  // of taking half the bandwidth; a demand arriving during the prefetch shares with it.
+  sim::Simulator s;
+  QueueingLink link(s, spec(4, Sharing::kShared));
+  Deliveries d{&s, {}};
+  link.submit(1000, {delivered, &d, 0});
+  link.submit(1000, {delivered, &d, 1}, Priority::kBackground);
+  s.run();
+  REQUIRE(d.at.size() == 2);
+  CHECK(d.at[0] == std::make_pair(uint64_t{0}, 1000 * sim::kNanosecond));  // alone at full rate
+  CHECK(d.at[1] == std::make_pair(uint64_t{1}, 2000 * sim::kNanosecond));  // then the prefetch
+  // Fifo: a free channel takes a background transfer when no demand waits.
+  sim::Simulator s2;
+  QueueingLink fifo(s2, spec(2, Sharing::kFifo));
+  Deliveries d2{&s2, {}};
+  fifo.submit(1000, {delivered, &d2, 0});
+  fifo.submit(1000, {delivered, &d2, 1}, Priority::kBackground);
+  s2.run();
+  REQUIRE(d2.at.size() == 2);
+  CHECK(d2.at[1].second == 1000 * sim::kNanosecond);  // on the second channel, in parallel
+}
+
 TEST_CASE("shared: the channel count caps concurrency; a late arrival slows the others") {
   sim::Simulator s;
   QueueingLink link(s, spec(2, Sharing::kShared));

@@ -97,7 +97,16 @@ bool ExpertReplay::load_step() {
 void ExpertReplay::plan_prefetch_after_step() {
   wanted_.clear();
   prefetcher_->after_step(step_accesses_, upcoming_, wanted_);
-  prefetch_budget_left_ -= residency_.plan_prefetch(wanted_, prefetch_target_, prefetch_budget_left_, plan_);
+  // A prefetcher that reads the coming steps evicts nothing they need: what it brings is
+  // needed in them too, so it never trades an object needed sooner for one needed later.
+  const std::vector<uint64_t>* keep = nullptr;
+  if (prefetcher_->lookahead_steps() > 0) {
+    needed_soon_.clear();
+    for (const StepAccesses& step : upcoming_)
+      for (const traces::Access& a : step) needed_soon_.push_back(a.object);
+    keep = &needed_soon_;
+  }
+  prefetch_budget_left_ -= residency_.plan_prefetch(wanted_, prefetch_target_, prefetch_budget_left_, plan_, keep);
 }
 
 void ExpertReplay::plan_prefetch_after_layer(StepPlan& plan) {

@@ -143,6 +143,7 @@ class ExpertReplay {
   size_t batch_position_ = 0, batch_size_ = 0;
   StepAccesses step_accesses_;
   std::deque<StepAccesses> upcoming_;  // read ahead: the prefetcher's lookahead
+  std::vector<uint64_t> needed_soon_;  // the objects of upcoming_, while prefetches are planned
   std::vector<StepAccesses> spare_steps_;
   const std::string source_;
 

@@ -291,9 +291,30 @@ void Residency::drop_prefetch_mark(uint32_t tier, Slot slot) {
   ++prefetch_.wasted;
 }
 
-uint64_t Residency::plan_prefetch(const std::vector<uint64_t>& keys, uint32_t target, uint64_t budget, StepPlan& plan) {
+uint64_t Residency::plan_prefetch(const std::vector<uint64_t>& keys, uint32_t target, uint64_t budget, StepPlan& plan,
+                                  const std::vector<uint64_t>* keep) {
   const uint32_t backing = topology_.backing_tier();
   if (target >= backing || plan.phases.empty()) return 0;
+  // What must stay is pinned while the prefetches are planned, so no victim is one of them.
+  kept_pins_.clear();
+  if (keep) {
+    for (uint32_t t = 0; t < backing; ++t) {
+      ResidentSet<EvictionPolicy>& resident = topology_.tier(t).resident();
+      for (uint64_t key : *keep) {
+        const Slot slot = resident.find(key);
+        if (slot == kNoSlot) continue;
+        resident.pin(slot);
+        kept_pins_.push_back({t, slot});
+      }
+    }
+  }
+  const uint64_t planned = plan_prefetch_moves(keys, target, budget, plan);
+  for (const auto& [t, slot] : kept_pins_) topology_.tier(t).resident().unpin(slot);
+  return planned;
+}
+
+uint64_t Residency::plan_prefetch_moves(const std::vector<uint64_t>& keys, uint32_t target, uint64_t budget, StepPlan& plan) {
+  const uint32_t backing = topology_.backing_tier();
   plan_ = &plan;
   const uint64_t bytes = object_bytes_;
   uint64_t planned = 0;

@@ -41,7 +41,10 @@ class Residency final : private VictimRule, private MoveSink {
   // last phase, each pinned in the target until its chain completes, within `budget`
   // bytes. Keys already at or above the target are skipped; eviction spares the current
   // step's objects and pinned ones. Returns the bytes planned.
-  uint64_t plan_prefetch(const std::vector<uint64_t>& keys, uint32_t target, uint64_t budget, StepPlan& plan);
+  // `keep`, when given, are objects needed before any prefetched one would be (the coming
+  // steps an oracle reads): no prefetch evicts them from any tier.
+  uint64_t plan_prefetch(const std::vector<uint64_t>& keys, uint32_t target, uint64_t budget, StepPlan& plan,
+                         const std::vector<uint64_t>* keep = nullptr);
 
   // Checks, after every step, that every modified object is still dirty in some tier or
   // has reached the backing store (no dirty data dropped); throws std::logic_error if not.
@@ -112,7 +115,10 @@ class Residency final : private VictimRule, private MoveSink {
     if (check_invariants_) unsaved_.erase(key);
   }
   void verify_no_dirty_dropped() const;
+  uint64_t plan_prefetch_moves(const std::vector<uint64_t>& keys, uint32_t target, uint64_t budget, StepPlan& plan);
+
   std::vector<std::vector<uint8_t>> prefetched_;  // [tier][slot]: staged, not yet used
+  std::vector<std::pair<uint32_t, Slot>> kept_pins_;  // (tier, slot) pinned while prefetches are planned
   PrefetchCounts prefetch_;
   std::vector<uint32_t> used_slots_;  // tier-0 slots used by this step (training)
 };
