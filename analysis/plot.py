@@ -56,7 +56,7 @@ def magnitude(value):
 
 
 def human(value):
-    """A number as a person writes it: 8 not 8.0, 1,234,567, 0.367, 12.3 ms-style 3 digits."""
+    """A number as a person writes it: 8 not 8.0, 1,234,567, 0.367, 12.3 (three digits)."""
     if isinstance(value, str):
         try:
             value = float(value) if value.strip() else value
@@ -68,12 +68,7 @@ def human(value):
         return ""
     if float(value).is_integer() and abs(value) < 1e15:
         return f"{int(value):,}"
-    magnitude_ = abs(value)
-    if magnitude_ >= 1000:
-        return f"{value:,.0f}"
-    if magnitude_ >= 1:
-        return f"{value:.3g}" if magnitude_ < 100 else f"{value:.0f}"
-    return f"{value:.3g}"
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
 
 
 def label(path):
@@ -376,7 +371,8 @@ def kv_run(figures, df, directory):
             cdf(ax, values, [1] * len(values), name)
     else:
         source = "histograms.csv, from the buckets; run with workload.request_log=true for exact values"
-        histogram_cdfs(ax, histograms, ["ttft", "load_time", "queue_wait"]) if histograms is not None else None
+        if histograms is not None:
+            histogram_cdfs(ax, histograms, ["ttft", "load_time", "queue_wait"])
     finish_cdf(ax, "time per request")
     figures.save(fig, "ttft_cdf.png", "Time to first token",
                  f"Cumulative distributions over requests of the time to first token, the KV load time and the "
@@ -538,11 +534,17 @@ def main(argv):
             cache_folder(figures, df)
             title, summary = "tiersim cache replay", f"{len(df):,} policy x capacity runs"
         elif "ttft_p50_us" in df.columns:
-            kv_sweep(figures, df, params) if params else kv_run(figures, df, directory)
+            if params:
+                kv_sweep(figures, df, params)
+            else:
+                kv_run(figures, df, directory)
             title = "tiersim KV-cache " + ("sweep" if params else "run")
             summary = f"{len(df):,} points; swept: {', '.join(params)}" if params else f"run {df.iloc[0]['name']}"
         elif "stall_fraction" in df.columns:
-            expert_sweep(figures, df, params) if params else expert_run(figures, df, directory)
+            if params:
+                expert_sweep(figures, df, params)
+            else:
+                expert_run(figures, df, directory)
             title = "tiersim expert replay " + ("sweep" if params else "run")
             summary = f"{len(df):,} points; swept: {', '.join(params)}" if params else f"run {df.iloc[0]['name']}"
         else:

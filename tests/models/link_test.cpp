@@ -113,27 +113,36 @@ TEST_CASE("shared: concurrent transfers split the bandwidth; alone it costs what
   CHECK(d2.at[0].second == 1007 * sim::kNanosecond);
 }
 
-TEST_CASE("background transfers use idle capacity only") {
-  // Shared: a prefetch submitted while a demand transfer is in service waits for it instead
-  // of taking half the bandwidth; a demand arriving during the prefetch shares with it.
+namespace {
+
+// Delivery times of two 1000 B transfers submitted at 0, the first of priority `first`, the
+// second of `second`.
+std::vector<sim::Time> two_transfers(const LinkSpec& link_spec, Priority first, Priority second) {
   sim::Simulator s;
-  QueueingLink link(s, spec(4, Sharing::kShared));
+  QueueingLink link(s, link_spec);
   Deliveries d{&s, {}};
-  link.submit(1000, {delivered, &d, 0});
-  link.submit(1000, {delivered, &d, 1}, Priority::kBackground);
+  link.submit(1000, {delivered, &d, 0}, first);
+  link.submit(1000, {delivered, &d, 1}, second);
   s.run();
-  REQUIRE(d.at.size() == 2);
-  CHECK(d.at[0] == std::make_pair(uint64_t{0}, 1000 * sim::kNanosecond));  // alone at full rate
-  CHECK(d.at[1] == std::make_pair(uint64_t{1}, 2000 * sim::kNanosecond));  // then the prefetch
+  std::vector<sim::Time> at(2, -1);
+  for (const auto& [id, when] : d.at) at[id] = when;
+  return at;
+}
+
+}  // namespace
+
+TEST_CASE("background transfers use idle capacity only") {
+  const sim::Time ns = sim::kNanosecond;
+  // Shared: a prefetch submitted while a demand transfer is in service waits for it instead
+  // of taking half the bandwidth...
+  CHECK(two_transfers(spec(4, Sharing::kShared), Priority::kDemand, Priority::kBackground) ==
+        std::vector<sim::Time>{1000 * ns, 2000 * ns});
+  // ...while a demand arriving during a prefetch shares with it (it is not interrupted).
+  CHECK(two_transfers(spec(4, Sharing::kShared), Priority::kBackground, Priority::kDemand) ==
+        std::vector<sim::Time>{2000 * ns, 2000 * ns});
   // Fifo: a free channel takes a background transfer when no demand waits.
-  sim::Simulator s2;
-  QueueingLink fifo(s2, spec(2, Sharing::kFifo));
-  Deliveries d2{&s2, {}};
-  fifo.submit(1000, {delivered, &d2, 0});
-  fifo.submit(1000, {delivered, &d2, 1}, Priority::kBackground);
-  s2.run();
-  REQUIRE(d2.at.size() == 2);
-  CHECK(d2.at[1].second == 1000 * sim::kNanosecond);  // on the second channel, in parallel
+  CHECK(two_transfers(spec(2, Sharing::kFifo), Priority::kDemand, Priority::kBackground) ==
+        std::vector<sim::Time>{1000 * ns, 1000 * ns});
 }
 
 TEST_CASE("shared: the channel count caps concurrency; a late arrival slows the others") {

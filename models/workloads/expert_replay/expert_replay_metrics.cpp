@@ -3,9 +3,8 @@
 #include "models/tiers/store_metrics.h"
 #include "models/tiers/topology.h"
 #include "models/workloads/expert_replay/expert_replay.h"
-
-#include "sim/output/histogram_table.h"
 #include "sim/engine/simulator.h"
+#include "sim/output/histogram_table.h"
 
 namespace tiersim::models {
 

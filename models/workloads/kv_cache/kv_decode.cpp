@@ -1,12 +1,11 @@
 #include "models/workloads/kv_cache/kv_decode.h"
 
-#include "sim/output/histogram_table.h"
-
 #include <algorithm>
 
 #include "models/links/queueing_link.h"
 #include "models/links/link_metrics.h"
 #include "sim/engine/simulator.h"
+#include "sim/output/histogram_table.h"
 #include "sim/output/metrics.h"
 #include "sim/stats/exact_quantiles.h"
 

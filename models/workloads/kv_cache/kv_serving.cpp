@@ -1,16 +1,15 @@
 #include "models/workloads/kv_cache/kv_serving.h"
 
-#include "sim/output/histogram_table.h"
-
 #include <algorithm>
 #include <cmath>
 
 #include "models/links/link_metrics.h"
 #include "models/tiers/store_metrics.h"
-#include "models/workloads/kv_cache/load_plan.h"
 #include "models/tiers/topology.h"
 #include "models/workloads/kv_cache/kv_decode.h"
+#include "models/workloads/kv_cache/load_plan.h"
 #include "sim/engine/simulator.h"
+#include "sim/output/histogram_table.h"
 #include "sim/stats/exact_quantiles.h"
 
 namespace tiersim::models {
@@ -311,7 +310,7 @@ void KvServing::on_first_token(void* self, uint64_t slot_index) {
   const sim::Time now = s.simulator_.now();
   s.ttft_.push_back(now - static_cast<sim::Time>(request.arrival_us) * sim::kMicrosecond);
   s.last_token_ = std::max(s.last_token_, now);
-  s.note_served(now);
+  if (!s.decode_ || request.output_tokens <= 1) s.note_served(now);  // else when its decode finishes
   if (s.spec_.request_log) {
     RequestRecord& r = s.records_[a.request];
     r.worker = a.worker;
@@ -484,7 +483,7 @@ std::string KvServing::build_request_log() const {
 }
 
 void KvServing::note_served(sim::Time now) {
-  if (now < service_end_) return;
+  if (++served_ < trace_.requests.size()) return;  // the links are read once, when the last is served
   service_end_ = now;
   served_links_.resize(tiers_.link_count());
   for (uint32_t l = 0; l < tiers_.link_count(); ++l) {
@@ -539,8 +538,11 @@ Metrics KvServing::metrics() const {
   m.add("sim_time_s", sim::to_seconds(served_end));
   m.add("drain_s", sim::to_seconds(end - served_end));
   uint64_t drain_bytes = 0;
-  for (uint32_t l = 0; l < served_links_.size(); ++l)
-    for (uint32_t w = 0; w < served_links_[l].size(); ++w) drain_bytes += tiers_.link(w, l).totals().bytes - served_links_[l][w].delivered_bytes;
+  for (uint32_t l = 0; l < served_links_.size(); ++l) {
+    for (uint32_t w = 0; w < served_links_[l].size(); ++w) {
+      drain_bytes += tiers_.link(w, l).totals().bytes - served_links_[l][w].delivered_bytes;
+    }
+  }
   m.add("drain_bytes", drain_bytes);
   m.add("throughput_rps", served_s > 0 ? double(requests) / served_s : 0.0);
   m.add("input_tokens_per_s", served_s > 0 ? double(total_tokens_) / served_s : 0.0);

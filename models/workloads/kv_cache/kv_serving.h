@@ -112,8 +112,9 @@ class KvServing {
   static void on_arrival(void* self, uint64_t request);
   static void on_hop_done(void* self, uint64_t move);
   static void on_first_token(void* self, uint64_t slot);
-  // A request was served (its first token, or its last with decode) at `now`: the links'
-  // totals then are what the served window reports; what they move later is the drain.
+  // A request was served (its first token, or its last with decode) at `now`. When it is
+  // the last, the links' totals then are what the served window reports; what they move
+  // later is the drain.
   void note_served(sim::Time now);
   // How many chunks of its cached prefix worker w's request loads; the rest it recomputes.
   uint32_t choose_split(uint32_t w, const std::vector<Chunk>& chunks, uint64_t input_tokens);
@@ -187,6 +188,7 @@ class KvServing {
   sim::Time load_total_ = 0, compute_total_ = 0;
   sim::LogHistogram load_time_;  // per request
   sim::Time first_arrival_ = -1, last_token_ = 0;
+  uint64_t served_ = 0;                               // requests served so far
   sim::Time service_end_ = -1;                        // the last request served
   std::vector<uint32_t> found_;              // the request being started: its cached prefix's tiers
   std::vector<PrefixChunk> prefix_;          // ... with each chunk's estimated arrival
