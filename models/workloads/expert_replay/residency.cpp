@@ -295,14 +295,17 @@ uint64_t Residency::plan_prefetch(const std::vector<uint64_t>& keys, uint32_t ta
                                   const std::vector<uint64_t>* keep) {
   const uint32_t backing = topology_.backing_tier();
   if (target >= backing || plan.phases.empty()) return 0;
-  // What must stay is pinned while the prefetches are planned, so no victim is one of them.
+  // What must stay is pinned while the prefetches are planned, so no victim is one of them
+  // (those pins are not prefetches: the first tier's room for a step does not count them).
   kept_pins_.clear();
+  kept_in_first_tier_ = 0;
   if (keep) {
     for (uint32_t t = 0; t < backing; ++t) {
       ResidentSet<EvictionPolicy>& resident = topology_.tier(t).resident();
       for (uint64_t key : *keep) {
         const Slot slot = resident.find(key);
         if (slot == kNoSlot) continue;
+        if (resident.pins(slot) == 0 && t == 0) ++kept_in_first_tier_;
         resident.pin(slot);
         kept_pins_.push_back({t, slot});
       }
@@ -323,7 +326,7 @@ uint64_t Residency::plan_prefetch_moves(const std::vector<uint64_t>& keys, uint3
   const uint64_t reserve = std::max<uint64_t>(largest_step_, 1);
   for (uint64_t key : keys) {
     if (planned + bytes > budget) break;
-    if (target == 0 && top.pinned_count() + reserve >= top.capacity().objects) break;
+    if (target == 0 && top.pinned_count() - kept_in_first_tier_ + reserve >= top.capacity().objects) break;
     if (hierarchy_.held_at_or_above(target, key)) continue;
     uint32_t source = target + 1;
     while (source < backing && topology_.tier(source).resident().find(key) == kNoSlot) ++source;

@@ -119,6 +119,7 @@ class Residency final : private VictimRule, private MoveSink {
 
   std::vector<std::vector<uint8_t>> prefetched_;  // [tier][slot]: staged, not yet used
   std::vector<std::pair<uint32_t, Slot>> kept_pins_;  // (tier, slot) pinned while prefetches are planned
+  uint64_t kept_in_first_tier_ = 0;                   // of them, first-tier objects pinned only by that
   PrefetchCounts prefetch_;
   std::vector<uint32_t> used_slots_;  // tier-0 slots used by this step (training)
 };
