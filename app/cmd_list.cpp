@@ -1,7 +1,8 @@
 // `tiersim list`: what can be named in configs and flags.
 #include <cstdio>
 
-#include "models/workloads/kv_cache/model_shape.h"
+#include "models/compute/gpu_profile.h"
+#include "models/compute/model_shape.h"
 #include "models/links/link_model_registry.h"
 #include "models/policies/policy_registry.h"
 #include "models/prefetchers/prefetcher_registry.h"
@@ -16,8 +17,9 @@ namespace tiersim {
 int list_command(const std::string& what) {
   const bool all = what.empty() || what == "all";
   if (!all && what != "policies" && what != "prefetchers" && what != "samplers" && what != "formats" && what != "links" && what != "workloads" &&
-      what != "models") {
-    throw InputError("list: unknown category \"" + what + "\"; expected one of: policies, prefetchers, samplers, formats, links, workloads, models");
+      what != "models" && what != "gpus") {
+    throw InputError("list: unknown category \"" + what +
+                     "\"; expected one of: policies, prefetchers, samplers, formats, links, workloads, models, gpus");
   }
   if (all || what == "policies") {
     std::printf("eviction policies:\n");
@@ -58,7 +60,17 @@ int list_command(const std::string& what) {
     for (const models::WorkloadEntry* e : models::WorkloadRegistry::all()) std::printf("  %-14s %s\n", e->name.c_str(), e->description.c_str());
   }
   if (all || what == "models") {
-    std::printf("model presets (workload.model of kv_cache):\n  %s\n", models::model_preset_names().c_str());
+    std::printf("model presets (workload.model):\n  %s\n", models::model_preset_names().c_str());
+  }
+  if (all || what == "gpus") {
+    std::printf("GPU presets (workload.gpu; dense TFLOP/s bf16 / fp8, HBM):\n");
+    size_t count = 0;
+    const models::GpuProfile* gpus = models::gpu_presets(&count);
+    for (size_t i = 0; i < count; ++i) {
+      const models::GpuProfile& g = gpus[i];
+      std::printf("  %-10s %7.1f / %7.1f TFLOP/s, %4.0f GB at %.2f TB/s  (%s)\n", g.name.c_str(), g.bf16_flops / 1e12, g.fp8_flops / 1e12,
+                  static_cast<double>(g.hbm_bytes) / 1e9, g.hbm_Bps / 1e12, g.source);
+    }
   }
   return 0;
 }

@@ -290,8 +290,8 @@ int main(int argc, char** argv) {
 
   // list
   std::string list_what;
-  CLI::App* list_app = app.add_subcommand("list", "list what can be named: policies, prefetchers, samplers, formats, links, workloads, models");
-  list_app->add_option("what", list_what, "policies, prefetchers, samplers, formats, links, workloads or models (default: all)");
+  CLI::App* list_app = app.add_subcommand("list", "list what can be named: policies, prefetchers, samplers, formats, links, workloads, models, gpus");
+  list_app->add_option("what", list_what, "policies, prefetchers, samplers, formats, links, workloads, models or gpus (default: all)");
   list_app->callback([&] { action = [&] { return list_command(list_what); }; });
 
   if (const auto renamed = renamed_flag_error(argc, argv)) {

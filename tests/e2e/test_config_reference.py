@@ -92,6 +92,7 @@ PROBES = {
     "workload.generator.sessions": based(KV, "workload.generator.sessions"),
     "workload.model": based(KV, "workload.model", **{"workload.model": {"preset": "llama3_8b"}}),
     "workload.prefill": based(KV, "workload.prefill"),
+    "workload.gpu": based(KV, "workload.gpu", **{"workload.gpu": {"preset": "h100_sxm"}}),
     "workload.write": based(KV, "workload.write"),
     "workload.cost": based(KV, "workload.cost"),
     "workload.workers": based(POOLED, "workload.workers"),

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
-#include "models/workloads/kv_cache/model_shape.h"
+#include "models/compute/model_shape.h"
 #include "models/links/token_bucket.h"
 #include "models/workloads/kv_cache/kv_cluster_spec.h"
 #include "models/workloads/kv_cache/kv_serving_spec.h"

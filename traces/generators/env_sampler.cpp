@@ -58,7 +58,7 @@ void check_batch(const GeneratorSpec& spec, const std::string& prefix) {
 
 TIERSIM_REGISTER_SAMPLER(EnvSampler, "env", "envs_per_batch environments per step, each with its own preferred experts",
                          {{"envs_per_batch", 1, 1, 1u << 20, true, "environments per step"}, environments_parameter(),
-                          env_width_parameter(), noise_parameter()},
+                          env_width_parameter(), noise_parameter(), distinct_parameter()},
                          &check_batch);
 
 }  // namespace tiersim::traces

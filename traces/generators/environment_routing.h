@@ -2,7 +2,9 @@
 // How an environment routes, as in the MoE prototype's cache benchmark: each routing pick is the
 // environment's base expert plus a uniform jitter in [0, env_width), modulo n_experts;
 // with probability `noise` a pick is a uniformly random expert instead. Each layer adds
-// its own fixed offset, so layers use different experts.
+// its own fixed offset, so layers use different experts. The prototype's picks may repeat
+// (two picks of one expert: a layer then uses one); with `distinct` 1 a repeated pick is
+// drawn again, so a layer uses exactly experts_per_step experts, as top-k routing does.
 #include <cstdint>
 #include <vector>
 
@@ -20,6 +22,9 @@ inline SamplerParameter noise_parameter() {
 inline SamplerParameter env_width_parameter() {
   return {"env_width", 8, 1, UINT32_MAX, true, "experts an environment routes to (around its base)"};
 }
+inline SamplerParameter distinct_parameter() {
+  return {"distinct", 0, 0, 1, true, "1: a layer's picks are distinct experts (top-k routing); 0: they may repeat (the MoE prototype)"};
+}
 inline SamplerParameter environments_parameter() {
   return {"n_envs", 0, 0, UINT32_MAX, true, "environments (0: as many as n_experts)"};
 }
@@ -32,18 +37,25 @@ inline uint32_t environments(const GeneratorSpec& spec) {
 class EnvironmentRouting {
  public:
   explicit EnvironmentRouting(const GeneratorSpec& spec)
-      : spec_(spec), noise_(spec.parameter("noise")), env_width_(spec.count("env_width")), environments_(environments(spec)) {}
+      : spec_(spec),
+        noise_(spec.parameter("noise")),
+        env_width_(spec.count("env_width")),
+        environments_(environments(spec)),
+        distinct_(spec.count("distinct") != 0) {}
 
   // Appends `picks` experts routed by environment whose window starts at `base`.
   void pick(uint32_t base, uint32_t layer, uint32_t picks, sim::Rng& rng, std::vector<uint32_t>& out) const {
     const uint64_t n = spec_.n_experts;
     const uint64_t start = (uint64_t{base} + layer_offset(spec_.seed, layer, spec_.n_experts)) % n;
+    const size_t first = out.size();
     for (uint32_t i = 0; i < picks; ++i) {
-      if (noise_ > 0 && rng.uniform01() < noise_) {
-        out.push_back(static_cast<uint32_t>(rng.below(n)));
-      } else {
-        out.push_back(static_cast<uint32_t>((start + rng.below(env_width_)) % n));
+      uint32_t expert = draw(start, rng);
+      // A window narrower than the picks cannot give them all: after a few redraws the
+      // next unused expert past the window's start is taken.
+      for (uint32_t tries = 0; distinct_ && chosen(out, first, expert); ++tries) {
+        expert = tries < 32 ? draw(start, rng) : static_cast<uint32_t>((expert + 1) % n);
       }
+      out.push_back(expert);
     }
   }
 
@@ -55,9 +67,21 @@ class EnvironmentRouting {
   }
 
  private:
+  uint32_t draw(uint64_t start, sim::Rng& rng) const {
+    const uint64_t n = spec_.n_experts;
+    if (noise_ > 0 && rng.uniform01() < noise_) return static_cast<uint32_t>(rng.below(n));
+    return static_cast<uint32_t>((start + rng.below(env_width_)) % n);
+  }
+  static bool chosen(const std::vector<uint32_t>& out, size_t first, uint32_t expert) {
+    for (size_t i = first; i < out.size(); ++i)
+      if (out[i] == expert) return true;
+    return false;
+  }
+
   const GeneratorSpec spec_;
   const double noise_;
   const uint32_t env_width_, environments_;
+  const bool distinct_;
 };
 
 // A sampler that follows one environment at a time (episode, markov): subclasses decide

@@ -21,6 +21,6 @@ class EpisodeSampler final : public SingleEnvironmentSampler {
 TIERSIM_REGISTER_SAMPLER(EpisodeSampler, "episode",
                          "episodes of episode_len steps in one environment; picks = env base + jitter in [0, env_width)",
                          {{"episode_len", 20, 1, UINT32_MAX, true, "steps per environment"}, environments_parameter(),
-                          env_width_parameter(), noise_parameter()});
+                          env_width_parameter(), noise_parameter(), distinct_parameter()});
 
 }  // namespace tiersim::traces

@@ -18,6 +18,6 @@ class MarkovSampler final : public SingleEnvironmentSampler {
 
 TIERSIM_REGISTER_SAMPLER(MarkovSampler, "markov", "environment kept with probability p_stay each step, else redrawn",
                          {{"p_stay", 0.9, 0.0, 1.0, false, "probability of keeping the environment"}, environments_parameter(),
-                          env_width_parameter(), noise_parameter()});
+                          env_width_parameter(), noise_parameter(), distinct_parameter()});
 
 }  // namespace tiersim::traces

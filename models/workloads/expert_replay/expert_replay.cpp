@@ -1,5 +1,7 @@
 #include "models/workloads/expert_replay/expert_replay.h"
 
+#include <algorithm>
+
 #include "models/tiers/store_metrics.h"
 #include "models/tiers/topology.h"
 #include "sim/errors.h"
@@ -123,6 +125,12 @@ void ExpertReplay::begin_plan() {
   chains_.assign(plan_.chains.size(), ChainProgress{});
   phases_.assign(plan_.phases.size(), PhaseProgress{0, 0, false, false});
   plan_start_ = simulator_.now();
+  phase_compute_.resize(plan_.phases.size());
+  plan_compute_ = 0;
+  for (uint32_t p = 0; p < plan_.phases.size(); ++p) {
+    phase_compute_[p] = flushing_ ? 0 : layer_compute(p);
+    plan_compute_ = sim::saturating_add(plan_compute_, phase_compute_[p]);
+  }
   next_compute_ = 0;
   computing_ = false;
   plan_active_ = true;
@@ -136,7 +144,7 @@ void ExpertReplay::end_plan() {
     return;
   }
   const sim::Time step_time = simulator_.now() - plan_start_;
-  const sim::Time compute = spec_.compute_per_layer * static_cast<sim::Time>(plan_.phases.size());
+  const sim::Time compute = plan_compute_;
   const sim::Time stall = step_time - compute;
   last_step_time_ = step_time;
   ++steps_;
@@ -199,14 +207,34 @@ void ExpertReplay::pump() {
       const PlannedPhase& layer = plan_.phases[next_compute_];
       observer_->on_compute(step_accesses_.data() + layer.first_access, step_accesses_.data() + layer.end_access);
     }
-    if (!flushing_ && spec_.compute_per_layer > 0) {
+    if (phase_compute_[next_compute_] > 0) {
       computing_ = true;
-      simulator_.schedule_after(spec_.compute_per_layer, &ExpertReplay::on_compute_done, this);
+      simulator_.schedule_after(phase_compute_[next_compute_], &ExpertReplay::on_compute_done, this);
       break;
     }
     ++next_compute_;
   }
   pumping_ = false;
+}
+
+sim::Time ExpertReplay::layer_compute(uint32_t phase) {
+  if (!spec_.roofline) return spec_.compute_per_layer;
+  const PlannedPhase& layer = plan_.phases[phase];
+  layer_objects_.clear();
+  for (uint32_t i = layer.first_access; i < layer.end_access; ++i) layer_objects_.push_back(step_accesses_[i].object);
+  std::sort(layer_objects_.begin(), layer_objects_.end());
+  const auto distinct = std::unique(layer_objects_.begin(), layer_objects_.end()) - layer_objects_.begin();
+  LayerWork work;
+  const double batch = spec_.batch_tokens, context = double(spec_.context_tokens);
+  work.tokens = batch;
+  // Decode: each sequence's new token attends to its context and itself; prefill: causal.
+  work.attended = spec_.prefill_stage ? batch * context + batch * (batch + 1) / 2 : batch * (context + 1);
+  work.kv_tokens_read = spec_.prefill_stage ? context : batch * context;
+  work.experts_touched = static_cast<double>(distinct);
+  sim::Time t = spec_.roofline->layer(work).time;
+  if (phase == 0) t = sim::saturating_add(t, spec_.roofline->dense_layers(work));
+  // Training: the backward pass costs twice the forward (gradients of inputs and weights).
+  return training_ ? sim::saturating_add(t, sim::saturating_add(t, t)) : t;
 }
 
 void ExpertReplay::on_compute_done(void* self, uint64_t) {

@@ -157,6 +157,11 @@ class ExpertReplay {
   sim::Time plan_start_ = 0;
   uint32_t next_compute_ = 0;  // the phase whose compute runs next
   bool computing_ = false;
+  std::vector<sim::Time> phase_compute_;  // each phase's compute time
+  sim::Time plan_compute_ = 0;            // their sum
+  std::vector<uint64_t> layer_objects_;   // scratch: a layer's distinct experts
+  // The compute of the plan's phase `phase`: hand-set, or the roofline's for its experts.
+  sim::Time layer_compute(uint32_t phase);
 
   std::unique_ptr<WarmTier> warm_;
   std::unique_ptr<Prefetcher> prefetcher_;

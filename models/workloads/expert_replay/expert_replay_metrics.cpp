@@ -27,6 +27,8 @@ Metrics ExpertReplay::metrics() const {
   m.add("stall_fraction", total_step_time_ ? static_cast<double>(total_stall_) / static_cast<double>(total_step_time_) : 0.0);
   m.add("stall_p99_us", us(step_stall_.quantile(0.99)));
   m.add("compute_time_s", sim::to_seconds(total_compute_));
+  m.add("batch_tokens", static_cast<uint64_t>(spec_.batch_tokens));
+  m.add("tokens_per_s", sim_seconds > 0 ? static_cast<double>(steps_) * spec_.batch_tokens / sim_seconds : 0.0);
 
   const uint32_t backing = topology_.backing_tier();
   for (uint32_t t = 0; t < topology_.tier_count(); ++t) {

@@ -45,12 +45,30 @@ PrefetchSpec parse_prefetch(const ConfigNode& node) {
   return spec;
 }
 
+// "model", "gpu" and the batch: compute from the model's shape.
+void parse_compute(const ConfigNode& workload, ExpertReplaySpec& spec, std::optional<ModelShape>& model) {
+  if (auto m = workload.find("model")) model = parse_model_shape(*m);
+  spec.batch_tokens = static_cast<uint32_t>(workload.uint_or("batch_tokens", 1, 1, 1u << 24));
+  spec.context_tokens = workload.uint_or("context_tokens", 0, 0, 1ull << 32);
+  if (auto stage = workload.find("stage")) spec.prefill_stage = stage->as_enum({"decode", "prefill"}) == "prefill";
+  const std::optional<ConfigNode> gpu = workload.find("gpu");
+  if (!gpu) return;
+  if (!model) gpu->fail("a GPU needs the model it runs: add \"model\" (a preset such as \"mixtral_8x7b\", or its shape)");
+  std::string missing;
+  if (!model->has_compute_shape(&missing)) {
+    workload.at("model").fail("the roofline needs the model's \"" + missing + "\" (or a preset: " + model_preset_names() + ")");
+  }
+  if (!model->is_moe()) workload.at("model").fail("an expert replay needs an MoE model (\"experts\" and \"expert_ff\")");
+  spec.roofline.emplace(*model, parse_gpu_profile(*gpu));
+}
+
 }  // namespace
 
 ExpertReplaySpec parse_expert_replay(const ConfigNode& workload, uint64_t run_seed) {
   workload.reject_renamed("seed001_counters", "\"bench_cache_counters\"");
   workload.allow_only({"type", "mode", "overlap", "compute_per_layer", "expert_bytes", "chunk_bytes", "trace", "generator",
-                     "bench_cache_counters", "prefetch", "timeseries_interval", "warm_tier", "check_invariants"});
+                     "bench_cache_counters", "prefetch", "timeseries_interval", "warm_tier", "check_invariants", "model", "gpu",
+                     "batch_tokens", "stage", "context_tokens"});
   ExpertReplaySpec spec;
   workload.at("type").as_enum({"expert_replay"});
   if (auto mode = workload.find("mode")) {
@@ -61,10 +79,19 @@ ExpertReplaySpec parse_expert_replay(const ConfigNode& workload, uint64_t run_se
     spec.overlap = overlap->as_enum({"serial", "pipelined"}) == "pipelined" ? ExpertReplaySpec::Overlap::kPipelined
                                                                              : ExpertReplaySpec::Overlap::kSerial;
   }
+  std::optional<ModelShape> model;
+  parse_compute(workload, spec, model);
   spec.compute_per_layer = workload.duration_or("compute_per_layer", 0);
-  const ConfigNode bytes = workload.at("expert_bytes");
-  spec.expert_bytes = bytes.as_bytes();
-  if (spec.expert_bytes == 0) bytes.fail("expert_bytes must be greater than zero, got " + bytes.describe());
+  if (workload.has("compute_per_layer")) spec.roofline.reset();  // hand-set costs override
+  if (auto bytes = workload.find("expert_bytes")) {
+    spec.expert_bytes = bytes->as_bytes();
+    if (spec.expert_bytes == 0) bytes->fail("expert_bytes must be greater than zero, got " + bytes->describe());
+  } else if (model && model->expert_bytes() > 0) {
+    spec.expert_bytes = model->expert_bytes();
+  } else {
+    workload.fail(model ? "missing \"expert_bytes\": the model gives no expert size (it needs \"d_model\" and \"expert_ff\")"
+                        : "missing required key \"expert_bytes\" (or a \"model\" whose experts give it)");
+  }
   if (auto chunk = workload.find("chunk_bytes")) {
     spec.chunk_bytes = chunk->as_bytes();
     constexpr uint64_t kMaxChunks = 1 << 16;

@@ -5,8 +5,22 @@
 //   overlap          "serial" (transfers, then compute, one after another: the MoE
 //                    prototype's accounting) | "pipelined" (layer l+1's experts load while layer l
 //                    computes, limited by link channels)
-//   compute_per_layer  duration of one layer's compute ("0 us" by default)
-//   expert_bytes     size of one expert (a number of bytes or "512 KiB")
+//   compute_per_layer  duration of one layer's compute, hand-set ("0 us" by default); it
+//                    overrides the roofline below
+//   model, gpu       compute from the model's shape (models/compute/model_shape.h) on a GPU
+//                    (models/compute/gpu_profile.h): each layer of the trace is one MoE
+//                    layer of the model, timed by models/compute/roofline.h with the
+//                    distinct experts the layer's accesses touch; the model's leading
+//                    dense layers are added to each step's first layer; in training mode a
+//                    layer takes three times its forward (the backward computes the
+//                    gradients of inputs and weights)
+//   batch_tokens     tokens a step processes (default 1): decode sequences, or a prefill's
+//   stage            "decode" (default: batch_tokens sequences, one new token each, each
+//                    attending to context_tokens) | "prefill" (batch_tokens new tokens of
+//                    one sequence after context_tokens cached ones)
+//   context_tokens   the context each token attends to (default 0)
+//   expert_bytes     size of one expert (a number of bytes or "512 KiB"; default, with a
+//                    model: its gate, up and down projections)
 //   chunk_bytes      split objects that cross several links into chunks of this size so
 //                    the links pipeline ("4 MiB"; 0, the default, moves whole objects)
 //   trace            a trace file: "path" or {"path": ..., "format": "csv|bin|oracleGeneral"}
@@ -29,6 +43,7 @@
 #include <optional>
 #include <string>
 
+#include "models/compute/roofline.h"
 #include "models/workloads/expert_replay/warm_tier.h"
 #include "sim/engine/time.h"
 #include "traces/generators/generator_spec.h"
@@ -63,6 +78,10 @@ struct ExpertReplaySpec {
   uint64_t expert_bytes = 0;
   uint64_t chunk_bytes = 0;  // 0: whole objects
   sim::Time compute_per_layer = 0;
+  std::optional<Roofline> roofline;  // layer compute from the model, unless hand-set
+  uint32_t batch_tokens = 1;
+  bool prefill_stage = false;
+  uint64_t context_tokens = 0;
   bool bench_cache_counters = false;
   std::string trace_path;  // empty when generated
   std::optional<traces::Format> trace_format;

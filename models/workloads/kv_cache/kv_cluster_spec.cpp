@@ -11,6 +11,7 @@ namespace tiersim::models {
 sim::Time DecodeStepCost::time(uint64_t sequences, uint64_t context_bytes) const {
   sim::Time t = sim::saturating_add(fixed, static_cast<sim::Time>(std::min<uint64_t>(sequences, 1u << 30)) * per_sequence);
   if (kv_read_Bps) t = sim::saturating_add(t, sim::transfer_time(context_bytes, kv_read_Bps));
+  if (roofline) t = sim::saturating_add(t, roofline->decode_step(sequences, bytes_per_token ? context_bytes / bytes_per_token : 0));
   return t;
 }
 
@@ -57,7 +58,7 @@ KvWorkersSpec parse_kv_workers(const ConfigNode* node, const TopologySpec& topol
   return spec;
 }
 
-KvDecodeSpec parse_kv_decode(const ConfigNode* node) {
+KvDecodeSpec parse_kv_decode(const ConfigNode* node, bool has_gpu) {
   KvDecodeSpec spec;
   if (!node) return spec;
   node->allow_only({"placement", "workers", "max_batch", "kv_capacity", "step", "handover"});
@@ -72,13 +73,16 @@ KvDecodeSpec parse_kv_decode(const ConfigNode* node) {
     spec.kv_capacity = c->as_bytes();
     if (spec.kv_capacity == 0) c->fail("expected a positive size, got " + c->describe());
   }
-  const ConfigNode step = node->at("step");
-  step.allow_only({"fixed", "per_sequence", "kv_read"});
-  spec.step.fixed = step.duration_or("fixed", 0);
-  spec.step.per_sequence = step.duration_or("per_sequence", 0);
-  if (auto k = step.find("kv_read")) spec.step.kv_read_Bps = k->as_bandwidth_Bps();
-  if (spec.step.fixed <= 0 && spec.step.per_sequence <= 0 && spec.step.kv_read_Bps == 0) {
-    step.fail("a decode step must take time: give \"fixed\", \"per_sequence\" or \"kv_read\"");
+  if (!has_gpu || node->has("step")) {
+    const ConfigNode step = node->at("step");
+    step.allow_only({"fixed", "per_sequence", "kv_read"});
+    spec.step.fixed = step.duration_or("fixed", 0);
+    spec.step.per_sequence = step.duration_or("per_sequence", 0);
+    if (auto k = step.find("kv_read")) spec.step.kv_read_Bps = k->as_bandwidth_Bps();
+    spec.step.roofline_with_fixed = has_gpu && !step.has("per_sequence") && !step.has("kv_read");
+    if (!spec.step.roofline_with_fixed && spec.step.fixed <= 0 && spec.step.per_sequence <= 0 && spec.step.kv_read_Bps == 0) {
+      step.fail("a decode step must take time: give \"fixed\", \"per_sequence\" or \"kv_read\"");
+    }
   }
   spec.handover.name = "kv_handover";
   if (auto h = node->find("handover")) {

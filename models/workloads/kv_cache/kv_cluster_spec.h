@@ -19,7 +19,8 @@
 //              "kv_capacity": bytes of KV a decode worker holds (unlimited); a sequence
 //              reserves (input + output tokens) x bytes per token when it joins,
 //              "step": {"fixed": weights pass, "per_sequence": ..., "kv_read": HBM
-//              bandwidth reading the batch's context KV each step},
+//              bandwidth reading the batch's context KV each step}; with workload.gpu,
+//              "step" may be left out or hold only "fixed": the model's roofline times it,
 //              "handover": the link from each prefill worker to the decode pool
 //              {"bandwidth", "latency", "channels", "sharing", ...}; with layerwise
 //              prefill, the KV streams as layers finish}
@@ -27,6 +28,9 @@
 #include <cstdint>
 #include <vector>
 
+#include <memory>
+
+#include "models/compute/roofline.h"
 #include "models/links/i_link.h"
 #include "sim/engine/time.h"
 
@@ -51,6 +55,10 @@ struct KvWorkersSpec {
 struct DecodeStepCost {
   sim::Time fixed = 0, per_sequence = 0;
   uint64_t kv_read_Bps = 0;  // 0: reading the context costs nothing
+  // With a GPU and no per-sequence or kv_read term: fixed + the roofline's decode step.
+  std::shared_ptr<const Roofline> roofline;
+  bool roofline_with_fixed = false;  // only "fixed" was given
+  uint64_t bytes_per_token = 0;     // to turn context bytes into tokens for the roofline
   // One step over `sequences` sequences holding `context_bytes` of KV in all.
   sim::Time time(uint64_t sequences, uint64_t context_bytes) const;
 };
@@ -66,6 +74,7 @@ struct KvDecodeSpec {
 };
 
 KvWorkersSpec parse_kv_workers(const ConfigNode* node, const TopologySpec& topology);
-KvDecodeSpec parse_kv_decode(const ConfigNode* node);
+// `has_gpu`: the workload names a GPU, so "step" may be left out (the roofline times it).
+KvDecodeSpec parse_kv_decode(const ConfigNode* node, bool has_gpu);
 
 }  // namespace tiersim::models

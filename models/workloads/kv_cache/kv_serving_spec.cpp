@@ -69,6 +69,7 @@ void require_write_links(const ConfigNode& where, const TopologySpec& topology, 
 }  // namespace
 
 sim::Time PrefillCost::time(uint64_t cached, uint64_t fresh) const {
+  if (roofline) return sim::saturating_add(fixed, roofline->prefill(cached, fresh));
   const double total = double(cached + fresh);
   const double quadratic = per_token2_ps * (total * total - double(cached) * double(cached));
   const double ps = double(fixed) + double(per_token) * double(fresh) + quadratic;
@@ -84,7 +85,7 @@ KvServingSpec parse_kv_serving(const ConfigNode& workload, const TopologySpec& t
     }
   }
   workload.allow_only({"type", "trace", "generator", "block_tokens", "chunk_tokens", "model", "prefill", "layerwise", "prefill_slots",
-                       "write", "cost", "workers", "decode", "max_requests", "request_log", "load_policy"});
+                       "write", "cost", "workers", "decode", "max_requests", "request_log", "load_policy", "gpu"});
   KvServingSpec spec;
   spec.seed = run_seed;
   const TraceSource source =
@@ -108,18 +109,33 @@ KvServingSpec parse_kv_serving(const ConfigNode& workload, const TopologySpec& t
   }
   spec.model = parse_model_shape(workload.at("model"));
 
-  const ConfigNode prefill = workload.at("prefill");
-  prefill.allow_only({"fixed", "per_token", "per_token2"});
-  spec.prefill.fixed = prefill.duration_or("fixed", 0);
-  spec.prefill.per_token = prefill.duration_or("per_token", 0);
-  if (auto q = prefill.find("per_token2")) spec.prefill.per_token2_ps = fine_duration_ps(*q);
+  std::shared_ptr<const Roofline> roofline;
+  if (auto gpu = workload.find("gpu")) {
+    std::string missing;
+    if (!spec.model.has_compute_shape(&missing)) {
+      workload.at("model").fail("the GPU's roofline needs the model's \"" + missing + "\" (or a preset: " + model_preset_names() + ")");
+    }
+    roofline = std::make_shared<const Roofline>(spec.model, parse_gpu_profile(*gpu));
+  }
+  const std::optional<ConfigNode> prefill = roofline ? workload.find("prefill") : std::optional<ConfigNode>(workload.at("prefill"));
+  if (prefill) {
+    prefill->allow_only({"fixed", "per_token", "per_token2"});
+    spec.prefill.fixed = prefill->duration_or("fixed", 0);
+    spec.prefill.per_token = prefill->duration_or("per_token", 0);
+    if (auto q = prefill->find("per_token2")) spec.prefill.per_token2_ps = fine_duration_ps(*q);
+  }
+  if (!prefill || (!prefill->has("per_token") && !prefill->has("per_token2"))) spec.prefill.roofline = roofline;
   spec.layerwise = workload.bool_or("layerwise", true);
   if (auto policy = workload.find("load_policy")) spec.load_when_faster = policy->as_enum({"when_faster", "always"}) == "when_faster";
   spec.prefill_slots = static_cast<uint32_t>(workload.uint_or("prefill_slots", 1, 1, 1024));
   spec.max_requests = workload.uint_or("max_requests", UINT64_MAX, 1);
   const std::optional<ConfigNode> workers = workload.find("workers"), decode = workload.find("decode");
   spec.workers = parse_kv_workers(workers ? &*workers : nullptr, topology);
-  spec.decode = parse_kv_decode(decode ? &*decode : nullptr);
+  spec.decode = parse_kv_decode(decode ? &*decode : nullptr, roofline != nullptr);
+  if (roofline && spec.decode.enabled && (!decode->has("step") || spec.decode.step.roofline_with_fixed)) {
+    spec.decode.step.roofline = roofline;
+    spec.decode.step.bytes_per_token = spec.model.bytes_per_token();
+  }
   spec.request_log = workload.bool_or("request_log", false);
 
   if (auto w = workload.find("write")) {

@@ -8,11 +8,15 @@
 //   chunk_tokens   tokens per cached object, a multiple of block_tokens (default 256,
 //                  rounded up to a whole number of blocks). A chunk is the unit every tier
 //                  stores and the object size of one S3 PUT/GET
-//   model          the KV shape: a preset or fields (models/workloads/kv_cache/model_shape.h)
+//   model          the KV shape: a preset or fields (models/compute/model_shape.h)
+//   gpu            the GPU the model runs on (models/compute/gpu_profile.h): prefill and
+//                  decode steps are timed from the model's shape (models/compute/roofline.h)
+//                  unless hand-set below
 //   prefill        {"fixed": "5 ms", "per_token": "40 us", "per_token2": "0.5 ps"}: computing
 //                  n new tokens after c cached ones costs
 //                  fixed + per_token*n + per_token2*((c+n)^2 - c^2)
-//                  (the quadratic term is attention over the whole prefix)
+//                  (the quadratic term is attention over the whole prefix); with a gpu and
+//                  neither per-token term, fixed + the roofline's prefill
 //   layerwise      load layer l+1's KV while layer l computes (default true)
 //   load_policy    "when_faster" (default): a request loads the longest cached prefix whose
 //                  load, over its paths' current queues, ends before recomputing it would;
@@ -38,7 +42,10 @@
 #include <string>
 #include <vector>
 
-#include "models/workloads/kv_cache/model_shape.h"
+#include <memory>
+
+#include "models/compute/model_shape.h"
+#include "models/compute/roofline.h"
 #include "models/workloads/kv_cache/kv_cluster_spec.h"
 #include "sim/engine/time.h"
 #include "traces/kv/kv_generator.h"
@@ -52,6 +59,7 @@ namespace tiersim::models {
 struct TopologySpec;
 
 struct PrefillCost {
+  std::shared_ptr<const Roofline> roofline;  // from the model on the GPU; null: the hand-set terms
   sim::Time fixed = 0;
   sim::Time per_token = 0;
   double per_token2_ps = 0;
