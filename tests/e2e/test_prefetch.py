@@ -86,6 +86,37 @@ class Prefetchers(unittest.TestCase):
                             for q in ("step_time_mean_us", "stall_time_s"):
                                 self.assertLessEqual(float(oracle[q]), float(base[q]) * (1 + 1e-9), q)
 
+    def test_online_prefetchers_cost_the_shipped_configs_at_most_one_percent(self):
+        # Their feedback throttle issues only as many picks as timely prefetches earn over
+        # wasted, polluting and late ones (models/prefetchers/prefetch_throttle.h).
+        configs = ("default.json", "mixtral_s3_l4.json", "warm_tier_prefetch.json")
+        with temp_dir() as tmp:
+            for name in configs:
+                config = read_config(os.path.join(ROOT, "configs", name))
+                config["workload"].pop("prefetch", None)
+                base = float(run_config(tmp, "none-" + name, config)["step_time_mean_us"])
+                targets = [t["name"] for t in config["tiers"][:2]]
+                for prefetcher in ("history", "next_layer", "episode"):
+                    for target in targets:
+                        for depth in ((1,) if prefetcher == "next_layer" else (1, 4)):
+                            config["workload"]["prefetch"] = {"name": prefetcher, "depth": depth, "target": target}
+                            row = run_config(tmp, f"{prefetcher}-{name}-{target}-{depth}", config)
+                            with self.subTest(config=name, prefetcher=prefetcher, target=target, depth=depth):
+                                self.assertLessEqual(float(row["step_time_mean_us"]), base * 1.01)
+                                self.assertEqual(row["prefetch_throttle"], "feedback")
+
+    def test_without_the_throttle_a_wrong_guesser_costs_time(self):
+        # The same prefetcher unthrottled: the property above is the throttle's doing.
+        with temp_dir() as tmp:
+            config = read_config(os.path.join(ROOT, "configs", "default.json"))
+            config["workload"]["generator"]["steps"] = 500
+            base = float(run_config(tmp, "none", config)["step_time_mean_us"])
+            config["workload"]["prefetch"] = {"name": "next_layer", "throttle": "none"}
+            free = run_config(tmp, "free", config)
+            self.assertGreater(float(free["step_time_mean_us"]), base * 1.05)
+            self.assertGreater(int(free["prefetch_polluted"]), 0)
+            self.assertEqual(free["prefetch_throttle"], "none")
+
     def test_counters_add_up_for_every_prefetcher(self):
         rng = random.Random(5)
         with temp_dir() as tmp:

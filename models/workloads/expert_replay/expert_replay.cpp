@@ -42,6 +42,7 @@ ExpertReplay::ExpertReplay(sim::Simulator& simulator, Topology& topology, const 
       prefetch_target_ = t;
     }
     residency_.set_layer_hook([this](StepPlan& plan) { plan_prefetch_after_layer(plan); });
+    if (spec_.prefetch.feedback_throttle && prefetcher_->lookahead_steps() == 0) throttle_.emplace();
   }
 }
 
@@ -108,7 +109,13 @@ void ExpertReplay::plan_prefetch_after_step() {
       for (const traces::Access& a : step) needed_soon_.push_back(a.object);
     keep = &needed_soon_;
   }
-  prefetch_budget_left_ -= residency_.plan_prefetch(wanted_, prefetch_target_, prefetch_budget_left_, plan_, keep);
+  prefetch_budget_left_ -= residency_.plan_prefetch(wanted_, prefetch_target_, throttled_budget(), plan_, keep);
+}
+
+uint64_t ExpertReplay::throttled_budget() const {
+  if (!throttle_) return prefetch_budget_left_;
+  const unsigned __int128 cap = static_cast<unsigned __int128>(throttle_->allowed(wanted_.size())) * spec_.expert_bytes;
+  return cap < prefetch_budget_left_ ? static_cast<uint64_t>(cap) : prefetch_budget_left_;
 }
 
 void ExpertReplay::plan_prefetch_after_layer(StepPlan& plan) {
@@ -116,7 +123,7 @@ void ExpertReplay::plan_prefetch_after_layer(StepPlan& plan) {
   wanted_.clear();
   prefetcher_->after_layer(step_accesses_.data() + layer.first_access, step_accesses_.data() + layer.end_access, wanted_);
   if (wanted_.empty()) return;
-  prefetch_budget_left_ -= residency_.plan_prefetch(wanted_, prefetch_target_, prefetch_budget_left_, plan);
+  prefetch_budget_left_ -= residency_.plan_prefetch(wanted_, prefetch_target_, throttled_budget(), plan);
 }
 
 // ---------------------------------------------------------------- executing plans
@@ -153,6 +160,10 @@ void ExpertReplay::end_plan() {
   total_stall_ += stall;
   step_time_.record(static_cast<uint64_t>(step_time));
   step_stall_.record(static_cast<uint64_t>(stall));
+  if (throttle_) {
+    const Residency::PrefetchCounts& p = residency_.prefetch_counts();
+    throttle_->end_step(p.used - prefetch_late_, prefetch_late_, p.polluted, p.wasted);
+  }
 }
 
 void ExpertReplay::pump() {

@@ -21,6 +21,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "models/links/queueing_link.h"
@@ -29,6 +30,7 @@
 #include "models/workloads/expert_replay/warm_tier.h"
 #include "models/workloads/expert_replay/expert_replay_spec.h"
 #include "models/prefetchers/i_prefetcher.h"
+#include "models/prefetchers/prefetch_throttle.h"
 #include "sim/containers/flat_map.h"
 #include "sim/containers/index_pool.h"
 #include "sim/output/metrics.h"
@@ -172,6 +174,10 @@ class ExpertReplay {
   sim::IndexPool<BackgroundChain> background_;
   sim::FlatMap<uint32_t> in_flight_;  // object -> background chain staging it
   uint64_t prefetch_late_ = 0;
+  std::optional<PrefetchThrottle> throttle_;  // online prefetchers, unless "throttle": "none"
+  // The bytes this step's picks may take: the budget left, cut to what the throttle lets
+  // the step issue.
+  uint64_t throttled_budget() const;
 
   // Telemetry: latency of every move by kind, and the periodic time series.
   sim::LogHistogram move_latency_[kMoveKinds];

@@ -58,6 +58,10 @@ Metrics ExpertReplay::metrics() const {
     m.add("prefetch_useful", p.used - prefetch_late_);
     m.add("prefetch_late", prefetch_late_);
     m.add("prefetch_wasted", p.wasted);
+    m.add("prefetch_polluted", p.polluted);
+    m.add("prefetch_net_misses_saved", static_cast<double>(p.used) - static_cast<double>(p.polluted));
+    m.add("prefetch_throttle", throttle_ ? "feedback" : "none");
+    m.add("prefetch_throttle_level_mean", throttle_ ? throttle_->mean_level() : 4.0);
     m.add("prefetch_unused_at_end", residency_.prefetched_unused());
     m.add("prefetch_accuracy", ratio(p.used, p.issued));
     m.add("prefetch_coverage", ratio(p.used, p.used + target.misses));

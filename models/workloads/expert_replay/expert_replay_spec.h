@@ -36,6 +36,9 @@
 //                    (or the episode window; default 1), "target": tier to stage into
 //                    (default the first), "budget_per_step": bytes a step may prefetch,
 //                    "bandwidth": "8 GB/s" (budget = bandwidth x the last step's time),
+//                    "throttle": "feedback" (default; an online prefetcher issues as many
+//                    of its picks as their measured usefulness earns:
+//                    models/prefetchers/prefetch_throttle.h) or "none",
 //                    plus the prefetcher's own parameters}
 #include <cstdint>
 #include <functional>
@@ -67,6 +70,7 @@ struct PrefetchSpec {
   std::string target_path;  // where the target was given, for errors
   uint64_t budget_per_step = UINT64_MAX;
   uint64_t bandwidth_Bps = 0;  // 0: no bandwidth budget
+  bool feedback_throttle = true;  // online prefetchers: "throttle": "feedback" (default) or "none"
 };
 
 struct ExpertReplaySpec {

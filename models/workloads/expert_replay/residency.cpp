@@ -108,6 +108,7 @@ void Residency::stage_copy(uint32_t tier, uint64_t key, int64_t next_access) {
 
 void Residency::on_victim(uint32_t tier, const Evicted& victim) {
   drop_prefetch_mark(tier, victim.slot);
+  if (prefetching_) prefetch_victims_.find_or_insert(victim.key, tier) = tier;
   if (victim.dirty) {
     if (warm_ && tier == 0) ++warm_->counts.demotions;
     hierarchy_.write_down(tier, victim);
@@ -140,6 +141,7 @@ void Residency::access(const traces::Access& a, StepPlan& plan) {
   const bool hot_enough = warm_ ? warm_->activate(key, plan.step) : true;
   const Slot slot = lookup(0, key, next);
   if (slot != kNoSlot) {
+    note_demand_source(key, 0);
     note_demand_hit(0, slot);
     hot.stamp(slot, step_stamp_);
     if (training_) used_slots_.push_back(slot);
@@ -177,6 +179,7 @@ void Residency::access(const traces::Access& a, StepPlan& plan) {
       source = backing;
     }
   }
+  note_demand_source(key, source);
   if (source == backing) topology_.tier(backing).read_from_store();
 
   // The reads. With the warm-tier protocol the last hop out of the warm tier is a move of
@@ -311,7 +314,9 @@ uint64_t Residency::plan_prefetch(const std::vector<uint64_t>& keys, uint32_t ta
       }
     }
   }
+  prefetching_ = true;
   const uint64_t planned = plan_prefetch_moves(keys, target, budget, plan);
+  prefetching_ = false;
   for (const auto& [t, slot] : kept_pins_) topology_.tier(t).resident().unpin(slot);
   return planned;
 }

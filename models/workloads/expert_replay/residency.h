@@ -63,6 +63,9 @@ class Residency final : private VictimRule, private MoveSink {
     uint64_t bytes = 0;   // bytes moved, summed over links
     uint64_t used = 0;    // staged objects a demand access found (before or on arrival)
     uint64_t wasted = 0;  // staged objects evicted before any demand access
+    // Demand accesses that missed a tier because a prefetch had evicted the object from
+    // it (and nothing brought it back before): the misses prefetching caused.
+    uint64_t polluted = 0;
   };
   const PrefetchCounts& prefetch_counts() const { return prefetch_; }
   // Staged objects not used and still resident.
@@ -117,6 +120,17 @@ class Residency final : private VictimRule, private MoveSink {
   void verify_no_dirty_dropped() const;
   uint64_t plan_prefetch_moves(const std::vector<uint64_t>& keys, uint32_t target, uint64_t budget, StepPlan& plan);
 
+  // A demand access of `key`, found first in tier `source`: settles whether a prefetch's
+  // eviction of it cost a miss.
+  void note_demand_source(uint64_t key, uint32_t source) {
+    if (prefetch_victims_.empty()) return;
+    if (const uint32_t* tier = prefetch_victims_.find(key)) {
+      if (source > *tier) ++prefetch_.polluted;
+      prefetch_victims_.erase(key);
+    }
+  }
+  bool prefetching_ = false;              // victims now are a prefetch's
+  sim::FlatMap<uint32_t> prefetch_victims_;  // object -> the tier a prefetch evicted it from
   std::vector<std::vector<uint8_t>> prefetched_;  // [tier][slot]: staged, not yet used
   std::vector<std::pair<uint32_t, Slot>> kept_pins_;  // (tier, slot) pinned while prefetches are planned
   uint64_t kept_in_first_tier_ = 0;                   // of them, first-tier objects pinned only by that
