@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "models/policies/partitioned_replay.h"
 #include "models/policies/policy_registry.h"
 #include "sim/config/config_node.h"
 #include "sim/errors.h"
@@ -113,7 +114,9 @@ int cache_command(const CacheCommand& command) {
     const models::PolicyEntry* policy = choice.entry;
     const ConfigNode parameters(choice.parameters, "--policy " + choice.spec, "command line");
     const auto start = std::chrono::steady_clock::now();
-    const std::vector<models::CountingResult> results = policy->replay(open, capacities, &parameters);
+    const bool by_layer = command.partition == "layer";
+    const std::vector<models::CountingResult> results =
+        by_layer ? models::replay_partitioned(open, capacities, *policy, &parameters) : policy->replay(open, capacities, &parameters);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     for (size_t i = 0; i < results.size(); ++i) {
       const models::CountingResult& r = results[i];
@@ -129,6 +132,7 @@ int cache_command(const CacheCommand& command) {
       std::printf("\n");
       Metrics row;
       row.add("policy", choice.spec);
+      row.add("partition", command.partition);
       row.add("capacity_objects", by_bytes ? uint64_t{0} : c.objects);
       row.add("capacity_bytes", by_bytes ? c.bytes : uint64_t{0});
       row.add("requests", r.requests);

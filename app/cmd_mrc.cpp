@@ -1,5 +1,6 @@
 // `tiersim mrc`: exact LRU miss-ratio curves in one pass over a trace, for a single cache
-// and for the second tier of two-tier LRU hierarchies.
+// and for the second tier of two-tier LRU hierarchies (inclusive: simulated first tier;
+// exclusive: from the single curve, as an exclusive LRU pair is one LRU list).
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -41,6 +42,25 @@ void append_rows(const traces::MissRatioCurve& curve, const char* tier, uint64_t
   }
 }
 
+// The second tier of an exclusive LRU pair: the pair is one LRU list of both sizes, so at
+// second-tier capacity c it misses what one LRU cache of l1 + c misses, out of the first
+// tier's misses (the lookups reaching it).
+void append_exclusive_rows(const traces::MissRatioCurve& single, uint64_t l1_capacity, uint64_t max_size, std::string& csv) {
+  const uint64_t useful = single.largest_useful_capacity();
+  const uint64_t up_to = std::max<uint64_t>(1, std::min(useful > l1_capacity ? useful - l1_capacity : 1, max_size));
+  const std::vector<uint64_t> misses = single.misses_up_to(l1_capacity + up_to);
+  const uint64_t lookups = misses[l1_capacity - 1];
+  char line[160];
+  for (uint64_t c = 1; c <= up_to; ++c) {
+    const uint64_t m = misses[l1_capacity + c - 1];
+    const double ratio = lookups > 0 ? static_cast<double>(m) / static_cast<double>(lookups) : 0.0;
+    const int len = std::snprintf(line, sizeof line, "second,%llu,%llu,%llu,%llu,%.9g\n", static_cast<unsigned long long>(l1_capacity),
+                                  static_cast<unsigned long long>(c), static_cast<unsigned long long>(lookups),
+                                  static_cast<unsigned long long>(m), ratio);
+    csv.append(line, static_cast<size_t>(len));
+  }
+}
+
 void print_summary(const traces::MissRatioCurve& curve, const std::string& title) {
   std::printf("%s: %llu lookups, %llu cold misses; LRU miss ratio by capacity (objects):\n", title.c_str(),
               static_cast<unsigned long long>(curve.accesses()), static_cast<unsigned long long>(curve.cold_misses()));
@@ -58,7 +78,11 @@ void print_summary(const traces::MissRatioCurve& curve, const std::string& title
 
 int mrc_command(const MrcCommand& command) {
   std::vector<TwoTier> hierarchies;
-  if (!command.l1_sizes.empty()) {
+  const bool exclusive = command.inclusion == "exclusive";
+  std::vector<uint64_t> exclusive_l1;  // computed from the single curve, not simulated
+  if (!command.l1_sizes.empty() && exclusive) {
+    exclusive_l1 = parse_count_list(command.l1_sizes, "--l1");
+  } else if (!command.l1_sizes.empty()) {
     for (uint64_t c : parse_count_list(command.l1_sizes, "--l1")) {
       TwoTier h;
       h.l1_capacity = c;
@@ -95,6 +119,15 @@ int mrc_command(const MrcCommand& command) {
   for (const TwoTier& h : hierarchies) {
     print_summary(h.l2, "second tier below an LRU first tier of " + std::to_string(h.l1_capacity) + " objects");
   }
+  if (!exclusive_l1.empty()) {
+    const std::vector<uint64_t> misses = single.misses_up_to(std::max<uint64_t>(1, single.largest_useful_capacity()));
+    for (uint64_t l1 : exclusive_l1) {
+      const uint64_t lookups = l1 <= misses.size() ? misses[l1 - 1] : single.cold_misses();
+      std::printf("exclusive second tier below an LRU first tier of %llu objects: %llu lookups, the pair misses at capacity "
+                  "l1 + c what one LRU cache of that size misses\n",
+                  static_cast<unsigned long long>(l1), static_cast<unsigned long long>(lookups));
+    }
+  }
   std::fprintf(stderr, "mrc: %llu accesses, %llu distinct objects, %zu two-tier curves in %.3f s\n",
                static_cast<unsigned long long>(single.accesses()), static_cast<unsigned long long>(single.cold_misses()),
                hierarchies.size(), seconds);
@@ -102,6 +135,7 @@ int mrc_command(const MrcCommand& command) {
     std::string csv = "tier,l1_capacity_objects,capacity_objects,lookups,misses,miss_ratio\n";
     append_rows(single, "single", 0, command.max_size, csv);
     for (const TwoTier& h : hierarchies) append_rows(h.l2, "second", h.l1_capacity, command.max_size, csv);
+    for (uint64_t l1 : exclusive_l1) append_exclusive_rows(single, l1, command.max_size, csv);
     ResultsWriter writer(command.out_dir);
     writer.stage("mrc.csv", csv);
     writer.commit();

@@ -64,10 +64,11 @@ struct BenchCacheCommand {
 nlohmann::json bench_cache_config(const BenchCacheCommand& command);
 int bench_cache_command(const BenchCacheCommand& command);
 
-// tiersim cache TRACE --policy lru --size 16,64 [--size-bytes "1 GiB"] [--format F] [--out DIR]
+// tiersim cache TRACE --policy lru --size 16,64 [--size-bytes "1 GiB"] [--partition layer] [--format F] [--out DIR]
 struct CacheCommand {
   std::string trace;
   std::string policies = "lru";
+  std::string partition = "none";  // "layer": each capacity per layer, a policy instance per layer
   std::string sizes;
   std::string sizes_bytes;
   std::string format = "auto";
@@ -75,9 +76,10 @@ struct CacheCommand {
 };
 int cache_command(const CacheCommand& command);
 
-// tiersim mrc TRACE [--l1 16,64] [--format F] [--out DIR] [--max-size N]
+// tiersim mrc TRACE [--l1 16,64] [--inclusion exclusive] [--format F] [--out DIR] [--max-size N]
 struct MrcCommand {
   std::string trace;
+  std::string inclusion = "inclusive";  // of the two-tier hierarchies
   std::string format = "auto";
   std::string l1_sizes;  // first-tier capacities whose second-tier curves are wanted
   std::string out_dir;

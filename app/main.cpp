@@ -212,6 +212,9 @@ int main(int argc, char** argv) {
   cache_app->add_option("--policy", cache.policies, "eviction policies, comma-separated, each with optional :key=value parameters: " + models::PolicyRegistry::names())->capture_default_str();
   cache_app->add_option("--size", cache.sizes, "capacities in objects, comma-separated (16,64,256)");
   cache_app->add_option("--size-bytes", cache.sizes_bytes, "capacities in bytes, comma-separated (\"1 GiB,4 GiB\")");
+  cache_app->add_option("--partition", cache.partition, "layer: each capacity is per MoE layer, each layer its own policy instance")
+      ->check(CLI::IsMember({"none", "layer"}))
+      ->capture_default_str();
   cache_app->add_option("--format", cache.format, format_help(false, " or auto"))->capture_default_str();
   cache_app->add_option("--out", cache.out_dir, "also write DIR/results.csv");
   cache_app->callback([&] { action = [&] { return cache_command(cache); }; });
@@ -251,6 +254,11 @@ int main(int argc, char** argv) {
   mrc_app->add_option("trace", mrc.trace, "trace file")->required();
   mrc_app->add_option("--l1", mrc.l1_sizes,
                       "first-tier LRU capacities (objects, comma-separated): also the curve of the tier below each");
+  mrc_app->add_option("--inclusion", mrc.inclusion,
+                      "the two-tier hierarchies: inclusive (the second tier sees the first's misses) or exclusive (the "
+                      "first's victims move into the second)")
+      ->check(CLI::IsMember({"inclusive", "exclusive"}))
+      ->capture_default_str();
   mrc_app->add_option("--format", mrc.format, format_help(false, " or auto"))->capture_default_str();
   mrc_app->add_option("--max-size", mrc.max_size, "leave capacities above this out of the CSV")->check(CLI::PositiveNumber);
   mrc_app->add_option("--out", mrc.out_dir, "write DIR/mrc.csv (every capacity)");

@@ -100,9 +100,12 @@ SweepSpec load_sweep(const std::string& path) {
   spec.source = path;
   if (!file.is_object()) throw InputError(path + ": expected a sweep object with \"base\" and \"grid\"/\"zip\"");
   for (const auto& [key, value] : file.items()) {
-    if (key != "name" && key != "base" && key != "set" && key != "grid" && key != "zip" && key != "repeats") {
-      throw InputError(path + ": " + key + ": unknown key; expected one of: name, base, set, grid, zip, repeats");
+    if (key != "name" && key != "description" && key != "base" && key != "set" && key != "grid" && key != "zip" && key != "repeats") {
+      throw InputError(path + ": " + key + ": unknown key; expected one of: name, description, base, set, grid, zip, repeats");
     }
+  }
+  if (file.contains("description") && !file.at("description").is_string()) {
+    throw InputError(path + ": description: expected a string (the question the sweep answers)");
   }
   spec.name = file.value("name", std::string());
   if (!file.contains("base")) throw InputError(path + ": missing \"base\": a config file path or an inline config");

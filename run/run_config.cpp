@@ -10,7 +10,7 @@ namespace tiersim {
 
 RunConfig parse_run_config(const nlohmann::json& config, const std::string& source, const std::string& base_dir) {
   const ConfigNode root(config, "", source, base_dir);
-  root.allow_only({"name", "description", "seed", "hardware", "tiers", "links", "workload"});
+  root.allow_only({"name", "description", "seed", "hardware", "tiers", "links", "inclusion", "workload"});
   RunConfig parsed;
   parsed.name = std::filesystem::path(source).stem().string();
   if (auto n = root.find("name")) parsed.name = n->as_identifier();

@@ -18,9 +18,11 @@ class ConfigNode;
 
 namespace tiersim::models {
 
-template <class Policy>
-std::vector<CountingResult> replay_counting(const TraceOpener& open, const std::vector<Capacity>& capacities,
-                                            const ConfigNode* parameters) {
+// `make(capacity)` builds one cache's policy; when `policy_holds_limit` the policy enforces
+// the capacity itself (a partitioned cache) and the resident set is unbounded.
+template <class Policy, class Make>
+std::vector<CountingResult> replay_counting_with(const TraceOpener& open, const std::vector<Capacity>& capacities, Make&& make,
+                                                 bool policy_holds_limit) {
   struct Cache {
     std::unique_ptr<Policy> policy;
     std::unique_ptr<ResidentSet<Policy>> resident;
@@ -30,8 +32,8 @@ std::vector<CountingResult> replay_counting(const TraceOpener& open, const std::
   bool by_bytes = false;
   for (const Capacity& c : capacities) {
     Cache cache;
-    cache.policy = std::make_unique<Policy>(parameters);
-    cache.resident = std::make_unique<ResidentSet<Policy>>(*cache.policy, c);
+    cache.policy = make(c);
+    cache.resident = std::make_unique<ResidentSet<Policy>>(*cache.policy, policy_holds_limit ? Capacity{} : c);
     caches.push_back(std::move(cache));
     by_bytes = by_bytes || c.bytes != UINT64_MAX;
   }
@@ -69,8 +71,9 @@ std::vector<CountingResult> replay_counting(const TraceOpener& open, const std::
         r.bytes_missed += size;
         if (!resident.can_ever_fit(size)) continue;  // larger than the cache: bypass
         resident.miss(a.object, size, now, a.next_access);
-        while (!resident.fits(size)) resident.evict(no_guard, nullptr);
-        resident.insert(a.object, size, now, a.next_access);
+        bool room = true;
+        while (room && !resident.fits(size)) room = resident.evict(no_guard, nullptr);
+        if (room) resident.insert(a.object, size, now, a.next_access);  // else larger than its part: bypass
       }
       cache.result = r;
     }
@@ -79,6 +82,13 @@ std::vector<CountingResult> replay_counting(const TraceOpener& open, const std::
   std::vector<CountingResult> results;
   for (const Cache& cache : caches) results.push_back(cache.result);
   return results;
+}
+
+template <class Policy>
+std::vector<CountingResult> replay_counting(const TraceOpener& open, const std::vector<Capacity>& capacities,
+                                            const ConfigNode* parameters) {
+  return replay_counting_with<Policy>(
+      open, capacities, [&](const Capacity&) { return std::make_unique<Policy>(parameters); }, false);
 }
 
 }  // namespace tiersim::models

@@ -45,7 +45,7 @@ class ResidentSet {
 
   // Room for `size_bytes` more without evicting.
   bool fits(uint64_t size_bytes) const {
-    return count_ < capacity_.objects && used_bytes_ + size_bytes <= capacity_.bytes;
+    return count_ < capacity_.objects && used_bytes_ + size_bytes <= capacity_.bytes && policy_.has_room(size_bytes);
   }
   // Whether the object could be cached at all (else it bypasses the cache).
   bool can_ever_fit(uint64_t size_bytes) const { return capacity_.objects > 0 && size_bytes <= capacity_.bytes; }

@@ -25,6 +25,13 @@ struct TierSpec {
   // read); the backing store's is never consulted.
   std::function<std::unique_ptr<EvictionPolicy>()> make_policy;
   bool offline_policy = false;  // the policy reads the future of the trace (Belady)
+  // "partition": "layer": `capacity` per MoE layer, each layer its own policy instance
+  // (models/policies/partitioned_policy.h); where it was given, for errors.
+  bool partition_by_layer = false;
+  std::string partition_path;
+  // "refresh_on_hit_above": a hit in a tier above tells this tier's policy of the use too,
+  // as one system managing both would; separate caches stacked (the default) do not.
+  bool refresh_on_hit_above = false;
   // The backing store may be an object store with request limits, and may hold its
   // objects compressed (models/links/object_store_link.h, codec_link.h).
   std::optional<ObjectStoreSpec> object_store;
@@ -55,12 +62,16 @@ struct TierStats {
 class Tier {
  public:
   Tier(TierSpec spec, std::unique_ptr<EvictionPolicy> policy, bool backing)
-      : spec_(std::move(spec)), policy_(std::move(policy)), resident_(*policy_, spec_.capacity), backing_(backing) {}
+      : spec_(std::move(spec)),
+        policy_(std::move(policy)),
+        resident_(*policy_, spec_.partition_by_layer ? Capacity{} : spec_.capacity),  // the parts hold the limit
+        backing_(backing) {}
 
   const TierSpec& spec() const { return spec_; }
   const std::string& name() const { return spec_.name; }
   bool is_backing_store() const { return backing_; }
   const TierStats& stats() const { return stats_; }
+  const EvictionPolicy& policy() const { return *policy_; }
   // What the tier holds, for reading and for per-object state (dirty bits, pins, stamps).
   ResidentSet<EvictionPolicy>& resident() { return resident_; }
   const ResidentSet<EvictionPolicy>& resident() const { return resident_; }
@@ -115,6 +126,11 @@ class Tier {
     changing();
     ++stats_.inserts;
     return resident_.insert(key, bytes, now, next_access);
+  }
+  // Removes a resident object that leaves without an eviction (moved to another tier).
+  void remove(Slot slot) {
+    changing();
+    resident_.remove(slot);
   }
   // A resident copy written over or used again without a lookup: the policy sees a hit.
   void refresh(Slot slot, int64_t now, int64_t next_access = kNever) { resident_.hit(slot, now, next_access); }

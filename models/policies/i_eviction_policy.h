@@ -30,8 +30,13 @@ struct EvictionGuard {
   const uint32_t* use_stamp = nullptr;  // per slot: the step that last used it
   uint32_t current_stamp = 0;           // slots stamped with this are protected
   const uint32_t* pins = nullptr;       // per slot: transfers in flight (pinned if > 0)
+  // A policy over a part of the cache (models/policies/partitioned_policy.h) numbers its
+  // slots apart: this maps them to the cache's.
+  const Slot* to_cache_slot = nullptr;
 
   bool allows(Slot slot) const {
+    if (use_stamp == nullptr && pins == nullptr) return true;
+    if (to_cache_slot) slot = to_cache_slot[slot];
     return (use_stamp == nullptr || use_stamp[slot] != current_stamp) && (pins == nullptr || pins[slot] == 0);
   }
 };
@@ -50,6 +55,12 @@ class EvictionPolicy {
   }
   // The cache now has `slots` slots (it only grows).
   virtual void resize(uint32_t slots) = 0;
+  // Whether the object announced by on_miss() fits without an eviction, as far as the
+  // policy's own limits go (a partitioned cache's part); the cache checks its own.
+  virtual bool has_room(uint64_t size_bytes) const {
+    (void)size_bytes;
+    return true;
+  }
   // `object` (not resident) is about to be inserted: room is made for it next.
   virtual void on_miss(const ObjectInfo& object) { (void)object; }
   virtual void on_insert(Slot slot, const ObjectInfo& object) = 0;

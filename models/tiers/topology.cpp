@@ -5,6 +5,7 @@
 
 #include "models/links/hardware_profile.h"
 #include "models/links/link_model_registry.h"
+#include "models/policies/partitioned_policy.h"
 #include "models/policies/policy_registry.h"
 #include "sim/config/config_node.h"
 #include "sim/errors.h"
@@ -39,6 +40,18 @@ void read_policy(const std::optional<ConfigNode>& policy, TierSpec& tier) {
   tier.offline_policy = tier.make_policy()->offline();
 }
 
+// "partition": "layer" gives each layer the tier's capacity and its own policy instance.
+void read_partition(const ConfigNode& node, TierSpec& tier) {
+  if (node.as_enum({"none", "layer"}) == "none") return;
+  tier.partition_by_layer = true;
+  tier.partition_path = node.source() + ": " + node.path();
+  const bool in_bytes = tier.capacity.objects == UINT64_MAX;
+  const uint64_t units = in_bytes ? tier.capacity.bytes : tier.capacity.objects;
+  tier.make_policy = [inner = tier.make_policy, units, in_bytes] {
+    return std::make_unique<PartitionedPolicy>(inner, units, in_bytes);
+  };
+}
+
 TierSpec parse_tier(const ConfigNode& node, bool backing, uint64_t object_bytes) {
   for (const char* key : {"object_store", "compression"}) {
     if (!backing && node.has(key)) {
@@ -47,7 +60,8 @@ TierSpec parse_tier(const ConfigNode& node, bool backing, uint64_t object_bytes)
     }
   }
   node.allow_only(backing ? std::initializer_list<std::string_view>{"name", "capacity", "policy", "object_store", "compression"}
-                          : std::initializer_list<std::string_view>{"name", "capacity", "policy"});
+                          : std::initializer_list<std::string_view>{"name", "capacity", "policy", "partition",
+                                                                    "refresh_on_hit_above"});
   TierSpec tier;
   tier.name = node.at("name").as_identifier();
   if (backing) {
@@ -97,6 +111,8 @@ TierSpec parse_tier(const ConfigNode& node, bool backing, uint64_t object_bytes)
     capacity.fail("expected a number of slots (16), \"16 slots\" or a size (\"80 GiB\"), got " + capacity.describe());
   }
   read_policy(node.find("policy"), tier);
+  if (auto partition = node.find("partition")) read_partition(*partition, tier);
+  tier.refresh_on_hit_above = node.bool_or("refresh_on_hit_above", false);
   return tier;
 }
 
@@ -172,6 +188,21 @@ void check_paths(const TopologySpec& spec, const ConfigNode& links_node, bool ne
 
 }  // namespace
 
+// "inclusion": "exclusive" moves every cache tier's victims into the tier below it, so each
+// cache tier but the last needs a link down.
+void read_inclusion(const ConfigNode& node, TopologySpec& spec) {
+  spec.exclusive = node.as_enum({"inclusive", "exclusive"}) == "exclusive";
+  if (!spec.exclusive) return;
+  for (uint32_t t = 0; t + 2 < spec.tiers.size(); ++t) {
+    bool down = false;
+    for (const LinkSpec& l : spec.links) down = down || (l.from_tier == t && l.to_tier == t + 1);
+    if (!down) {
+      node.fail("an exclusive hierarchy moves \"" + spec.tiers[t].name + "\"'s victims into \"" + spec.tiers[t + 1].name +
+                "\": add a link from \"" + spec.tiers[t].name + "\" to \"" + spec.tiers[t + 1].name + "\"");
+    }
+  }
+}
+
 TopologySpec parse_topology(const ConfigNode& config, uint64_t object_bytes, bool needs_writeback) {
   TopologySpec spec;
   spec.seed = config.uint_or("seed", 0);
@@ -180,6 +211,7 @@ TopologySpec parse_topology(const ConfigNode& config, uint64_t object_bytes, boo
   if (tiers.size() > 8) tiers.fail("expected at most 8 tiers, got " + std::to_string(tiers.size()));
   for (size_t i = 0; i < tiers.size(); ++i) {
     spec.tiers.push_back(parse_tier(tiers.at(i), i + 1 == tiers.size(), object_bytes));
+    if (i == 0 && spec.tiers[0].refresh_on_hit_above) tiers.at(0).at("refresh_on_hit_above").fail("the first tier has no tier above it");
     for (size_t j = 0; j < i; ++j)
       if (spec.tiers[j].name == spec.tiers[i].name) tiers.at(i).at("name").fail("tier name \"" + spec.tiers[i].name + "\" is used twice");
   }
@@ -206,11 +238,12 @@ TopologySpec parse_topology(const ConfigNode& config, uint64_t object_bytes, boo
     }
   }
   check_paths(spec, links, needs_writeback);
+  if (auto inclusion = config.find("inclusion")) read_inclusion(*inclusion, spec);
   return spec;
 }
 
 Topology::Topology(sim::Simulator& simulator, const TopologySpec& spec, const LinkFactory& make_link)
-    : simulator_(simulator), make_link_(make_link) {
+    : exclusive_(spec.exclusive), simulator_(simulator), make_link_(make_link) {
   for (size_t i = 0; i < spec.tiers.size(); ++i) {
     const bool backing = i + 1 == spec.tiers.size();
     std::unique_ptr<EvictionPolicy> policy = spec.tiers[i].make_policy();

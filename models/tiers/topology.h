@@ -27,6 +27,7 @@ struct TopologySpec {
   std::vector<LinkSpec> links;
   uint64_t seed = 0;  // the run's: random decisions of the links (an object store's backoff jitter)
   std::string hardware_path;  // the hardware profile read, if the config names one
+  bool exclusive = false;     // "inclusion": "exclusive": an object in one cache tier at a time
   // Whether a tier's policy reads the future of the trace (Belady): the workload must then
   // give every access its next-access index.
   bool has_offline_policy() const {
@@ -68,6 +69,7 @@ class Topology {
   // Whether a tier's policy reads the future of the trace (Belady): the workload must then
   // give every access its next-access index.
   bool has_offline_policy() const { return offline_; }
+  bool exclusive() const { return exclusive_; }
   size_t link_count() const { return links_.size(); }
   ILink& link(size_t i) { return *links_[i]; }
   const ILink& link(size_t i) const { return *links_[i]; }
@@ -98,6 +100,7 @@ class Topology {
   std::vector<std::vector<uint32_t>> fetch_paths_;
   std::vector<uint32_t> writeback_links_;
   bool offline_ = false;
+  bool exclusive_ = false;
   sim::Simulator& simulator_;
   LinkFactory make_link_;
   std::unique_ptr<ObjectStoreGate> gate_;

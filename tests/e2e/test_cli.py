@@ -307,7 +307,7 @@ class CacheAndTraceCommands(unittest.TestCase):
                 self.assertEqual(int(fields["requests"]), len(objects))
             with open(os.path.join(tmp, "csv", "results.csv")) as f:
                 self.assertEqual(f.readline().strip(),
-                                 "policy,capacity_objects,capacity_bytes,requests,misses,miss_ratio,bytes_requested,bytes_missed,expirations")
+                                 "policy,partition,capacity_objects,capacity_bytes,requests,misses,miss_ratio,bytes_requested,bytes_missed,expirations")
 
     def test_byte_capacities_use_object_sizes(self):
         with temp_dir() as tmp:

@@ -27,6 +27,7 @@ ExpertReplay::ExpertReplay(sim::Simulator& simulator, Topology& topology, const 
   dirty_at_end_.assign(topology_.tier_count(), 0);
   flush_objects_.assign(topology_.link_count(), 0);
   residency_.set_check_invariants(spec_.check_invariants);
+  residency_.set_protect_step(spec_.protect_step);
   if (spec_.warm_tier.enabled) {
     warm_ = std::make_unique<WarmTier>(spec_.warm_tier, topology_, spec_.seed);
     residency_.set_warm_tier(warm_.get());

@@ -69,7 +69,7 @@ ExpertReplaySpec parse_expert_replay(const ConfigNode& workload, uint64_t run_se
   workload.reject_renamed("seed001_counters", "\"bench_cache_counters\"");
   workload.allow_only({"type", "mode", "overlap", "compute_per_layer", "expert_bytes", "chunk_bytes", "trace", "generator",
                      "bench_cache_counters", "prefetch", "timeseries_interval", "warm_tier", "check_invariants", "model", "gpu",
-                     "batch_tokens", "stage", "context_tokens"});
+                     "batch_tokens", "stage", "context_tokens", "protect"});
   ExpertReplaySpec spec;
   workload.at("type").as_enum({"expert_replay"});
   if (auto mode = workload.find("mode")) {
@@ -105,6 +105,7 @@ ExpertReplaySpec parse_expert_replay(const ConfigNode& workload, uint64_t run_se
   if (auto prefetch = workload.find("prefetch")) spec.prefetch = parse_prefetch(*prefetch);
   spec.seed = run_seed;
   spec.check_invariants = workload.bool_or("check_invariants", false);
+  if (auto protect = workload.find("protect")) spec.protect_step = protect->as_enum({"accessed", "step"}) == "step";
   if (auto warm = workload.find("warm_tier")) spec.warm_tier = parse_warm_tier(*warm);
   if (auto interval = workload.find("timeseries_interval")) {
     spec.timeseries_interval = interval->as_duration();

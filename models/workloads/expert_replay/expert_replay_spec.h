@@ -28,6 +28,10 @@
 //   bench_cache_counters also report the MoE prototype's bench_cache counter names (needs exactly three tiers)
 //   warm_tier        the warm-tier protocol over tiers 0 (hot) and 1 (warm): see
 //                    models/workloads/expert_replay/warm_tier.h
+//   protect          which of a step's experts eviction spares while the step is decided:
+//                    "accessed" (default: those it has used so far, as the MoE prototype's
+//                    bench_cache) or "step" (all of them, as a system that knows the
+//                    step's routing before loading)
 //   check_invariants verify after every step that no modified expert was dropped (slow;
 //                    for tests); pinned experts are never evicted in any case
 //   timeseries_interval  write timeseries.csv: cumulative counters every this much
@@ -95,6 +99,7 @@ struct ExpertReplaySpec {
   WarmTierSpec warm_tier;             // the warm-tier protocol, when enabled
   uint64_t seed = 0;                  // the run's seed (random decisions of the protocol)
   bool check_invariants = false;      // verify no dirty data is dropped (slower)
+  bool protect_step = false;          // "protect": "step" (default "accessed")
 };
 
 ExpertReplaySpec parse_expert_replay(const ConfigNode& workload, uint64_t run_seed);

@@ -23,6 +23,10 @@ std::unique_ptr<WorkloadSpec> parse_expert_replay_workload(const ConfigNode& wor
     workload.at("bench_cache_counters").fail("the MoE prototype's counters need exactly three tiers (GPU, CPU, disk), this config has " +
                                          std::to_string(topology.tiers.size()));
   }
+  if (topology.exclusive && spec.warm_tier.enabled) {
+    root.at("inclusion").fail("the warm-tier protocol keeps its own copies in the warm tier (staged, promoted, demoted): use "
+                              "\"inclusive\" with it");
+  }
   if (spec.prefetch.make && !spec.prefetch.target.empty()) {
     uint32_t target = UINT32_MAX;
     for (uint32_t t = 0; t + 1 < topology.tiers.size(); ++t)

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "models/policies/partitioned_policy.h"
 #include "models/tiers/topology.h"
 #include "models/workloads/expert_replay/warm_tier.h"
 #include "sim/errors.h"
@@ -11,6 +12,12 @@
 namespace tiersim::models {
 
 namespace {
+
+bool any_refreshes(const Topology& topology) {
+  for (uint32_t t = 0; t < topology.tier_count(); ++t)
+    if (topology.tier(t).spec().refresh_on_hit_above) return true;
+  return false;
+}
 
 std::vector<Tier*> tiers_of(Topology& topology) {
   std::vector<Tier*> tiers;
@@ -22,6 +29,8 @@ std::vector<Tier*> tiers_of(Topology& topology) {
 
 Residency::Residency(Topology& topology, uint64_t object_bytes, bool training)
     : topology_(topology),
+      exclusive_(topology.exclusive()),
+      refresh_below_(any_refreshes(topology)),
       hierarchy_(tiers_of(topology), /*store_holds_everything=*/true, *this, *this, LogicalClock{&now_, false}),
       object_bytes_(object_bytes),
       training_(training) {}
@@ -34,6 +43,14 @@ void Residency::plan_step(const std::vector<traces::Access>& accesses, StepPlan&
   plan_ = &plan;
   plan.step = accesses.empty() ? 0 : accesses.front().step;
   used_slots_.clear();
+  if (protect_step_) {
+    // Every object of the step already in tier 0 is spared from the start.
+    ResidentSet<EvictionPolicy>& hot = topology_.tier(0).resident();
+    for (const traces::Access& a : accesses) {
+      const Slot slot = hot.find(a.object);
+      if (slot != kNoSlot) hot.stamp(slot, step_stamp_);
+    }
+  }
   uint32_t layer = UINT32_MAX;
   try {
     for (uint32_t i = 0; i < accesses.size(); ++i) {
@@ -45,6 +62,7 @@ void Residency::plan_step(const std::vector<traces::Access>& accesses, StepPlan&
       }
       access(a, plan);
       plan.phases.back().end_access = i + 1;
+      largest_layer_ = std::max<uint64_t>(largest_layer_, i + 1 - plan.phases.back().first_access);
       ++now_;
     }
   } catch (const StepDoesNotFit&) {
@@ -52,6 +70,13 @@ void Residency::plan_step(const std::vector<traces::Access>& accesses, StepPlan&
     for (const traces::Access& a : accesses) distinct.find_or_insert(a.object, 1);
     const Tier& top = topology_.tier(0);
     const uint64_t pinned = top.resident().pinned_count();
+    if (top.spec().partition_by_layer) {
+      throw InputError(source + ": step " + std::to_string(plan.step) + " needs more experts of layer " + std::to_string(layer) +
+                       " at once than tier \"" + top.name() + "\" holds per layer (" + std::to_string(top.spec().capacity.objects) +
+                       (pinned ? ", some pinned by prefetches in flight" : "") +
+                       "); every expert of a layer must fit in the first tier's part for that layer, so enlarge it or route "
+                       "fewer experts per layer");
+    }
     throw InputError(source + ": step " + std::to_string(plan.step) + " uses " + std::to_string(distinct.size()) +
                      " distinct experts but tier \"" + top.name() + "\" holds only " +
                      std::to_string(top.resident().capacity().objects) +
@@ -109,6 +134,15 @@ void Residency::stage_copy(uint32_t tier, uint64_t key, int64_t next_access) {
 void Residency::on_victim(uint32_t tier, const Evicted& victim) {
   drop_prefetch_mark(tier, victim.slot);
   if (prefetching_) prefetch_victims_.find_or_insert(victim.key, tier) = tier;
+  if (exclusive_ && tier + 1 < topology_.backing_tier()) {
+    // A victim cache below: every victim moves down (a dirty one stays dirty there).
+    if (victim.dirty) {
+      hierarchy_.write_down(tier, victim);
+    } else {
+      hierarchy_.demote(tier, victim);
+    }
+    return;
+  }
   if (victim.dirty) {
     if (warm_ && tier == 0) ++warm_->counts.demotions;
     hierarchy_.write_down(tier, victim);
@@ -126,11 +160,45 @@ void Residency::move_down(uint32_t from, uint32_t to, uint64_t key, uint64_t byt
   const uint32_t link = topology_.writeback_link(from);
   if (link == kNoLink) throw std::logic_error("dirty object without a write-back link");
   if (demotion) {
-    warm_->set_warm_version(key, warm_->disk_version(key));
+    if (warm_) warm_->set_warm_version(key, warm_->disk_version(key));
   } else if (to == topology_.backing_tier()) {
     note_saved(key);
   }
   plan_->add_move(&link, 1, bytes, key, demotion ? MoveKind::kDemote : MoveKind::kWriteback);
+}
+
+uint32_t Residency::find_source(uint64_t key, int64_t next) {
+  const uint32_t backing = topology_.backing_tier();
+  uint32_t source = 1;
+  for (; source < backing; ++source) {
+    const Slot found = lookup(source, key, next);
+    if (found != kNoSlot) {
+      note_demand_hit(source, found);
+      if (refresh_below_) refresh_below(source, key, next);
+      break;
+    }
+  }
+  return source;
+}
+
+void Residency::refresh_below(uint32_t tier, uint64_t key, int64_t next) {
+  const uint32_t backing = topology_.backing_tier();
+  for (uint32_t t = tier + 1; t < backing; ++t) {
+    Tier& below = topology_.tier(t);
+    if (!below.spec().refresh_on_hit_above) continue;
+    const Slot slot = below.resident().find(key);
+    if (slot != kNoSlot) below.refresh(slot, now_, next);
+  }
+}
+
+bool Residency::take(uint32_t tier, uint64_t key) {
+  Tier& from = topology_.tier(tier);
+  const Slot slot = from.resident().find(key);
+  if (slot == kNoSlot || from.resident().pins(slot) > 0) return false;  // in flight: it stays until it lands
+  const bool dirty = from.resident().dirty(slot);
+  drop_prefetch_mark(tier, slot);
+  from.remove(slot);
+  return dirty;
 }
 
 void Residency::access(const traces::Access& a, StepPlan& plan) {
@@ -141,6 +209,7 @@ void Residency::access(const traces::Access& a, StepPlan& plan) {
   const bool hot_enough = warm_ ? warm_->activate(key, plan.step) : true;
   const Slot slot = lookup(0, key, next);
   if (slot != kNoSlot) {
+    if (refresh_below_) refresh_below(0, key, next);
     note_demand_source(key, 0);
     note_demand_hit(0, slot);
     hot.stamp(slot, step_stamp_);
@@ -153,22 +222,22 @@ void Residency::access(const traces::Access& a, StepPlan& plan) {
   }
   plan.begin_chain();
   const uint64_t bytes = object_bytes_;
+  const uint32_t backing = topology_.backing_tier();
   bool promote = hot_enough;  // without the warm-tier protocol every miss promotes
+  uint32_t source = backing;
+  bool moved_dirty = false;
+  if (exclusive_) {
+    // The object leaves the tier that holds it before room is made above, so that the
+    // first tier's victim can take its place there (an exclusive LRU pair is one LRU list).
+    source = find_source(key, next);
+    if (source < backing) moved_dirty = take(source, key);
+  }
   if (promote && !make_room(0, key, /*protect_current_step=*/true, next)) {
     if (!warm_) throw StepDoesNotFit{};
     promote = false;  // the step fills the hot tier: served through a transient slot
   }
+  if (!exclusive_) source = find_source(key, next);
 
-  // Find the nearest tier holding the object; the backing store holds everything.
-  const uint32_t backing = topology_.backing_tier();
-  uint32_t source = 1;
-  for (; source < backing; ++source) {
-    const Slot found = lookup(source, key, next);
-    if (found != kNoSlot) {
-      note_demand_hit(source, found);
-      break;
-    }
-  }
   // A stale warm copy (a newer version was published) is re-read before it moves up.
   bool reread = false;
   if (warm_ && source == 1) {
@@ -203,8 +272,9 @@ void Residency::access(const traces::Access& a, StepPlan& plan) {
   }
 
   // Leave a copy in each tier on the way (in the warm tier: staging). Room is made (and its
-  // write-backs planned) tier by tier; a stale copy is refreshed in place.
-  for (uint32_t link : path) {
+  // write-backs planned) tier by tier; a stale copy is refreshed in place. An exclusive
+  // hierarchy keeps one copy: the one arriving in the first tier.
+  for (uint32_t link : exclusive_ ? std::vector<uint32_t>{} : path) {
     const uint32_t to = topology_.link(link).spec().to_tier;
     if (to == 0) continue;
     if (warm_ && to == 1) {
@@ -229,6 +299,7 @@ void Residency::access(const traces::Access& a, StepPlan& plan) {
   }
   const Slot inserted = top.insert(key, bytes, now_, next);
   hot.stamp(inserted, step_stamp_);
+  if (moved_dirty) hot.set_dirty(inserted, true);
   if (training_) used_slots_.push_back(inserted);
 }
 
@@ -332,6 +403,7 @@ uint64_t Residency::plan_prefetch_moves(const std::vector<uint64_t>& keys, uint3
   for (uint64_t key : keys) {
     if (planned + bytes > budget) break;
     if (target == 0 && top.pinned_count() - kept_in_first_tier_ + reserve >= top.capacity().objects) break;
+    if (target == 0 && part_too_pinned(key)) continue;
     if (hierarchy_.held_at_or_above(target, key)) continue;
     uint32_t source = target + 1;
     while (source < backing && topology_.tier(source).resident().find(key) == kNoSlot) ++source;
@@ -351,7 +423,11 @@ uint64_t Residency::plan_prefetch_moves(const std::vector<uint64_t>& keys, uint3
       plan.chains.back().target_tier = kNoTarget;
       break;
     }
-    for (uint32_t h = 0; h + 1 < hops; ++h) stage_copy(topology_.link(path[h]).spec().to_tier, key, kNever);
+    if (exclusive_) {
+      if (source < backing) take(source, key);
+    } else {
+      for (uint32_t h = 0; h + 1 < hops; ++h) stage_copy(topology_.link(path[h]).spec().to_tier, key, kNever);
+    }
     const Slot slot = destination.insert(key, bytes, now_);
     destination.resident().pin(slot);
     if (prefetched_.size() <= target) prefetched_.resize(target + 1);
@@ -364,6 +440,15 @@ uint64_t Residency::plan_prefetch_moves(const std::vector<uint64_t>& keys, uint3
     prefetch_.bytes += bytes * hops;
   }
   return planned;
+}
+
+bool Residency::part_too_pinned(uint64_t key) const {
+  const Tier& top = topology_.tier(0);
+  if (!top.spec().partition_by_layer) return false;
+  const auto& parts = static_cast<const PartitionedPolicy&>(top.policy());
+  uint64_t pinned = 0;
+  parts.for_each_in_part(key, [&](Slot s) { pinned += top.resident().pins(s) > 0; });
+  return pinned + std::max<uint64_t>(largest_layer_, 1) >= parts.part_capacity();
 }
 
 void Residency::plan_flush(StepPlan& plan, std::vector<uint64_t>& dirty_per_tier) {

@@ -1,5 +1,6 @@
 #pragma once
-// Where objects live, decided access by access in trace order (never by timing):
+// Where objects live, decided access by access in trace order (never by timing). Inclusive
+// (the default, as the MoE prototype):
 //  - a tier-0 hit makes the object most recent;
 //  - a tier-0 miss first makes room in tier 0 (evicting the policy's victim among objects
 //    not used in the current step), then looks for the object tier by tier; a hit at
@@ -9,6 +10,14 @@
 //    there or inserting it, which may evict); a clean victim is dropped;
 //  - in training mode every object used in a step is dirty in tier 0 from the end of it;
 //  - a step needing more distinct objects than tier 0 holds is an error.
+// Exclusive ("inclusion": "exclusive"): an object is in one cache tier at a time. A hit
+// below tier 0 moves the object up, out of the tier that held it, before room is made in
+// tier 0; no copy is left on the way; every victim of a cache tier moves into the tier
+// below it (demoted, a victim cache; a dirty one written), the last cache tier's clean
+// victims are dropped. With LRU everywhere a two-tier exclusive pair of a and b slots is
+// one LRU list of a + b.
+// "protect": "accessed" (default) spares from eviction the step's objects already accessed
+// in it; "step" spares all of them (those resident in tier 0 when the step starts too).
 // Each step's decisions come out as a StepPlan of the transfers they need.
 #include <cstdint>
 #include <functional>
@@ -50,6 +59,10 @@ class Residency final : private VictimRule, private MoveSink {
   // has reached the backing store (no dirty data dropped); throws std::logic_error if not.
   // Costs a pass over the modified objects per step: for tests and debugging.
   void set_check_invariants(bool on) { check_invariants_ = on; }
+
+  // "protect": "step": all of a step's objects are spared from eviction during it, not only
+  // those it has accessed so far.
+  void set_protect_step(bool on) { protect_step_ = on; }
 
   // Runs the warm-tier protocol (models/workloads/expert_replay/warm_tier.h) over tiers 0 and 1.
   void set_warm_tier(WarmTier* warm) { warm_ = warm; }
@@ -99,7 +112,20 @@ class Residency final : private VictimRule, private MoveSink {
   // into an InputError that names the step.
   struct StepDoesNotFit {};
 
+  // The tier below tier 0 that holds the object first (the backing tier when none does),
+  // counting the lookups.
+  uint32_t find_source(uint64_t key, int64_t next);
+  // Exclusive hierarchy: removes the object from `tier` as it moves up (unless pinned, in
+  // flight there); returns whether that copy was dirty.
+  bool take(uint32_t tier, uint64_t key);
+
+  // A use found in tier `tier` told to the tiers below it that ask for it
+  // ("refresh_on_hit_above"), where they hold a copy.
+  void refresh_below(uint32_t tier, uint64_t key, int64_t next);
+
   Topology& topology_;
+  bool exclusive_;      // an object is in one cache tier at a time (config "inclusion")
+  bool refresh_below_;  // some tier's policy hears of hits above it
   CacheHierarchy hierarchy_;
   StepPlan* plan_ = nullptr;  // the plan being decided, which the moves go into
   uint64_t object_bytes_;
@@ -109,7 +135,12 @@ class Residency final : private VictimRule, private MoveSink {
   std::function<void(StepPlan&)> on_layer_decided_;
   WarmTier* warm_ = nullptr;
   bool check_invariants_ = false;
+  bool protect_step_ = false;
   uint64_t largest_step_ = 0;  // most accesses in one step so far
+  uint64_t largest_layer_ = 0;  // most accesses in one layer of a step so far
+  // Whether a prefetch into a first tier partitioned by layer would leave `key`'s layer
+  // too few unpinned slots for a layer of demand.
+  bool part_too_pinned(uint64_t key) const;
   sim::FlatMap<uint8_t> unsaved_;  // modified objects not yet written to the backing store
   void note_modified(uint64_t key) {
     if (check_invariants_) unsaved_.find_or_insert(key, 1);

@@ -203,6 +203,12 @@ void KvServing::start(uint32_t slot, uint32_t request_index) {
       if (where != kNoSlot) found = t;
     }
     if (found == tiers) break;
+    for (uint32_t t = found + 1; t < tiers; ++t) {  // tiers told of uses above them
+      Tier& below = tiers_.tier(w, t);
+      if (!below.spec().refresh_on_hit_above) continue;
+      const Slot copy = below.resident().find(chunk.key);
+      if (copy != kNoSlot) below.refresh(copy, now);
+    }
     hit_blocks_[found] += chunk.blocks;
     hit_tokens_[found] += chunk.tokens;
     if (c >= load_limit) {  // held, but recomputing from here is faster
@@ -217,8 +223,19 @@ void KvServing::start(uint32_t slot, uint32_t request_index) {
       a.pins.push_back(Pin{tiers_.tier_id(w, 0), where});
       continue;
     }
-    // Load it up into the first tier, which keeps it (pinned) for the request.
+    // Load it up into the first tier, which keeps it (pinned) for the request. An exclusive
+    // hierarchy moves the chunk: it leaves the tier it was read from once it has a place
+    // above (a shared pool keeps its copy for the other workers, as does a copy another
+    // request's load has pinned); pinned meanwhile, so the victims moving down make room
+    // around it.
+    const bool moves = topology_.exclusive() && found < tiers_.first_shared();
+    Tier& from = tiers_.tier(w, found);
+    if (moves) from.resident().pin(where);
     const Slot landed = admit(w, 0, chunk, /*pin=*/true, slot);
+    if (moves) {
+      from.resident().unpin(where);
+      if (landed != kNoSlot && from.resident().pins(where) == 0) from.remove(where);
+    }
     if (landed == kNoSlot) ++bypassed_;
     const uint32_t m = new_move(static_cast<int32_t>(slot), w);
     moves_[m].raw_bytes = chunk_bytes(chunk);
@@ -374,7 +391,8 @@ Slot KvServing::admit(uint32_t w, uint32_t t, const Chunk& chunk, bool pin, uint
 // A victim that no lower tier holds goes one tier down (write-back).
 void KvServing::WorkerRules::on_victim(uint32_t tier, const Evicted& victim) {
   CacheHierarchy& hierarchy = *serving->hierarchies_[worker];
-  if (serving->spec_.write_back && tier + 1 < hierarchy.size() && !hierarchy.held_below(tier, victim.key)) {
+  const bool moves_down = serving->spec_.write_back || serving->topology_.exclusive();  // exclusive: a victim cache below
+  if (moves_down && tier + 1 < hierarchy.size() && !hierarchy.held_below(tier, victim.key)) {
     hierarchy.write_down(tier, victim);
   }
 }

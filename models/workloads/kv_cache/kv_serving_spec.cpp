@@ -8,6 +8,7 @@
 #include "sim/config/config_node.h"
 #include "traces/trace_source.h"
 #include "sim/config/units.h"
+#include "sim/errors.h"
 #include "traces/kv/mooncake_trace.h"
 
 namespace tiersim::models {
@@ -86,6 +87,12 @@ KvServingSpec parse_kv_serving(const ConfigNode& workload, const TopologySpec& t
   }
   workload.allow_only({"type", "trace", "generator", "block_tokens", "chunk_tokens", "model", "prefill", "layerwise", "prefill_slots",
                        "write", "cost", "workers", "decode", "max_requests", "request_log", "load_policy", "gpu"});
+  for (const TierSpec& t : topology.tiers) {
+    if (t.partition_by_layer) {
+      throw InputError(t.partition_path + ": a KV chunk holds every layer of its tokens, so a KV tier cannot be partitioned by layer; "
+                       "remove \"partition\"");
+    }
+  }
   KvServingSpec spec;
   spec.seed = run_seed;
   const TraceSource source =
@@ -145,6 +152,10 @@ KvServingSpec parse_kv_serving(const ConfigNode& workload, const TopologySpec& t
       if (!spec.write_through.empty()) require_write_links(*through, topology, spec.write_through.back(), "write-through");
     }
     spec.write_back = w->bool_or("back", true);
+    if (topology.exclusive && !spec.write_through.empty()) {
+      w->at("through").fail("an exclusive hierarchy keeps one copy of a chunk: write-through would keep two; remove \"through\" "
+                            "or use \"inclusion\": \"inclusive\"");
+    }
     if (spec.write_back) require_write_links(w->has("back") ? w->at("back") : *w, topology, static_cast<uint32_t>(topology.tiers.size() - 1), "write-back");
   } else {
     require_write_links(workload, topology, static_cast<uint32_t>(topology.tiers.size() - 1),
