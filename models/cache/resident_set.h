@@ -27,6 +27,7 @@ class ResidentSet {
     const bool in_bytes = capacity.objects == UINT64_MAX && capacity.bytes != UINT64_MAX;
     policy_.set_capacity(in_bytes ? capacity.bytes : capacity.objects, in_bytes);
     expires_ = policy_.expires();
+    limits_room_ = policy_.limits_room();
   }
 
   Slot find(uint64_t key) const {
@@ -45,7 +46,7 @@ class ResidentSet {
 
   // Room for `size_bytes` more without evicting.
   bool fits(uint64_t size_bytes) const {
-    return count_ < capacity_.objects && used_bytes_ + size_bytes <= capacity_.bytes && policy_.has_room(size_bytes);
+    return count_ < capacity_.objects && used_bytes_ + size_bytes <= capacity_.bytes && (!limits_room_ || policy_.has_room(size_bytes));
   }
   // Whether the object could be cached at all (else it bypasses the cache).
   bool can_ever_fit(uint64_t size_bytes) const { return capacity_.objects > 0 && size_bytes <= capacity_.bytes; }
@@ -146,6 +147,7 @@ class ResidentSet {
   uint64_t used_bytes_ = 0;
   uint64_t pinned_ = 0;  // slots with pins
   bool expires_ = false;
+  bool limits_room_ = false;  // the policy has limits of its own (has_room)
 };
 
 }  // namespace tiersim::models

@@ -55,6 +55,9 @@ class EvictionPolicy {
   }
   // The cache now has `slots` slots (it only grows).
   virtual void resize(uint32_t slots) = 0;
+  // Whether the policy keeps limits of its own (asked once, when the cache is built); only
+  // then is has_room() asked.
+  virtual bool limits_room() const { return false; }
   // Whether the object announced by on_miss() fits without an eviction, as far as the
   // policy's own limits go (a partitioned cache's part); the cache checks its own.
   virtual bool has_room(uint64_t size_bytes) const {

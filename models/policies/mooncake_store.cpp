@@ -42,6 +42,7 @@ class MooncakeStore final : public EvictionPolicy {
   void on_miss(const ObjectInfo& object) override { now_ = object.now; }
   // A batch starts when the incoming object would take the pool past the watermark, and
   // runs to its end before anything comes in.
+  bool limits_room() const override { return true; }
   bool has_room(uint64_t size_bytes) const override {
     if (batch_left_ > 0) return false;
     const double incoming = in_bytes_ ? static_cast<double>(size_bytes) : 1.0;

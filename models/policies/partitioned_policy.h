@@ -28,6 +28,7 @@ class PartitionedPolicy final : public EvictionPolicy {
   bool offline() const override { return offline_; }
   void resize(uint32_t slots) override { cache_part_.resize(slots, {kNoPart, 0, 0}); }
   void on_miss(const ObjectInfo& object) override;
+  bool limits_room() const override { return true; }
   bool has_room(uint64_t size_bytes) const override;
   void on_insert(Slot slot, const ObjectInfo& object) override;
   void on_hit(Slot slot, const ObjectInfo& object) override;

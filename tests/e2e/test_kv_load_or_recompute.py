@@ -105,5 +105,44 @@ class CachingNeverHurts(unittest.TestCase):
                     self.assertLessEqual(float(rows["reuse"][q]), float(rows["unique"][q]), (name, q))
 
 
+class SelectiveStores(unittest.TestCase):
+    """write.store_after_hits: a chunk is stored below the first tier only once that many
+    requests after the one that computed it have asked for it."""
+
+    def run_variant(self, tmp, trace, name, **write):
+        config = read_config(SHIPPED[0])  # kv_mooncake_4tier
+        config["workload"]["trace"] = trace
+        config["workload"]["max_requests"] = 3000
+        config["workload"]["write"].update(write)
+        path = os.path.join(tmp, name + ".json")
+        with open(path, "w") as f:
+            json.dump(config, f)
+        out = os.path.join(tmp, name)
+        run("run", path, "--out", out, "--quiet")
+        return read_row(os.path.join(out, "results.csv"))
+
+    def test_chunks_never_reused_are_never_stored_below(self):
+        with temp_dir() as tmp:
+            trace = os.path.join(tmp, "t.jsonl")
+            config = read_config(SHIPPED[0])
+            with open(trace, "w") as f:
+                subprocess.run(["zstd", "-dc", config["workload"]["trace"]], stdout=f, check=True)
+            unique = os.path.join(tmp, "u.jsonl")
+            unique_ids(trace, unique)
+            none = self.run_variant(tmp, unique, "unique", store_after_hits=1)
+            self.assertEqual(int(none["nvme_written"]) + int(none["dram_written"]), 0)
+            self.assertGreater(int(none["unstored_chunks"]), 0)
+            every = self.run_variant(tmp, trace, "every")
+            selective = self.run_variant(tmp, trace, "selective", store_after_hits=1)
+            self.assertGreater(int(selective["unstored_chunks"]), 0)
+            self.assertEqual(int(every["unstored_chunks"]), 0)
+            # Writes below fall to a fraction; the price is each chunk's first reuse, which
+            # finds it evicted from the first tier and computes it again (then it is kept).
+            self.assertLess(int(selective["dram_written"]), int(every["dram_written"]) / 2)
+            self.assertEqual(int(selective["s3_written"]), 0)
+            self.assertGreater(float(selective["hit_ratio_tokens"]), 0.05)
+            self.assertLess(float(selective["hit_ratio_tokens"]), float(every["hit_ratio_tokens"]))
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -133,11 +133,18 @@ void ExpertReplay::begin_plan() {
   chains_.assign(plan_.chains.size(), ChainProgress{});
   phases_.assign(plan_.phases.size(), PhaseProgress{0, 0, false, false});
   plan_start_ = simulator_.now();
-  phase_compute_.resize(plan_.phases.size());
-  plan_compute_ = 0;
-  for (uint32_t p = 0; p < plan_.phases.size(); ++p) {
-    phase_compute_[p] = flushing_ ? 0 : layer_compute(p);
-    plan_compute_ = sim::saturating_add(plan_compute_, phase_compute_[p]);
+  const uint32_t phases = static_cast<uint32_t>(plan_.phases.size());
+  if (!spec_.roofline || flushing_) {  // one hand-set figure for every layer
+    const sim::Time each = flushing_ ? 0 : spec_.compute_per_layer;
+    phase_compute_.assign(phases, each);
+    plan_compute_ = each * static_cast<sim::Time>(phases);
+  } else {
+    phase_compute_.resize(phases);
+    plan_compute_ = 0;
+    for (uint32_t p = 0; p < phases; ++p) {
+      phase_compute_[p] = layer_compute(p);
+      plan_compute_ = sim::saturating_add(plan_compute_, phase_compute_[p]);
+    }
   }
   next_compute_ = 0;
   computing_ = false;
@@ -230,7 +237,6 @@ void ExpertReplay::pump() {
 }
 
 sim::Time ExpertReplay::layer_compute(uint32_t phase) {
-  if (!spec_.roofline) return spec_.compute_per_layer;
   const PlannedPhase& layer = plan_.phases[phase];
   layer_objects_.clear();
   for (uint32_t i = layer.first_access; i < layer.end_access; ++i) layer_objects_.push_back(step_accesses_[i].object);

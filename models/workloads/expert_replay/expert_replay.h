@@ -162,7 +162,7 @@ class ExpertReplay {
   std::vector<sim::Time> phase_compute_;  // each phase's compute time
   sim::Time plan_compute_ = 0;            // their sum
   std::vector<uint64_t> layer_objects_;   // scratch: a layer's distinct experts
-  // The compute of the plan's phase `phase`: hand-set, or the roofline's for its experts.
+  // The roofline's compute of the plan's phase `phase`, for the experts it touches.
   sim::Time layer_compute(uint32_t phase);
 
   std::unique_ptr<WarmTier> warm_;

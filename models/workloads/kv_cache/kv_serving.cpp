@@ -186,6 +186,8 @@ void KvServing::start(uint32_t slot, uint32_t request_index) {
   total_tokens_ += request.input_tokens;
   output_tokens_ += request.output_tokens;
   cut_into_chunks(request, a.chunks);
+  if (spec_.store_after_hits)
+    for (const Chunk& chunk : a.chunks) ++requested_.find_or_insert(chunk.key, 0);
 
   // With load_policy "when_faster", how much of the cached prefix to load (looked at
   // without touching the tiers); the rest is recomputed.
@@ -393,6 +395,10 @@ void KvServing::WorkerRules::on_victim(uint32_t tier, const Evicted& victim) {
   CacheHierarchy& hierarchy = *serving->hierarchies_[worker];
   const bool moves_down = serving->spec_.write_back || serving->topology_.exclusive();  // exclusive: a victim cache below
   if (moves_down && tier + 1 < hierarchy.size() && !hierarchy.held_below(tier, victim.key)) {
+    if (!serving->stored(victim.key)) {  // not reused often enough to keep
+      ++serving->unstored_;
+      return;
+    }
     hierarchy.write_down(tier, victim);
   }
 }
@@ -405,6 +411,7 @@ void KvServing::WorkerRules::move_down(uint32_t from, uint32_t, uint64_t, uint64
 }
 
 void KvServing::write_through(uint32_t w, const Chunk& chunk) {
+  if (!stored(chunk.key)) return;
   // Start from the deepest tier above the first missing target that holds the chunk
   // (the first tier always does, having just used it).
   uint32_t first_missing = UINT32_MAX, deepest = 0;
@@ -565,6 +572,8 @@ Metrics KvServing::metrics() const {
   m.add("throughput_rps", served_s > 0 ? double(requests) / served_s : 0.0);
   m.add("input_tokens_per_s", served_s > 0 ? double(total_tokens_) / served_s : 0.0);
   m.add("l1_bypassed_chunks", bypassed_);
+  m.add("store_after_hits", static_cast<uint64_t>(spec_.store_after_hits));
+  m.add("unstored_chunks", unstored_);
   uint64_t fewest = UINT64_MAX, most = 0;
   for (const Worker& w : workers_) {
     fewest = std::min(fewest, w.requests);

@@ -47,6 +47,7 @@
 #include "models/tiers/worker_tiers.h"
 #include "models/workloads/kv_cache/kv_serving_spec.h"
 #include "models/workloads/kv_cache/load_plan.h"
+#include "sim/containers/flat_map.h"
 #include "sim/containers/index_pool.h"
 #include "sim/engine/random.h"
 #include "sim/output/metrics.h"
@@ -194,6 +195,16 @@ class KvServing {
   std::vector<PrefixChunk> prefix_;          // ... with each chunk's estimated arrival
   std::vector<sim::Time> link_ready_;        // per link, while estimating
   std::vector<uint64_t> loaded_, recomputed_;  // per tier the chunk was found in
+  // With write.store_after_hits: how many requests have asked for each chunk (whether a
+  // tier held it or not); a chunk is stored below the first tier once that many requests
+  // after the first have asked for it.
+  sim::FlatMap<uint32_t> requested_;
+  uint64_t unstored_ = 0;  // chunks not written down for want of reuse
+  bool stored(uint64_t key) const {
+    if (spec_.store_after_hits == 0) return true;
+    const uint32_t* n = requested_.find(key);
+    return n && *n > spec_.store_after_hits;
+  }
   sim::Time estimated_saving_ = 0;           // summed: estimated TTFT with always-load minus with the choice
   std::vector<std::vector<LinkTotals>> served_links_;  // per link, per instance, at service_end_
   std::vector<LinkTotals> served_codec_;               // the store's encoder and decoder then

@@ -146,7 +146,8 @@ KvServingSpec parse_kv_serving(const ConfigNode& workload, const TopologySpec& t
   spec.request_log = workload.bool_or("request_log", false);
 
   if (auto w = workload.find("write")) {
-    w->allow_only({"through", "back"});
+    w->allow_only({"through", "back", "store_after_hits"});
+    spec.store_after_hits = static_cast<uint32_t>(w->uint_or("store_after_hits", 0, 0, 1u << 20));
     if (auto through = w->find("through")) {
       spec.write_through = tier_list(*through, topology);
       if (!spec.write_through.empty()) require_write_links(*through, topology, spec.write_through.back(), "write-through");

@@ -24,7 +24,11 @@
 //   prefill_slots  requests prefilled at once (default 1); others queue in arrival order
 //   write          {"through": [tiers a new chunk is written to at once], "back": on
 //                  eviction, write a chunk no lower tier holds to the tier below
-//                  (default true)}
+//                  (default true), "store_after_hits": store a chunk below the first tier
+//                  (through or back) only once this many requests after the one that
+//                  computed it have asked for it, held or not (default 0: every chunk); a
+//                  chunk no other request wants is then dropped from the first tier
+//                  instead of taking space and bandwidth below}
 //   (the object store's request limits and compression are the backing tier's: its
 //   "object_store" and "compression" keys, models/links/object_store_link.h, codec_link.h)
 //   cost           {"storage_usd_per_gb_month": {"tier": price, ...},
@@ -84,6 +88,7 @@ struct KvServingSpec {
   uint32_t prefill_slots = 1;
   std::vector<uint32_t> write_through;  // tier indices, ascending
   bool write_back = true;
+  uint32_t store_after_hits = 0;  // store below the first tier only chunks reused this often
   CostSpec cost;
   KvWorkersSpec workers;
   KvDecodeSpec decode;
