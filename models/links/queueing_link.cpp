@@ -29,7 +29,7 @@ LinkTotals QueueingLink::totals() const {
 
 uint32_t QueueingLink::allocate(uint64_t bytes, TransferDone done, bool background) {
   const uint32_t id = transfers_.acquire();
-  transfers_[id] = Transfer{bytes, done, simulator_.now(), 0, 0, background};
+  transfers_[id] = Transfer{bytes, done, simulator_.now(), 0, 0, background, bytes, 0};
   return id;
 }
 
@@ -55,6 +55,8 @@ void QueueingLink::submit(const TransferRequest& request, TransferDone done, Pri
   ++stats_.operations;
   const bool yields = background && spec_.sharing == Sharing::kShared && active_demand_ > 0;
   if (active_ < spec_.channels && !yields) {
+    start(id);
+  } else if (!background && spec_.sharing == Sharing::kFifo && preempt_background()) {
     start(id);
   } else {
     (background ? background_ : waiting_).push_back(id);
@@ -82,8 +84,10 @@ void QueueingLink::start(uint32_t id) {
   const sim::Time wake = wake_cost();
   if (spec_.sharing == Sharing::kFifo) {
     mark_active(+1);
-    const sim::Time service = sim::saturating_add(spec_.service_time(t.bytes), wake);
-    simulator_.schedule_after(service, &QueueingLink::on_service_end, this, id);
+    const sim::Time service = sim::saturating_add(spec_.service_time(t.left), wake);
+    ++t.epoch;
+    if (t.background) background_in_service_.push_back(id);
+    simulator_.schedule_after(service, &QueueingLink::on_service_end, this, (uint64_t{t.epoch} << 32) | id);
     return;
   }
   advance_virtual_time();
@@ -103,11 +107,37 @@ void QueueingLink::start(uint32_t id) {
   plan_next_completion();
 }
 
-void QueueingLink::on_service_end(void* self, uint64_t id) {
-  static_cast<QueueingLink*>(self)->finish_service(static_cast<uint32_t>(id));
+void QueueingLink::on_service_end(void* self, uint64_t argument) {
+  QueueingLink& link = *static_cast<QueueingLink*>(self);
+  const uint32_t id = static_cast<uint32_t>(argument);
+  if (link.transfers_[id].epoch != static_cast<uint32_t>(argument >> 32)) return;  // preempted since
+  link.finish_service(id);
+}
+
+bool QueueingLink::preempt_background() {
+  if (background_in_service_.empty()) return false;
+  const uint32_t id = background_in_service_.back();
+  background_in_service_.pop_back();
+  Transfer& t = transfers_[id];
+  const sim::Time now = simulator_.now();
+  // The bytes it moved so far, after its per-I/O overhead; the rest is served on resuming.
+  const sim::Time moving = now - t.started - spec_.per_io_overhead;
+  const double moved = moving > 0 ? sim::to_seconds(moving) * static_cast<double>(spec_.bandwidth_Bps) : 0.0;
+  const uint64_t done = std::min<uint64_t>(t.left - 1, static_cast<uint64_t>(moved));
+  t.left -= done;
+  ++t.epoch;  // its end event is now stale
+  stats_.service_time += now - t.started;
+  if (--in_flight_ == 0) stats_.in_flight_time += now - in_flight_since_;
+  mark_active(-1);
+  background_.push_front(id);
+  return true;
 }
 
 void QueueingLink::finish_service(uint32_t id) {
+  if (transfers_[id].background) {
+    auto it = std::find(background_in_service_.begin(), background_in_service_.end(), id);
+    if (it != background_in_service_.end()) background_in_service_.erase(it);
+  }
   stats_.service_time += simulator_.now() - transfers_[id].started;
   if (!transfers_[id].background) --active_demand_;
   mark_active(-1);

@@ -15,7 +15,10 @@
 // Background transfers (prefetches, write-backs) use idle capacity only: a free channel
 // always takes demand first, and on a shared link a background transfer starts only while
 // no demand transfer is in service (one already in service is not interrupted), so it never
-// takes a share of the bandwidth from demand that was there first.
+// takes a share of the bandwidth from demand that was there first. On a fifo link a demand
+// transfer that finds every channel busy preempts the background transfer in service that
+// started last: it goes back to the head of the background queue with the bytes it had
+// left, and pays the per-I/O overhead again when it resumes (a new request).
 // Every link reports bytes, operations, busy time, summed service time and a histogram
 // of transfer latency (submission to delivery, queueing included).
 #include <cstdint>
@@ -53,6 +56,8 @@ class QueueingLink final : public ILink {
     sim::Time started;
     unsigned __int128 finish_tag;  // shared: virtual work at which it completes
     bool background;
+    uint64_t left = 0;    // fifo: bytes still to serve (less than `bytes` after a preemption)
+    uint32_t epoch = 0;   // fifo: service starts so far; an end event of an earlier one is stale
   };
 
   uint32_t allocate(uint64_t bytes, TransferDone done, bool background);
@@ -60,6 +65,9 @@ class QueueingLink final : public ILink {
   bool can_start_next() const;
   uint32_t next_waiting();
   void start(uint32_t id);
+  // fifo: a demand transfer takes the channel of the background transfer in service that
+  // started last; false when no background transfer is in service.
+  bool preempt_background();
   void finish_service(uint32_t id);
   void deliver(uint32_t id);
   void complete(uint32_t id);
@@ -93,6 +101,7 @@ class QueueingLink final : public ILink {
   std::vector<uint32_t> active_heap_;  // min-heap on (finish_tag, id)
   uint64_t generation_ = 0;
   std::vector<uint32_t> finished_scratch_;
+  std::vector<uint32_t> background_in_service_;  // fifo, in start order
 };
 
 }  // namespace tiersim::models

@@ -145,6 +145,33 @@ TEST_CASE("background transfers use idle capacity only") {
         std::vector<sim::Time>{1000 * ns, 1000 * ns});
 }
 
+namespace {
+void submit_demand(void* context, uint64_t) {
+  auto* link = static_cast<std::pair<QueueingLink*, Deliveries*>*>(context);
+  link->first->submit(1000, {delivered, link->second, 1}, Priority::kDemand);
+}
+}  // namespace
+
+TEST_CASE("fifo: a demand transfer preempts a background one in service, which resumes after") {
+  const sim::Time ns = sim::kNanosecond;
+  sim::Simulator s;
+  QueueingLink link(s, spec(1, Sharing::kFifo, /*latency=*/0, /*overhead=*/100 * ns));
+  Deliveries d{&s, {}};
+  link.submit(1000, {delivered, &d, 0}, Priority::kBackground);  // service 100 + 1000 ns
+  std::pair<QueueingLink*, Deliveries*> context{&link, &d};
+  s.schedule_at(400 * ns, submit_demand, &context);  // 300 bytes of the prefetch moved by then
+  s.run();
+  REQUIRE(d.at.size() == 2);
+  // The demand starts at once: 400 + 100 + 1000. The prefetch resumes with 700 bytes left
+  // and pays its overhead again: 1500 + 100 + 700.
+  CHECK(d.at[0] == std::pair<uint64_t, sim::Time>{1, 1500 * ns});
+  CHECK(d.at[1] == std::pair<uint64_t, sim::Time>{0, 2300 * ns});
+  const LinkStats stats = link.stats();
+  CHECK(stats.busy_time == 2300 * ns);
+  CHECK(stats.service_time == 2300 * ns);
+  CHECK(stats.bytes == 2000);
+}
+
 TEST_CASE("shared: the channel count caps concurrency; a late arrival slows the others") {
   sim::Simulator s;
   QueueingLink link(s, spec(2, Sharing::kShared));

@@ -121,6 +121,10 @@ class ExpertReplay {
   void issue_phase(uint32_t phase);
   uint32_t next_demand_chain(uint32_t from, uint32_t end) const;
   void start_chain(uint32_t chain);
+  // Turns demand move `move` of an object a prefetch is staging into a lower tier into one
+  // that reads it from the prefetch's source (false when the move cannot: not a fetch out
+  // of that tier).
+  bool read_through_prefetch(uint32_t move, const BackgroundChain& bg);
   void launch_background(uint32_t chain);
   void complete_background(uint32_t index);
   void start_move(ChainRef chain);

@@ -15,11 +15,12 @@ void ExpertReplay::issue_phase(uint32_t index) {
   phase.issued = true;
   phase.pending = 0;
   for (uint32_t c = planned.first_chain; c < planned.end_chain; ++c) phase.pending += plan_.chains[c].background ? 0 : 1;
-  // An object this layer needs may still be on its way (a late prefetch): wait for it.
+  // An object this layer needs may still be on its way into the first tier (a late
+  // prefetch): wait for it. (One on its way into a lower tier is read by its own chain.)
   if (!in_flight_.empty()) {
     for (uint32_t i = planned.first_access; i < planned.end_access; ++i) {
       const uint32_t* chain = in_flight_.find(step_accesses_[i].object);
-      if (!chain) continue;
+      if (!chain || background_[*chain].target_tier != 0) continue;
       std::vector<uint32_t>& waiting = background_[*chain].waiting_phases;
       if (!waiting.empty() && waiting.back() == index) continue;
       waiting.push_back(index);
@@ -105,19 +106,51 @@ uint32_t ExpertReplay::link_of(ChainRef chain, const PlannedMove& move, uint32_t
 }
 
 void ExpertReplay::start_chain(uint32_t index) {
-  // A miss on an object a prefetch is still staging (into a tier below the first) reads
-  // the copy that prefetch is writing: it starts when the prefetch lands, not before.
+  // A miss on an object a prefetch is still staging into a tier below the first reads the
+  // copy it is writing, once it lands; when the demand moves in chunks (which waiting
+  // would serialise) and the prefetch's path is independent fifo servers, it reads the
+  // object where the prefetch does instead, over the prefetch's path and then its own, at
+  // demand priority and pipelined (the prefetch finishes in the background).
   if (!in_flight_.empty()) {
     const PlannedChain& chain = plan_.chains[index];
     for (uint32_t m = chain.first_move; m < chain.end_move; ++m) {
-      if (const uint32_t* bg = in_flight_.find(plan_.moves[m].key)) {
+      const uint32_t* bg = in_flight_.find(plan_.moves[m].key);
+      if (!bg) continue;
+      if (!read_through_prefetch(m, background_[*bg])) {
         background_[*bg].waiting_chains.push_back(index);
         return;
       }
+      ++prefetch_late_;
     }
   }
   chains_[index].next_move = plan_.chains[index].first_move;
   start_move(ChainRef{false, index});
+}
+
+bool ExpertReplay::read_through_prefetch(uint32_t move_index, const BackgroundChain& bg) {
+  PlannedMove& move = plan_.moves[move_index];
+  const bool fetch = move.kind == MoveKind::kFetch || move.kind == MoveKind::kPromote || move.kind == MoveKind::kServe;
+  if (!fetch || bg.target_tier == 0 || bg.target_tier == kNoTarget) return false;
+  if (topology_.link(plan_.links[move.first_link]).spec().from_tier != bg.target_tier) return false;
+  const PlannedMove* staged = nullptr;
+  for (const PlannedMove& m : bg.moves)
+    if (m.kind == MoveKind::kPrefetch && m.key == bg.key) staged = &m;
+  if (!staged) return false;
+  // Waiting costs what pipelining would have saved: only a chunked move loses by it.
+  if (spec_.chunk_bytes == 0 || move.bytes <= spec_.chunk_bytes) return false;
+  // A second read is worth it only where it runs beside the first: on independent fifo
+  // servers (S3 GETs, copy engines). On a shared link it would halve both; wait instead.
+  for (uint32_t h = 0; h < staged->hops; ++h) {
+    const LinkSpec& spec = topology_.link(bg.links[staged->first_link + h]).spec();
+    if (spec.sharing != Sharing::kFifo || spec.channels < 2) return false;
+  }
+  const std::vector<uint32_t> own(plan_.links.begin() + move.first_link, plan_.links.begin() + move.first_link + move.hops);
+  const uint32_t first = static_cast<uint32_t>(plan_.links.size());
+  plan_.links.insert(plan_.links.end(), bg.links.begin() + staged->first_link, bg.links.begin() + staged->first_link + staged->hops);
+  plan_.links.insert(plan_.links.end(), own.begin(), own.end());
+  move.first_link = first;
+  move.hops += staged->hops;
+  return true;
 }
 
 uint64_t ExpertReplay::chunk_size(ChainRef ref, uint32_t chunk) {
