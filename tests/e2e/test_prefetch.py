@@ -69,12 +69,12 @@ class Prefetchers(unittest.TestCase):
 
     def test_the_oracle_into_every_cache_tier_helps_the_shipped_configs(self):
         # An oracle evicts nothing the coming steps need, and its transfers use a shared
-        # link's idle capacity only; a demand for an expert it is still staging into a lower
-        # tier reads it beside the prefetch over fifo servers. Into every cache tier, at
-        # depths 1, 2 and 4, it never makes step time or stall worse than none
-        # (docs/policies-and-prefetchers.md says where it still can: with the warm-tier
-        # protocol).
-        cases = {"default.json": ("hbm", "dram"), "mixtral_s3_l4.json": ("hbm", "dram", "nvme")}
+        # link's idle capacity only; what it stages below the first tier stays until used; a
+        # demand for an expert it is still staging into a lower tier reads it beside the
+        # prefetch over fifo servers. Into every cache tier, at depths 1, 2 and 4, it never
+        # makes step time or stall worse than none.
+        cases = {"default.json": ("hbm", "dram"), "mixtral_s3_l4.json": ("hbm", "dram", "nvme"),
+                 "warm_tier_prefetch.json": ("hbm", "dram", "nvme")}
         with temp_dir() as tmp:
             for name, targets in cases.items():
                 config = read_config(os.path.join(ROOT, "configs", name))

@@ -75,7 +75,11 @@ void ExpertReplay::launch_background(uint32_t chain) {
 void ExpertReplay::complete_background(uint32_t index) {
   BackgroundChain& bg = background_[index];
   if (bg.target_tier != kNoTarget) {
-    topology_.tier(bg.target_tier).resident().unpin(bg.target_slot);
+    // An oracle knows its prefetch is used within its window: below the first tier it
+    // stays until then (in the first tier demand finds it within the step it was for).
+    const bool hold = bg.target_tier > 0 && prefetcher_->lookahead_steps() > 0 &&
+                      residency_.hold_until_used(bg.target_tier, bg.target_slot);
+    if (!hold) topology_.tier(bg.target_tier).resident().unpin(bg.target_slot);
     in_flight_.erase(bg.key);
   }
   background_.release(index);

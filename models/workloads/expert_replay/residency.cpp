@@ -357,6 +357,18 @@ void Residency::note_demand_hit(uint32_t tier, Slot slot) {
   if (tier >= prefetched_.size() || slot >= prefetched_[tier].size() || !prefetched_[tier][slot]) return;
   prefetched_[tier][slot] = 0;
   ++prefetch_.used;
+  if (tier < held_.size() && slot < held_[tier].size() && held_[tier][slot]) {
+    held_[tier][slot] = 0;
+    topology_.tier(tier).resident().unpin(slot);
+  }
+}
+
+bool Residency::hold_until_used(uint32_t tier, Slot slot) {
+  if (tier >= prefetched_.size() || slot >= prefetched_[tier].size() || !prefetched_[tier][slot]) return false;  // used already
+  if (held_.size() <= tier) held_.resize(tier + 1);
+  if (held_[tier].size() <= slot) held_[tier].resize(slot + 1, 0);
+  held_[tier][slot] = 1;  // keeps the prefetch's pin
+  return true;
 }
 
 void Residency::drop_prefetch_mark(uint32_t tier, Slot slot) {

@@ -71,6 +71,11 @@ class Residency final : private VictimRule, private MoveSink {
   // (the plan's last phase is that layer): lets next-layer prefetching plan there.
   void set_layer_hook(std::function<void(StepPlan&)> hook) { on_layer_decided_ = std::move(hook); }
 
+  // A prefetch into tier `tier` (below the first) landed in `slot`: an oracle's stays pinned
+  // there until demand uses it, so that nothing evicts it before the step it was fetched
+  // for. False (the caller unpins) when demand has used it already.
+  bool hold_until_used(uint32_t tier, Slot slot);
+
   struct PrefetchCounts {
     uint64_t issued = 0;  // objects staged
     uint64_t bytes = 0;   // bytes moved, summed over links
@@ -163,6 +168,7 @@ class Residency final : private VictimRule, private MoveSink {
   bool prefetching_ = false;              // victims now are a prefetch's
   sim::FlatMap<uint32_t> prefetch_victims_;  // object -> the tier a prefetch evicted it from
   std::vector<std::vector<uint8_t>> prefetched_;  // [tier][slot]: staged, not yet used
+  std::vector<std::vector<uint8_t>> held_;        // [tier][slot]: an oracle's, pinned until used
   std::vector<std::pair<uint32_t, Slot>> kept_pins_;  // (tier, slot) pinned while prefetches are planned
   uint64_t kept_in_first_tier_ = 0;                   // of them, first-tier objects pinned only by that
   PrefetchCounts prefetch_;
