@@ -106,6 +106,10 @@ class Prefetchers(unittest.TestCase):
                             with self.subTest(config=name, prefetcher=prefetcher, target=target, depth=depth):
                                 self.assertLessEqual(float(row["step_time_mean_us"]), base * 1.01)
                                 self.assertEqual(row["prefetch_throttle"], "feedback")
+                                # The run reports its net effect against the same replay without it.
+                                self.assertAlmostEqual(float(row["prefetch_none_step_time_mean_us"]), base, delta=base * 1e-12)
+                                self.assertAlmostEqual(float(row["prefetch_step_time_saved_us"]),
+                                                       base - float(row["step_time_mean_us"]), delta=base * 1e-9)
 
     def test_without_the_throttle_a_wrong_guesser_costs_time(self):
         # The same prefetcher unthrottled: the property above is the throttle's doing.

@@ -32,8 +32,11 @@ PrefetchSpec parse_prefetch(const ConfigNode& node) {
     if (auto budget = node.find("budget_per_step")) spec.budget_per_step = budget->as_bytes();
     if (auto bandwidth = node.find("bandwidth")) spec.bandwidth_Bps = bandwidth->as_bandwidth_Bps();
     if (auto throttle = node.find("throttle")) spec.feedback_throttle = throttle->as_enum({"feedback", "none"}) == "feedback";
+    spec.compare_with_none = node.bool_or("compare", true);
     for (const auto& [key, value] : node.raw().items()) {
-      if (key != "depth" && key != "target" && key != "budget_per_step" && key != "bandwidth" && key != "throttle") own[key] = value;
+      if (key != "depth" && key != "target" && key != "budget_per_step" && key != "bandwidth" && key != "throttle" && key != "compare") {
+        own[key] = value;
+      }
     }
   }
   const auto parameters = node.is_object() ? std::make_shared<const nlohmann::json>(own) : nullptr;

@@ -43,6 +43,8 @@
 //                    "throttle": "feedback" (default; an online prefetcher issues as many
 //                    of its picks as their measured usefulness earns:
 //                    models/prefetchers/prefetch_throttle.h) or "none",
+//                    "compare": replay the run again without the prefetcher and report
+//                    the step time and stall it saved (default true; false halves the work),
 //                    plus the prefetcher's own parameters}
 #include <cstdint>
 #include <functional>
@@ -75,6 +77,7 @@ struct PrefetchSpec {
   uint64_t budget_per_step = UINT64_MAX;
   uint64_t bandwidth_Bps = 0;  // 0: no bandwidth budget
   bool feedback_throttle = true;  // online prefetchers: "throttle": "feedback" (default) or "none"
+  bool compare_with_none = true;  // "compare": also replay without the prefetcher, to report its net effect
 };
 
 struct ExpertReplaySpec {

@@ -47,14 +47,40 @@ void add_expert_replay_columns(const ExpertReplaySpec& spec, Metrics& row) {
   row.add("expert_bytes", spec.expert_bytes);
 }
 
+namespace {
+
+// The replay's trace, with each access's next use when a policy reads the future (Belady:
+// a first pass learns them).
+std::unique_ptr<traces::TraceReader> replay_trace(const ExpertReplaySpec& spec, const Topology& topology) {
+  std::unique_ptr<traces::TraceReader> trace = open_replay_trace(spec);
+  if (!topology.has_offline_policy()) return trace;
+  std::vector<int64_t> next = traces::next_access_indices(*trace);
+  return std::make_unique<traces::WithNextAccess>(open_replay_trace(spec), std::move(next));
+}
+
+// The prefetcher's net effect: the same replay without it, against the run's figures.
+void add_prefetch_comparison(const ExpertReplaySpec& spec, const TopologySpec& topology_spec, Metrics& row) {
+  ExpertReplaySpec none = spec;
+  none.prefetch = PrefetchSpec{};
+  none.timeseries_interval = 0;
+  sim::Simulator simulator;
+  Topology topology(simulator, topology_spec);
+  std::unique_ptr<traces::TraceReader> trace = replay_trace(none, topology);
+  ExpertReplay replay(simulator, topology, none, *trace);
+  replay.run();
+  const Metrics base = replay.metrics();
+  const double step = base.number("step_time_mean_us");
+  row.add("prefetch_none_step_time_mean_us", step);
+  row.add("prefetch_step_time_saved_us", step - row.number("step_time_mean_us"));
+  row.add("prefetch_stall_saved_s", base.number("stall_time_s") - row.number("stall_time_s"));
+}
+
+}  // namespace
+
 WorkloadRun ExpertReplayWorkload::simulate(const TopologySpec& topology_spec, const std::string& name) const {
   sim::Simulator simulator;
   Topology topology(simulator, topology_spec);
-  std::unique_ptr<traces::TraceReader> trace = open_replay_trace(spec_);
-  if (topology.has_offline_policy()) {  // Belady: a first pass learns each access's next use
-    std::vector<int64_t> next = traces::next_access_indices(*trace);
-    trace = std::make_unique<traces::WithNextAccess>(open_replay_trace(spec_), std::move(next));
-  }
+  std::unique_ptr<traces::TraceReader> trace = replay_trace(spec_, topology);
   ExpertReplay replay(simulator, topology, spec_, *trace);
 
   const auto wall_start = std::chrono::steady_clock::now();
@@ -63,6 +89,7 @@ WorkloadRun ExpertReplayWorkload::simulate(const TopologySpec& topology_spec, co
   run.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   add_expert_replay_columns(spec_, run.row);
   run.row.append(replay.metrics());
+  if (spec_.prefetch.make && spec_.prefetch.compare_with_none) add_prefetch_comparison(spec_, topology_spec, run.row);
   run.events = simulator.events_processed();
   run.lookups = replay.accesses();
   run.lookups_name = "accesses";
