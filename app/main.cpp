@@ -23,6 +23,19 @@
 
 namespace {
 
+// A count flag's check: a whole number, 0 or more (a negative one would wrap around).
+CLI::Validator count_flag() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        if (text.empty() || text.size() > 19 || text.find_first_not_of("0123456789") != std::string::npos) {
+          return "expected a whole number, 0 or more, got \"" + text.substr(0, 40) + "\"";
+        }
+        return {};
+      },
+      "COUNT");
+}
+
+
 using namespace tiersim;
 
 // The generator's flags for `trace gen`: the keys every sampler takes, then every parameter
@@ -164,12 +177,12 @@ int main(int argc, char** argv) {
   // bench-cache
   BenchCacheCommand bench;
   CLI::App* bench_app = app.add_subcommand("bench-cache", "the MoE prototype's bench_cache.py command line, simulated");
-  bench_app->add_option(prototype_flag("n_experts"), bench.n_experts, "experts")->capture_default_str();
-  bench_app->add_option(prototype_flag("d_model"), bench.d_model, "expert FFN model width (sets the expert size)")->capture_default_str();
-  bench_app->add_option(prototype_flag("d_hidden"), bench.d_hidden, "expert FFN hidden width (sets the expert size)")->capture_default_str();
-  bench_app->add_option("--steps", bench.steps, "steps")->capture_default_str();
-  bench_app->add_option(prototype_flag("gpu_slots"), bench.gpu_slots, "experts resident on the GPU")->capture_default_str();
-  bench_app->add_option(prototype_flag("cpu_cache"), bench.cpu_cache, "experts in the DRAM warm cache")->capture_default_str();
+  bench_app->add_option(prototype_flag("n_experts"), bench.n_experts, "experts")->capture_default_str()->check(count_flag());
+  bench_app->add_option(prototype_flag("d_model"), bench.d_model, "expert FFN model width (sets the expert size)")->capture_default_str()->check(count_flag());
+  bench_app->add_option(prototype_flag("d_hidden"), bench.d_hidden, "expert FFN hidden width (sets the expert size)")->capture_default_str()->check(count_flag());
+  bench_app->add_option("--steps", bench.steps, "steps")->capture_default_str()->check(count_flag());
+  bench_app->add_option(prototype_flag("gpu_slots"), bench.gpu_slots, "experts resident on the GPU")->capture_default_str()->check(count_flag());
+  bench_app->add_option(prototype_flag("cpu_cache"), bench.cpu_cache, "experts in the DRAM warm cache")->capture_default_str()->check(count_flag());
   bench_app->add_option(prototype_flag("disk_root"), bench.disk_root, "accepted for compatibility; the simulator keeps no files");
   bool reset_disk = false;
   std::string device, dtype;
@@ -177,12 +190,12 @@ int main(int argc, char** argv) {
   bench_app->add_flag(prototype_flag("reset_disk"), reset_disk, "accepted for compatibility; no effect");
   bench_app->add_option("--device", device, "accepted for compatibility; no effect");
   bench_app->add_option("--dtype", dtype, "accepted for compatibility; no effect");
-  bench_app->add_option(prototype_flag("log_every"), log_every, "accepted for compatibility; no effect");
+  bench_app->add_option(prototype_flag("log_every"), log_every, "accepted for compatibility->check(count_flag()); no effect");
   bench_app->add_option("--sampler", bench.sampler, "the sampler: " + traces::SamplerRegistry::names())->capture_default_str();
-  bench_app->add_option(prototype_flag("episode_len"), bench.episode_len, "steps per episode")->capture_default_str();
+  bench_app->add_option(prototype_flag("episode_len"), bench.episode_len, "steps per episode")->capture_default_str()->check(count_flag());
   bench_app->add_option(prototype_flag("p_stay"), bench.p_stay, "markov: probability of keeping the environment")->capture_default_str();
-  bench_app->add_option(prototype_flag("experts_per_step"), bench.experts_per_step, "experts requested per step")->capture_default_str();
-  bench_app->add_option("--seed", bench.seed, "random seed")->capture_default_str();
+  bench_app->add_option(prototype_flag("experts_per_step"), bench.experts_per_step, "experts requested per step")->capture_default_str()->check(count_flag());
+  bench_app->add_option("--seed", bench.seed, "random seed")->capture_default_str()->check(count_flag());
   bench_app->add_option(prototype_flag("sim_h2d_gbps"), bench.sim_h2d_gbps, "host-to-device GB/s")->capture_default_str();
   bench_app->add_option(prototype_flag("sim_d2h_gbps"), bench.sim_d2h_gbps, "device-to-host GB/s")->capture_default_str();
   bench_app->add_option(prototype_flag("sim_disk_read_gbps"), bench.sim_disk_read_gbps, "disk read GB/s")->capture_default_str();
@@ -194,9 +207,9 @@ int main(int argc, char** argv) {
   bench_app->add_option("--overlap", bench.overlap, "serial or pipelined")->capture_default_str();
   bench_app->add_option("--compute-per-layer", bench.compute_per_layer, "compute time per layer, e.g. \"2 ms\"")->capture_default_str();
   bench_app->add_option("--expert-bytes", bench.expert_bytes, "expert size (default: fp32 FFN of d_model x d_hidden)");
-  bench_app->add_option("--n-layers", bench.n_layers, "MoE layers")->capture_default_str();
-  bench_app->add_option(prototype_flag("n_envs"), bench.n_envs, "environments (0: n_experts)")->capture_default_str();
-  bench_app->add_option(prototype_flag("envs_per_batch"), bench.envs_per_batch, "env sampler: environments per step")->capture_default_str();
+  bench_app->add_option("--n-layers", bench.n_layers, "MoE layers")->capture_default_str()->check(count_flag());
+  bench_app->add_option(prototype_flag("n_envs"), bench.n_envs, "environments (0: n_experts)")->capture_default_str()->check(count_flag());
+  bench_app->add_option(prototype_flag("envs_per_batch"), bench.envs_per_batch, "env sampler: environments per step")->capture_default_str()->check(count_flag());
   bench_app->add_option("--zipf-alpha", bench.zipf_alpha, "zipf sampler skew")->capture_default_str();
   bench_app->add_option("--noise", bench.noise, "fraction of uniformly random picks")->capture_default_str();
   bench_app->add_option("--set", bench.overrides, "override a value of the built config: json.path=value")->allow_extra_args(false);

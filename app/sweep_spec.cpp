@@ -35,6 +35,9 @@ std::vector<SweepParameter> read_section(const nlohmann::ordered_json& file, con
     if (!values.is_array() || values.empty()) {
       throw InputError(where + ": expected a non-empty list of values, got " + values.dump());
     }
+    if (path == "seed") throw InputError(where + ": vary seeds with \"repeats\" (each point then runs with derived seeds)");
+    if (path == "name") throw InputError(where + ": the runs' name is the sweep's; it cannot vary");
+    if (path == "workload") throw InputError(where + ": vary the workload's keys (\"workload.mode\", ...), not the whole object");
     SweepParameter p{path, {}};
     for (const auto& v : values) p.values.push_back(anchored(path, nlohmann::json::parse(v.dump()), sweep_dir));
     parameters.push_back(std::move(p));

@@ -87,6 +87,7 @@ TierSpec parse_tier(const ConfigNode& node, bool backing, uint64_t object_bytes)
       size_t i = 0;
       while (i < slots_at && text[i] == ' ') ++i;
       for (; i < slots_at && text[i] >= '0' && text[i] <= '9'; ++i) {
+        if (n > (uint64_t{1} << 40)) break;  // too many already: checked below, before it could wrap
         n = n * 10 + static_cast<uint64_t>(text[i] - '0');
         digits = true;
       }

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "sim/errors.h"
+#include "sim/config/json_depth.h"
 #include "sim/config/overrides.h"
 
 namespace tiersim {
@@ -12,25 +13,17 @@ namespace tiersim {
 using nlohmann::json;
 
 json parse_json_text(const std::string& text, const std::string& source) {
+  require_json_depth(text, source);
   try {
     // Configs may carry // and /* */ comments: a study's file says why a value is what it is.
     return json::parse(text, nullptr, /*allow_exceptions=*/true, /*ignore_comments=*/true);
   } catch (const json::parse_error& e) {
     // Locate the byte nlohmann reports as line:column.
     const size_t byte = std::min<size_t>(e.byte == 0 ? 0 : e.byte - 1, text.size());
-    size_t line = 1, column = 1;
-    for (size_t i = 0; i < byte; ++i) {
-      if (text[i] == '\n') {
-        ++line;
-        column = 1;
-      } else {
-        ++column;
-      }
-    }
     std::string what = e.what();
     const size_t colon = what.find(": ", what.find("parse error"));
     if (colon != std::string::npos) what = what.substr(colon + 2);
-    throw InputError(source + ":" + std::to_string(line) + ":" + std::to_string(column) + ": invalid JSON: " + what);
+    throw InputError(source + ":" + line_column(text, byte) + ": invalid JSON: " + what);
   }
 }
 

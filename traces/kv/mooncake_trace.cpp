@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <string_view>
 
+#include "sim/config/json_depth.h"
 #include "sim/errors.h"
 #include "traces/file_reader.h"
 
@@ -40,6 +41,9 @@ void add_request(const nlohmann::json& request, KvTrace& trace, double& last_ms,
     fail("\"timestamp\" is " + ts->dump() + "; expected milliseconds since the trace's start, 0 or more");
   }
   const double ms = ts->get<double>();
+  // Simulated time is int64 picoseconds (about 106 days): a later arrival cannot be timed.
+  constexpr double kLatestMs = 9.0e9;
+  if (ms > kLatestMs) fail("\"timestamp\" " + ts->dump() + " is past the simulated clock's range (at most 9e9 ms, about 104 days)");
   if (ms < last_ms) fail("\"timestamp\" " + ts->dump() + " is earlier than the line before's; requests must be in arrival order");
   last_ms = ms;
   KvRequest r;
@@ -81,6 +85,7 @@ KvTrace read_mooncake_trace(const std::string& path, uint32_t block_tokens) {
     ++line_number;
     if (line.find_first_not_of(" \t\r") == std::string_view::npos) return;
     const LineError fail(path, line_number);
+    require_json_depth(line, path + ":" + std::to_string(line_number));
     nlohmann::json request = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
     if (request.is_discarded()) fail("not valid JSON: expected one request object per line");
     add_request(request, trace, last_ms, fail);

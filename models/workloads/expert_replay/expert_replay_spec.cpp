@@ -18,7 +18,10 @@ PrefetchSpec parse_prefetch(const ConfigNode& node) {
   const ConfigNode name = node.is_object() ? node.at("name") : node;
   spec.name = name.as_string();
   const PrefetcherEntry* entry = PrefetcherRegistry::find(spec.name);
-  if (spec.name == "none") return spec;
+  if (spec.name == "none") {
+    if (node.is_object()) node.allow_only({"name"});  // nothing else applies to no prefetching
+    return spec;
+  }
   if (!entry) {
     name.fail("unknown prefetcher \"" + spec.name + "\"; expected one of: none, " + PrefetcherRegistry::names());
   }
