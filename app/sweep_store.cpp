@@ -118,8 +118,14 @@ SweepIdentity read_sweep_identity(const std::string& dir) {
     id.hash = j.at("hash").get<std::string>();
     id.name = j.at("name").get<std::string>();
     id.points = j.at("points").get<uint64_t>();
-    id.shard = j.at("shard").get<uint32_t>();
-    id.shards = j.at("shards").get<uint32_t>();
+    const uint64_t shard = j.at("shard").get<uint64_t>(), shards = j.at("shards").get<uint64_t>();
+    constexpr uint64_t kMaxShards = 1u << 20;
+    if (shards == 0 || shards > kMaxShards || shard == 0 || shard > shards) {
+      throw InputError(path + ": shard " + std::to_string(shard) + " of " + std::to_string(shards) +
+                       " is not a shard of a sweep (expected 1 <= shard <= shards <= " + std::to_string(kMaxShards) + ")");
+    }
+    id.shard = static_cast<uint32_t>(shard);
+    id.shards = static_cast<uint32_t>(shards);
   } catch (const nlohmann::json::exception&) {
     throw InputError(path + ": not a sweep state file");
   }

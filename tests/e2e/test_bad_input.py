@@ -74,6 +74,24 @@ class BadInput(unittest.TestCase):
             self.assertIn("the trace holds no accesses", self.fails("run", path, "--out", out))
             self.assertFalse(os.path.exists(os.path.join(out, "results.csv")))
 
+    def test_a_shard_number_out_of_range_is_refused_by_merge(self):
+        with temp_dir() as tmp:
+            sweep = write(tmp, "s.json", json.dumps({"base": QUICK, "set": {"workload.generator.steps": 20},
+                                                     "grid": {"tiers.gpu.capacity": [8, 16]}}))
+            outs = [os.path.join(tmp, f"shard{k}") for k in (1, 2)]
+            for k, out in enumerate(outs, 1):
+                run("sweep", sweep, "--out", out, "--shard", f"{k}/2", "--quiet")
+            state = os.path.join(outs[1], ".sweep", "sweep.json")
+            with open(state) as f:
+                identity = json.load(f)
+            for shard in (4000000000, 5, 0):
+                identity["shard"] = shard
+                with open(state, "w") as f:
+                    json.dump(identity, f)
+                err = self.fails("merge", *outs, "--out", os.path.join(tmp, "merged"))
+                self.assertIn(f"shard {shard} of 2 is not a shard of a sweep", err)
+            self.assertFalse(os.path.exists(os.path.join(tmp, "merged", "results.csv")))
+
     def test_a_request_past_the_simulated_clock_is_refused(self):
         with temp_dir() as tmp:
             trace = write(tmp, "late.jsonl", '{"timestamp": 1e11, "input_length": 10, "output_length": 1, "hash_ids": [1]}\n')
