@@ -1,4 +1,4 @@
-// Mooncake Store's eviction, as its master service runs it (kvcache-ai/Mooncake at
+// Mooncake Store's eviction, modelled on its master service (read in kvcache-ai/Mooncake at
 // 3b5a594133958449a1feaf1c9e0fc1b553e34a28, mooncake-store/src/master_service.cpp:
 // EvictionThreadFunc and BatchEvict; defaults in mooncake-store/include/types.h). Nothing
 // is evicted until the used share of the pool would pass the high watermark

@@ -93,9 +93,4 @@ Slot PartitionedPolicy::victim(const EvictionGuard& guard) {
   return v == kNoSlot ? kNoSlot : p.cache_slot[v];
 }
 
-uint64_t PartitionedPolicy::part_count(uint64_t key) const {
-  const uint32_t index = part_of(key);
-  return index < parts_.size() ? parts_[index].count : 0;
-}
-
 }  // namespace tiersim::models

@@ -38,8 +38,6 @@ class PartitionedPolicy final : public EvictionPolicy {
   Slot victim(const EvictionGuard& guard) override;
 
   uint64_t part_capacity() const { return units_; }
-  // Objects of `key`'s part.
-  uint64_t part_count(uint64_t key) const;
   // Calls fn(cache slot) for every object of `key`'s part.
   template <class Fn>
   void for_each_in_part(uint64_t key, Fn&& fn) const {

@@ -43,16 +43,19 @@ traces::GeneratorSpec episode_trace(uint64_t steps) {
   return s;
 }
 
+// A generated trace, held in memory.
+std::vector<traces::Access> generate(const traces::GeneratorSpec& spec) {
+  traces::GeneratedTrace trace(spec);
+  std::vector<traces::Access> all;
+  std::vector<traces::Access> batch(1 << 14);
+  size_t n;
+  while ((n = trace.read(batch.data(), batch.size())) > 0) all.insert(all.end(), batch.begin(), batch.begin() + n);
+  return all;
+}
+
 // Every registered policy on the same 10M-access episode trace, read from memory.
 void BM_Counting(benchmark::State& state, const models::PolicyEntry* policy) {
-  static const std::vector<traces::Access> accesses = [] {
-    traces::GeneratedTrace trace(episode_trace(3'020'000));
-    std::vector<traces::Access> all;
-    std::vector<traces::Access> batch(1 << 14);
-    size_t n;
-    while ((n = trace.read(batch.data(), batch.size())) > 0) all.insert(all.end(), batch.begin(), batch.begin() + n);
-    return all;
-  }();
+  static const std::vector<traces::Access> accesses = generate(episode_trace(3'020'000));
   const models::TraceOpener open = [] { return std::unique_ptr<traces::TraceReader>(new MemoryTrace(accesses)); };
   uint64_t requests = 0;
   for (auto _ : state) {
@@ -67,12 +70,7 @@ void BM_CountingPartitioned(benchmark::State& state) {
   static const std::vector<traces::Access> accesses = [] {
     traces::GeneratorSpec spec = episode_trace(380'000);
     spec.n_layers = 8;
-    traces::GeneratedTrace trace(spec);
-    std::vector<traces::Access> all;
-    std::vector<traces::Access> batch(1 << 14);
-    size_t n;
-    while ((n = trace.read(batch.data(), batch.size())) > 0) all.insert(all.end(), batch.begin(), batch.begin() + n);
-    return all;
+    return generate(spec);
   }();
   const models::TraceOpener open = [] { return std::unique_ptr<traces::TraceReader>(new MemoryTrace(accesses)); };
   uint64_t requests = 0;

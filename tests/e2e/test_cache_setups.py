@@ -17,7 +17,7 @@ import os
 import random
 import unittest
 
-from tiersim_cli import ROOT, read_config, read_row, run, temp_dir
+from tiersim_cli import ROOT, read_config, run, run_config, temp_dir
 
 
 def lru_hits(keys, capacity):
@@ -55,12 +55,7 @@ def config(trace, tiers, **workload):
 
 
 def run_row(tmp, c, name="c"):
-    path = os.path.join(tmp, name + ".json")
-    with open(path, "w") as f:
-        json.dump(c, f)
-    out = os.path.join(tmp, name)
-    run("run", path, "--out", out, "--quiet")
-    return read_row(os.path.join(out, "results.csv"))
+    return run_config(tmp, name, c)
 
 
 def gen(tmp, name, *args):

@@ -9,7 +9,7 @@ import subprocess
 import unittest
 
 from test_kv_serving import CASES, requests
-from tiersim_cli import ROOT, read_config, read_row, run, temp_dir
+from tiersim_cli import ROOT, read_config, read_row, run, run_config, temp_dir
 
 POOL = os.path.join(ROOT, "tests", "data", "kv", "pool_cases.json")
 SHIPPED = [os.path.join(ROOT, "configs", n + ".json") for n in ("kv_mooncake_4tier", "kv_pooled_pd", "kv_synthetic_chat")]
@@ -114,12 +114,7 @@ class SelectiveStores(unittest.TestCase):
         config["workload"]["trace"] = trace
         config["workload"]["max_requests"] = 3000
         config["workload"]["write"].update(write)
-        path = os.path.join(tmp, name + ".json")
-        with open(path, "w") as f:
-            json.dump(config, f)
-        out = os.path.join(tmp, name)
-        run("run", path, "--out", out, "--quiet")
-        return read_row(os.path.join(out, "results.csv"))
+        return run_config(tmp, name, config)
 
     def test_chunks_never_reused_are_never_stored_below(self):
         with temp_dir() as tmp:

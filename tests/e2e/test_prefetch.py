@@ -7,7 +7,7 @@ import os
 import random
 import unittest
 
-from tiersim_cli import ROOT, read_config, read_row, run, temp_dir
+from tiersim_cli import ROOT, read_config, run, run_config, temp_dir
 
 POLICIES = ["lru", "fifo", "clock", "lfu", "arc", "2q", "s3fifo", "priority", "ttl"]
 PREFETCHERS = ["oracle", "history", "next_layer", "episode"]
@@ -38,15 +38,6 @@ def random_config(rng, steps=300):
                      "compute_per_layer": rng.choice(["0 us", "100 us", "1 ms"]),
                      "expert_bytes": rng.choice(["512 KiB", "4 MiB"]), "generator": generator},
     }
-
-
-def run_config(tmp, name, config):
-    path = os.path.join(tmp, name + ".json")
-    with open(path, "w") as f:
-        json.dump(config, f)
-    out = os.path.join(tmp, name)
-    run("run", path, "--out", out, "--quiet")
-    return read_row(os.path.join(out, "results.csv"))
 
 
 class Prefetchers(unittest.TestCase):

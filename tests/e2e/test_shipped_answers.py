@@ -20,18 +20,13 @@ import json
 import os
 import unittest
 
-from tiersim_cli import ROOT, read_config, read_row, run, temp_dir
+from tiersim_cli import ROOT, read_config, run, run_config, temp_dir
 
 CONFIGS = os.path.join(ROOT, "configs")
 
 
 def run_row(tmp, config, name):
-    path = os.path.join(tmp, name + ".json")
-    with open(path, "w") as f:
-        json.dump(config, f)
-    out = os.path.join(tmp, name)
-    run("run", path, "--out", out, "--quiet")
-    return read_row(os.path.join(out, "results.csv"))
+    return run_config(tmp, name, config)
 
 
 def shipped(name):

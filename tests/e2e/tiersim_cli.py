@@ -56,6 +56,16 @@ def read_config(path):
     return config
 
 
+def run_config(tmp, name, config):
+    """Writes `config` as TMP/NAME.json, runs it into TMP/NAME quietly and returns its row."""
+    path = os.path.join(tmp, name + ".json")
+    with open(path, "w") as f:
+        json.dump(config, f)
+    out = os.path.join(tmp, name)
+    run("run", path, "--out", out, "--quiet")
+    return read_row(os.path.join(out, "results.csv"))
+
+
 def quick_sweep(directory, steps=300):
     """configs/sweeps/quick.json with fewer steps, written into `directory` (its base made
     absolute, so it runs from anywhere); returns its path."""
