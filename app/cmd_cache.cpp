@@ -117,7 +117,6 @@ int cache_command(const CacheCommand& command) {
     const bool by_layer = command.partition == "layer";
     const std::vector<models::CountingResult> results =
         by_layer ? models::replay_partitioned(open, capacities, *policy, &parameters) : policy->replay(open, capacities, &parameters);
-    if (!results.empty() && results.front().requests == 0) throw InputError(command.trace + ": the trace holds no accesses: nothing to count");
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     for (size_t i = 0; i < results.size(); ++i) {
       const models::CountingResult& r = results[i];

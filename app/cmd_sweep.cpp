@@ -49,8 +49,27 @@ Metrics point_row(const SweepSpec& spec, uint64_t index, const SweepSpec::Point&
     else row.add(paths[i], cell(v));
   }
   row.add("git_revision", std::string(kGitRevision));
-  row.append(run);
+  for (const auto& [name, value] : run.items())
+    if (!row.find(name)) row.add_value(name, value);  // a varied seed or name is already a column
   return row;
+}
+
+// Runs one point and records it: its row, or the reason bad input or the configured run
+// stopped it. Anything else (a full disk, a bug) propagates and stops the sweep.
+void run_point(const SweepSpec& spec, uint64_t index, SweepStore& store) {
+  std::string failure;
+  try {
+    const SweepSpec::Point point = spec.point(index);
+    const Metrics run = simulate_config(point.config, spec.source + " point " + std::to_string(index), spec.base_dir);
+    const Metrics row = point_row(spec, index, point, run);
+    store.record_ok(index, row.csv_header(), row.csv_row());
+    return;
+  } catch (const InputError& e) {
+    failure = e.what();
+  } catch (const RunFailure& e) {
+    failure = std::string("run failed: ") + e.what();
+  }
+  store.record_error(index, failure);  // outside the handlers: its own failure propagates
 }
 
 class Progress {
@@ -175,22 +194,18 @@ int sweep_command(const SweepCommand& command) {
   std::mutex mutex;
   std::condition_variable changed;
   std::exception_ptr fatal;
+  auto stop_all = [&] {  // out of memory, an internal error, or the store cannot be written
+    std::lock_guard<std::mutex> lock(mutex);
+    if (!fatal) fatal = std::current_exception();
+    next = todo.size();
+  };
   auto worker = [&] {
     for (size_t k; (k = next.fetch_add(1)) < todo.size();) {
       const uint64_t index = todo[k];
       try {
-        const SweepSpec::Point point = spec.point(index);
-        const Metrics run = simulate_config(point.config, spec.source + " point " + std::to_string(index), spec.base_dir);
-        const Metrics row = point_row(spec, index, point, run);
-        store.record_ok(index, row.csv_header(), row.csv_row());
-      } catch (const InputError& e) {
-        store.record_error(index, e.what());
-      } catch (const RunFailure& e) {
-        store.record_error(index, std::string("run failed: ") + e.what());
-      } catch (...) {  // out of memory, an internal error, or the store cannot be written
-        std::lock_guard<std::mutex> lock(mutex);
-        if (!fatal) fatal = std::current_exception();
-        next = todo.size();
+        run_point(spec, index, store);
+      } catch (...) {
+        stop_all();
       }
       done.fetch_add(1);
       changed.notify_one();

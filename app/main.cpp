@@ -1,11 +1,12 @@
 // The tiersim command line: subcommands mapped onto app/commands.h.
-// Exit status: 0 success, 1 command-line usage error, 2 bad input (config, trace, flags),
-// 3 out of memory, 4 the run failed as configured (an unavailable expert with
-// warm_tier.integrity.on_unavailable "fail", or a real run's data check), 5 a sweep with
-// failed points, 6 the machine cannot do what the real backend was asked (no io_uring, no
-// GPU, a tmpfs directory, too little memory or disk), 70 internal error.
+// Exit status (docs/exit-codes.md): 0 done, 1 command-line usage error, 2 bad input
+// (config, trace, flags), 3 an I/O or resource failure (disk full, read-only, permission,
+// out of memory), 4 the run stopped as configured or a data check failed, 5 a sweep with
+// failed points, 6 the machine cannot do what the real backend was asked, 70 a bug in
+// tiersim, 130/143 interrupted by SIGINT/SIGTERM.
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <new>
@@ -342,6 +343,14 @@ int main(int argc, char** argv) {
     std::fflush(stdout);
     std::fprintf(stderr, "tiersim: error: %s\n", e.what());
     return 2;
+  } catch (const IoError& e) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "tiersim: error: %s\n", e.what());
+    return 3;
+  } catch (const std::filesystem::filesystem_error& e) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "tiersim: error: %s: %s\n", e.path1().c_str(), e.code().message().c_str());
+    return 3;
   } catch (const std::bad_alloc&) {
     std::fflush(stdout);
     std::fprintf(stderr, "tiersim: error: out of memory\n");

@@ -1,10 +1,12 @@
 #include "app/sweep_spec.h"
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 
 #include "sim/errors.h"
+#include "sim/config/excerpt.h"
 #include "sim/config/json_hash.h"
 #include "sim/config/load_config.h"
 #include "sim/config/overrides.h"
@@ -28,21 +30,53 @@ std::vector<SweepParameter> read_section(const nlohmann::ordered_json& file, con
   if (!file.contains(section)) return parameters;
   const nlohmann::ordered_json& node = file.at(section);
   if (!node.is_object()) {
-    throw InputError(source + ": " + section + ": expected an object of JSON path -> list of values, got " + node.dump());
+    throw InputError(source + ": " + section + ": expected an object of JSON path -> list of values, got " + json_excerpt(node));
   }
   for (const auto& [path, values] : node.items()) {
-    const std::string where = source + ": " + section + ".\"" + path + "\"";
+    const std::string where = source + ": " + section + ".\"" + excerpt(path) + "\"";
     if (!values.is_array() || values.empty()) {
-      throw InputError(where + ": expected a non-empty list of values, got " + values.dump());
+      throw InputError(where + ": expected a non-empty list of values, got " + json_excerpt(values));
     }
-    if (path == "seed") throw InputError(where + ": vary seeds with \"repeats\" (each point then runs with derived seeds)");
-    if (path == "name") throw InputError(where + ": the runs' name is the sweep's; it cannot vary");
-    if (path == "workload") throw InputError(where + ": vary the workload's keys (\"workload.mode\", ...), not the whole object");
+    if (path == "workload") {
+      throw InputError(where + ": the workload cannot be swapped whole (its kind decides every other key); vary its keys "
+                       "(\"workload.mode\", ...), or sweep each workload in its own sweep file");
+    }
     SweepParameter p{path, {}};
     for (const auto& v : values) p.values.push_back(anchored(path, nlohmann::json::parse(v.dump()), sweep_dir));
     parameters.push_back(std::move(p));
   }
   return parameters;
+}
+
+bool varies(const SweepSpec& spec, const std::string& path) {
+  for (const std::vector<SweepParameter>* section : {&spec.grid, &spec.zip})
+    for (const SweepParameter& p : *section)
+      if (p.path == path) return true;
+  return false;
+}
+
+// The number of points, checked against overflow and against max_points before anything
+// is written: a sweep too large to run is refused with its size.
+void check_point_count(const nlohmann::ordered_json& file, const SweepSpec& spec, const std::string& path) {
+  uint64_t limit = kDefaultMaxSweepPoints;
+  if (file.contains("max_points")) {
+    const auto& m = file.at("max_points");
+    if (!m.is_number_unsigned() || m.get<uint64_t>() == 0) {
+      throw InputError(path + ": max_points: expected a positive integer, got " + json_excerpt(m));
+    }
+    limit = m.get<uint64_t>();
+  }
+  std::vector<uint64_t> factors{spec.repeats};
+  for (const SweepParameter& p : spec.grid) factors.push_back(p.values.size());
+  if (!spec.zip.empty()) factors.push_back(spec.zip.front().values.size());
+  long double estimate = 1;
+  for (uint64_t f : factors) estimate *= static_cast<long double>(f);
+  if (estimate > static_cast<long double>(limit)) {
+    char size[32];
+    std::snprintf(size, sizeof size, "%.3Lg", estimate);
+    throw InputError(path + ": the sweep has " + size + " points (repeats x grid x zip), more than max_points " +
+                     std::to_string(limit) + "; split it, or raise \"max_points\" in the sweep file");
+  }
 }
 
 }  // namespace
@@ -51,7 +85,7 @@ uint64_t SweepSpec::size() const {
   uint64_t n = repeats;
   for (const SweepParameter& p : grid) n *= p.values.size();
   if (!zip.empty()) n *= zip.front().values.size();
-  return n;
+  return n;  // load_sweep checked the product against max_points
 }
 
 std::vector<std::string> SweepSpec::varied_paths() const {
@@ -103,12 +137,17 @@ SweepSpec load_sweep(const std::string& path) {
   spec.source = path;
   if (!file.is_object()) throw InputError(path + ": expected a sweep object with \"base\" and \"grid\"/\"zip\"");
   for (const auto& [key, value] : file.items()) {
-    if (key != "name" && key != "description" && key != "base" && key != "set" && key != "grid" && key != "zip" && key != "repeats") {
-      throw InputError(path + ": " + key + ": unknown key; expected one of: name, description, base, set, grid, zip, repeats");
+    if (key != "name" && key != "description" && key != "base" && key != "set" && key != "grid" && key != "zip" &&
+        key != "repeats" && key != "max_points") {
+      throw InputError(path + ": " + excerpt(key) +
+                       ": unknown key; expected one of: name, description, base, set, grid, zip, repeats, max_points");
     }
   }
   if (file.contains("description") && !file.at("description").is_string()) {
     throw InputError(path + ": description: expected a string (the question the sweep answers)");
+  }
+  if (file.contains("name") && !file.at("name").is_string()) {
+    throw InputError(path + ": name: expected a string (the sweep's name), got " + json_excerpt(file.at("name")));
   }
   spec.name = file.value("name", std::string());
   if (!file.contains("base")) throw InputError(path + ": missing \"base\": a config file path or an inline config");
@@ -129,7 +168,7 @@ SweepSpec load_sweep(const std::string& path) {
     spec.base = nlohmann::json::parse(base.dump());
     spec.base_dir = sweep_dir;
   } else {
-    throw InputError(path + ": base: expected a config file path or an inline config object, got " + base.dump());
+    throw InputError(path + ": base: expected a config file path or an inline config object, got " + json_excerpt(base));
   }
   if (file.contains("set")) {
     if (!file.at("set").is_object()) throw InputError(path + ": set: expected an object of JSON path -> value");
@@ -153,10 +192,16 @@ SweepSpec load_sweep(const std::string& path) {
   if (file.contains("repeats")) {
     const auto& r = file.at("repeats");
     if (!r.is_number_unsigned() || r.get<uint64_t>() == 0) {
-      throw InputError(path + ": repeats: expected a positive integer, got " + r.dump());
+      throw InputError(path + ": repeats: expected a positive integer, got " + json_excerpt(r));
     }
     spec.repeats = r.get<uint64_t>();
   }
+  if (spec.repeats > 1 && varies(spec, "seed")) {
+    throw InputError(path + ": repeats: " + std::to_string(spec.repeats) +
+                     " with \"seed\" varied: repeats derive each point's seeds from its own, so the two would collide; "
+                     "vary \"seed\" alone or use repeats alone");
+  }
+  check_point_count(file, spec, path);
   spec.base_seed = spec.base.contains("seed") && spec.base["seed"].is_number_unsigned() ? spec.base["seed"].get<uint64_t>() : 0;
 
   // Check the base and every single value before anything runs.
@@ -174,13 +219,12 @@ SweepSpec load_sweep(const std::string& path) {
           set_value(config, p.path, p.values[i]);
           parse_run_config(config, "point config", spec.base_dir);
         } catch (const InputError& e) {
-          throw InputError(path + ": " + name + ".\"" + p.path + "\"[" + std::to_string(i) + "] = " + p.values[i].dump() +
+          throw InputError(path + ": " + name + ".\"" + excerpt(p.path) + "\"[" + std::to_string(i) + "] = " + json_excerpt(p.values[i]) +
                            ": " + e.what());
         }
       }
     }
   }
-  if (spec.size() == 0) throw InputError(path + ": the sweep has no points");
   nlohmann::json identity = {{"base", spec.base}, {"repeats", spec.repeats}};
   for (const SweepParameter& p : spec.grid) identity["grid"].push_back({p.path, p.values});
   for (const SweepParameter& p : spec.zip) identity["zip"].push_back({p.path, p.values});

@@ -9,16 +9,20 @@
 //              "tiers.cpu.capacity": [32, 64]},
 //     "zip":  {"workload.generator.episode_len": [10, 50],   lists varied together
 //              "workload.generator.steps": [500, 1000]},
-//     "repeats": 3                                   each point with 3 derived seeds
+//     "repeats": 3,                                  each point with 3 derived seeds
+//     "max_points": 100000000                        the most points the sweep may have (the default)
 //   }
 // Points are numbered 0..N-1: grid (first key outermost), then the zip row, then the
-// repeat innermost. Values may be numbers, strings with units or objects.
+// repeat innermost. Values may be numbers, strings with units or objects. "seed" and
+// "name" may be varied (seed not together with repeats); "workload" may not as a whole.
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 namespace tiersim {
+
+inline constexpr uint64_t kDefaultMaxSweepPoints = 100'000'000;
 
 struct SweepParameter {
   std::string path;                   // JSON path in the config

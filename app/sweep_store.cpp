@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -34,10 +35,11 @@ std::string flat(std::string text) {
 
 void append_line(const std::string& path, const std::string& line) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (fd < 0) throw InputError(path + ": cannot write the sweep's progress");
+  if (fd < 0) throw IoError(io_message(path, "cannot write the sweep's progress", errno));
   const ssize_t n = ::write(fd, line.data(), line.size());  // one write: whole lines only
+  const int error = n < 0 ? errno : ENOSPC;
   ::close(fd);
-  if (n != static_cast<ssize_t>(line.size())) throw InputError(path + ": short write (disk full?)");
+  if (n != static_cast<ssize_t>(line.size())) throw IoError(io_message(path, "write failed", error));
 }
 
 struct Line {
@@ -153,7 +155,7 @@ SweepStore::SweepStore(std::string dir, const SweepIdentity& identity, bool resu
   }
   std::error_code error;
   fs::create_directories(state_, error);
-  if (error) throw InputError(state_ + ": cannot create the sweep's folder: " + error.message());
+  if (error) throw IoError(state_ + ": cannot create the sweep's folder: " + error.message());
   if (!fs::exists(state_ + "/sweep.json")) write_file_atomically(state_ + "/sweep.json", identity_json(identity).dump(2) + "\n");
   std::ifstream headers(state_ + "/headers.tsv");
   std::string line;
@@ -196,14 +198,15 @@ void SweepStore::append(uint64_t index, const std::string& line) {
     if (it == chunk_fds_.end()) {
       const std::string path = chunk_file(state_, chunk);
       fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-      if (fd < 0) throw InputError(path + ": cannot write the sweep's progress");
+      if (fd < 0) throw IoError(io_message(path, "cannot write the sweep's progress", errno));
       chunk_fds_.emplace(chunk, fd);
     } else {
       fd = it->second;
     }
   }
-  if (::write(fd, line.data(), line.size()) != static_cast<ssize_t>(line.size())) {
-    throw InputError(dir_ + ": cannot record a finished point (disk full?)");
+  const ssize_t n = ::write(fd, line.data(), line.size());
+  if (n != static_cast<ssize_t>(line.size())) {
+    throw IoError(io_message(chunk_file(state_, chunk), "cannot record a finished point", n < 0 ? errno : ENOSPC));
   }
 }
 
@@ -259,7 +262,7 @@ AssembleResult assemble_results(const std::vector<std::string>& dirs, const Swee
   const std::string temp = out_csv + ".tmp";
   {
     std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    if (!out) throw InputError(out_csv + ": cannot write");
+    if (!out) throw IoError(io_message(out_csv, "cannot write", errno));
     for (size_t i = 0; i < columns.size(); ++i) out << (i ? "," : "") << columns[i];
     out << '\n';
     std::vector<std::string> cells;
@@ -286,9 +289,16 @@ AssembleResult assemble_results(const std::vector<std::string>& dirs, const Swee
       }
     }
     out.flush();
-    if (!out) throw InputError(out_csv + ": write failed (disk full?)");
+    if (!out) {
+      const int error = errno ? errno : ENOSPC;
+      out.close();
+      fs::remove(temp);
+      throw IoError(io_message(out_csv, "write failed", error));
+    }
   }
-  fs::rename(temp, out_csv);
+  std::error_code renamed;
+  fs::rename(temp, out_csv, renamed);
+  if (renamed) throw IoError(out_csv + ": cannot rename into place: " + renamed.message());
   return result;
 }
 

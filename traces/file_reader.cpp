@@ -104,7 +104,7 @@ size_t FileReader::read_fully(void* buffer, size_t size) {
 PendingFile::PendingFile(std::string final_path) : final_path_(std::move(final_path)) {
   temporary_path_ = temporary_path_for(final_path_);
   fd_ = ::open(temporary_path_.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd_ < 0) throw InputError(final_path_ + ": cannot create output file: " + std::strerror(errno));
+  if (fd_ < 0) throw IoError(io_message(final_path_, "cannot create output file", errno));
 }
 
 PendingFile::~PendingFile() {
@@ -118,7 +118,7 @@ void PendingFile::write(const void* data, size_t size) {
     const ssize_t n = ::write(fd_, p, size);
     if (n < 0) {
       if (errno == EINTR) continue;
-      throw InputError(final_path_ + ": write failed: " + std::strerror(errno));
+      throw IoError(io_message(final_path_, "write failed", errno));
     }
     p += n;
     size -= static_cast<size_t>(n);
@@ -131,7 +131,7 @@ void PendingFile::write_at(uint64_t offset, const void* data, size_t size) {
     const ssize_t n = ::pwrite(fd_, p, size, static_cast<off_t>(offset));
     if (n < 0) {
       if (errno == EINTR) continue;
-      throw InputError(final_path_ + ": write failed: " + std::strerror(errno));
+      throw IoError(io_message(final_path_, "write failed", errno));
     }
     p += n;
     offset += static_cast<uint64_t>(n);
@@ -157,7 +157,7 @@ void PendingFile::commit() {
   ::close(fd_);
   fd_ = -1;
   if (std::rename(temporary_path_.c_str(), final_path_.c_str()) != 0) {
-    throw InputError(final_path_ + ": cannot rename into place: " + std::strerror(errno));
+    throw IoError(io_message(final_path_, "cannot rename into place", errno));
   }
   committed_ = true;
 }

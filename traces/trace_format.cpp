@@ -53,8 +53,35 @@ Format detect_format(const std::string& path) {
   return best;
 }
 
+namespace {
+
+// Refuses a trace that ends before its first access, whatever its format: a replay or a
+// count of nothing would otherwise write a results file of zeros.
+class NonEmptyTrace final : public TraceReader {
+ public:
+  explicit NonEmptyTrace(std::unique_ptr<TraceReader> inner) : inner_(std::move(inner)) {}
+
+  size_t read(Access* out, size_t capacity) override {
+    inner_->require_ordered_steps(require_ordered_steps_);
+    const size_t n = inner_->read(out, capacity);
+    if (n == 0 && !seen_any_ && capacity > 0) {
+      throw InputError(inner_->source() + ": the trace holds no accesses (an empty file, or a header alone)");
+    }
+    seen_any_ = seen_any_ || n > 0;
+    return n;
+  }
+  std::string source() const override { return inner_->source(); }
+  bool has_sizes() const override { return inner_->has_sizes(); }
+
+ private:
+  std::unique_ptr<TraceReader> inner_;
+  bool seen_any_ = false;
+};
+
+}  // namespace
+
 std::unique_ptr<TraceReader> open_trace(const std::string& path, std::optional<Format> format) {
-  return (format ? *format : detect_format(path))->open(path);
+  return std::make_unique<NonEmptyTrace>((format ? *format : detect_format(path))->open(path));
 }
 
 std::unique_ptr<TraceWriter> create_trace_writer(const std::string& path, Format format, uint32_t object_size_bytes) {

@@ -2,12 +2,12 @@
 
 #include <unistd.h>
 
-#include <filesystem>
-
 #include <cmath>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "sim/errors.h"
+#include "sim/config/excerpt.h"
 #include "sim/config/units.h"
 
 namespace tiersim {
@@ -49,7 +49,7 @@ bool ConfigNode::is_number() const { return value_->is_number(); }
 
 void ConfigNode::fail(const std::string& message) const {
   std::string where = source_.empty() ? "" : source_ + ": ";
-  where += path_.empty() ? "(top level)" : path_;
+  where += path_.empty() ? "(top level)" : excerpt(path_, 200);
   throw InputError(where + ": " + message);
 }
 
@@ -57,9 +57,7 @@ std::string ConfigNode::describe() const {
   if (value_->is_object()) return "an object";
   if (value_->is_array()) return "an array";
   if (value_->is_null()) return "null";
-  std::string text = value_->dump();
-  if (text.size() > 60) text = text.substr(0, 57) + "...";
-  return text;
+  return json_excerpt(*value_);
 }
 
 namespace {
@@ -84,7 +82,7 @@ void ConfigNode::allow_only(const std::vector<std::string_view>& keys) const {
     for (std::string_view k : keys) known = known || item.key() == k;
     if (!known) {
       ConfigNode(item.value(), path_.empty() ? item.key() : path_ + "." + item.key(), source_, base_dir_)
-          .fail("unknown key \"" + item.key() + "\"; expected one of: " + join_keys(keys));
+          .fail("unknown key \"" + excerpt(item.key()) + "\"; expected one of: " + join_keys(keys));
     }
   }
 }

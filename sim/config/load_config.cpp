@@ -5,7 +5,7 @@
 #include <sstream>
 
 #include "sim/errors.h"
-#include "sim/config/json_depth.h"
+#include "sim/config/json_shape.h"
 #include "sim/config/overrides.h"
 
 namespace tiersim {
@@ -13,7 +13,7 @@ namespace tiersim {
 using nlohmann::json;
 
 json parse_json_text(const std::string& text, const std::string& source) {
-  require_json_depth(text, source);
+  require_json_shape(text, source);
   try {
     // Configs may carry // and /* */ comments: a study's file says why a value is what it is.
     return json::parse(text, nullptr, /*allow_exceptions=*/true, /*ignore_comments=*/true);

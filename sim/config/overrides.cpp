@@ -3,7 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
-#include "sim/config/json_depth.h"
+#include "sim/config/json_shape.h"
 #include "sim/errors.h"
 
 namespace tiersim {
@@ -48,7 +48,7 @@ bool is_index(const std::string& s) {
 }  // namespace
 
 json parse_override_value(std::string_view text) {
-  require_json_depth(text, "--set value");
+  require_json_shape(text, "--set value");
   json value = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
   if (value.is_discarded()) return json(std::string(text));
   return value;

@@ -15,15 +15,18 @@ namespace fs = std::filesystem;
 
 namespace {
 
-void write_whole(const std::string& path, const std::string& content) {
-  FILE* f = std::fopen(path.c_str(), "wb");
-  if (!f) throw InputError(path + ": cannot write: " + std::strerror(errno));
+// Writes `content` to `temporary`; a failure names `final_path`, the file the user asked for.
+void write_whole(const std::string& temporary, const std::string& final_path, const std::string& content) {
+  FILE* f = std::fopen(temporary.c_str(), "wb");
+  if (!f) throw IoError(io_message(final_path, "cannot write", errno));
   const size_t written = std::fwrite(content.data(), 1, content.size(), f);
-  const bool flushed = std::fflush(f) == 0;
-  const int close_status = std::fclose(f);
-  if (written != content.size() || !flushed || close_status != 0) {
-    std::remove(path.c_str());
-    throw InputError(path + ": write failed (disk full?)");
+  int error = written == content.size() ? 0 : errno;
+  if (std::fflush(f) != 0 && !error) error = errno;
+  if (std::fclose(f) != 0 && !error) error = errno;
+  if (written != content.size() && !error) error = ENOSPC;
+  if (error) {
+    std::remove(temporary.c_str());
+    throw IoError(io_message(final_path, "write failed", error));
   }
 }
 
@@ -31,7 +34,9 @@ void make_directory(const std::string& directory) {
   if (directory.empty()) return;
   std::error_code ec;
   fs::create_directories(directory, ec);
-  if (ec || !fs::is_directory(directory)) throw InputError(directory + ": cannot create output folder: " + ec.message());
+  if (ec || !fs::is_directory(directory)) {
+    throw IoError(directory + ": cannot create output folder: " + (ec ? ec.message() : "a file is in the way"));
+  }
 }
 
 }  // namespace
@@ -48,10 +53,11 @@ std::string temporary_path_for(const std::string& final_path) {
 void write_file_atomically(const std::string& path, const std::string& content) {
   make_directory(fs::path(path).parent_path().string());
   const std::string temporary = temporary_path_for(path);
-  write_whole(temporary, content);
+  write_whole(temporary, path, content);
   if (std::rename(temporary.c_str(), path.c_str()) != 0) {
+    const int error = errno;
     std::remove(temporary.c_str());
-    throw InputError(path + ": cannot rename into place: " + std::strerror(errno));
+    throw IoError(io_message(path, "cannot rename into place", error));
   }
 }
 
@@ -66,7 +72,7 @@ void ResultsWriter::commit() {
     for (const auto& [name, content] : staged_) {
       const std::string final_path = (fs::path(directory_) / name).string();
       const std::string temporary = temporary_path_for(final_path);
-      write_whole(temporary, content);
+      write_whole(temporary, final_path, content);
       temporaries.emplace_back(temporary, final_path);
     }
   } catch (...) {
@@ -75,8 +81,9 @@ void ResultsWriter::commit() {
   }
   for (const auto& [temporary, final_path] : temporaries) {
     if (std::rename(temporary.c_str(), final_path.c_str()) != 0) {
+      const int error = errno;
       for (const auto& t : temporaries) std::remove(t.first.c_str());
-      throw InputError(final_path + ": cannot rename into place: " + std::strerror(errno));
+      throw IoError(io_message(final_path, "cannot rename into place", error));
     }
   }
   staged_.clear();

@@ -63,3 +63,14 @@ TEST_CASE("configs may carry comments") {
   CHECK(doc["b"] == "x // not a comment");
   CHECK_THROWS_WITH_AS(tiersim::parse_json_text("{\"a\": 1 /* never closed", "c.json"), doctest::Contains("c.json:1:"), InputError);
 }
+
+TEST_CASE("a key given twice in one object is an error at its line and column") {
+  using tiersim::InputError;
+  CHECK_THROWS_WITH_AS(tiersim::parse_json_text("{\n  \"a\": 1,\n  \"a\": 2\n}", "c.json"),
+                       doctest::Contains("c.json:3:3: duplicate key \"a\""), InputError);
+  CHECK_THROWS_WITH_AS(tiersim::parse_json_text("{\"x\": {\"k\": 1, /* c */ \"\\u006b\" : 2}}", "c.json"),
+                       doctest::Contains("duplicate key \"k\""), InputError);
+  // The same key in sibling objects, a value equal to a key, and keys in arrays of objects are fine.
+  const auto doc = tiersim::parse_json_text(R"({"a": {"k": 1}, "b": {"k": "a"}, "c": [{"k": 1}, {"k": 2}], "d": "a"})", "c.json");
+  CHECK(doc["c"][1]["k"] == 2);
+}

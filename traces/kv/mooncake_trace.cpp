@@ -4,7 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <string_view>
 
-#include "sim/config/json_depth.h"
+#include "sim/config/json_shape.h"
 #include "sim/errors.h"
 #include "traces/file_reader.h"
 
@@ -85,7 +85,7 @@ KvTrace read_mooncake_trace(const std::string& path, uint32_t block_tokens) {
     ++line_number;
     if (line.find_first_not_of(" \t\r") == std::string_view::npos) return;
     const LineError fail(path, line_number);
-    require_json_depth(line, path + ":" + std::to_string(line_number));
+    require_json_shape(line, path, line_number);
     nlohmann::json request = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
     if (request.is_discarded()) fail("not valid JSON: expected one request object per line");
     add_request(request, trace, last_ms, fail);
