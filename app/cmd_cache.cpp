@@ -10,6 +10,7 @@
 #include "sim/errors.h"
 #include "sim/config/units.h"
 #include "app/commands.h"
+#include "app/progress_printer.h"
 #include "sim/output/metrics.h"
 #include "sim/output/results_writer.h"
 #include "traces/trace_format.h"
@@ -110,6 +111,7 @@ int cache_command(const CacheCommand& command) {
                      " has no object sizes (only oracleGeneral traces carry them); use --size for object counts");
   }
   const models::TraceOpener open = [&] { return traces::open_trace(command.trace, format); };
+  const ProgressPrinter progress("cache", false);
   for (const PolicyChoice& choice : policies) {
     const models::PolicyEntry* policy = choice.entry;
     const ConfigNode parameters(choice.parameters, "--policy " + choice.spec, "command line");

@@ -8,6 +8,7 @@
 #include "models/policies/lru.h"
 #include "models/cache/resident_set.h"
 #include "app/commands.h"
+#include "app/progress_printer.h"
 #include "sim/output/results_writer.h"
 #include "traces/stats/miss_ratio_curve.h"
 #include "traces/trace_format.h"
@@ -93,6 +94,7 @@ int mrc_command(const MrcCommand& command) {
   }
   const std::unique_ptr<traces::TraceReader> trace = traces::open_trace(command.trace, traces::parse_format(command.format));
   const auto start = std::chrono::steady_clock::now();
+  const ProgressPrinter progress("mrc", false);
   traces::MissRatioCurve single;
   std::vector<traces::Access> batch(1 << 14);
   const models::EvictionGuard no_guard{};

@@ -3,19 +3,25 @@
 #include <nlohmann/json.hpp>
 
 #include "app/commands.h"
+#include "app/progress_printer.h"
 #include "run/config_paths.h"
 #include "run/results_folder.h"
 #include "run/simulate.h"
 #include "sim/config/config_node.h"
 #include "sim/config/load_config.h"
+#include "sim/output/output_lock.h"
 
 namespace tiersim {
 
 int run_simulation(const nlohmann::json& config, const std::string& source, const std::string& base_dir,
                    const std::string& out_dir_option, bool quiet) {
   const RunConfig parsed = parse_run_config(config, source, base_dir);
-  const models::WorkloadRun run = simulate(parsed, config);
   const std::string out_dir = out_dir_option.empty() ? default_results_dir(parsed.name) : out_dir_option;
+  const OutputLock lock(out_dir, "run");
+  const models::WorkloadRun run = [&] {
+    const ProgressPrinter progress("run", quiet);
+    return simulate(parsed, config);
+  }();
   write_run_results(run, config, source, out_dir);
   if (!quiet && run.print_summary) run.print_summary(out_dir);
   return 0;

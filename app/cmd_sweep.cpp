@@ -3,8 +3,6 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <chrono>
-#include <condition_variable>
 #include <cstdio>
 #include <filesystem>
 #include <mutex>
@@ -12,11 +10,14 @@
 
 #include "sim/errors.h"
 #include "app/commands.h"
+#include "app/progress_printer.h"
 #include "app/slurm_scripts.h"
 #include "app/sweep_spec.h"
 #include "app/sweep_store.h"
 #include "run/simulate.h"
+#include "sim/engine/progress.h"
 #include "sim/output/metrics.h"
+#include "sim/output/output_lock.h"
 #include "tiersim/version.h"
 
 namespace tiersim {
@@ -57,6 +58,8 @@ Metrics point_row(const SweepSpec& spec, uint64_t index, const SweepSpec::Point&
 // Runs one point and records it: its row, or the reason bad input or the configured run
 // stopped it. Anything else (a full disk, a bug) propagates and stops the sweep.
 void run_point(const SweepSpec& spec, uint64_t index, SweepStore& store) {
+  sim::progress::check_stop();
+  sim::progress::meter().unit.store(nullptr);
   std::string failure;
   try {
     const SweepSpec::Point point = spec.point(index);
@@ -72,37 +75,12 @@ void run_point(const SweepSpec& spec, uint64_t index, SweepStore& store) {
   store.record_error(index, failure);  // outside the handlers: its own failure propagates
 }
 
-class Progress {
- public:
-  Progress(uint64_t total, bool quiet) : total_(total), quiet_(quiet), tty_(::isatty(STDERR_FILENO) == 1) {}
-
-  void report(uint64_t done, bool last) {
-    if (quiet_) return;
-    const auto now = std::chrono::steady_clock::now();
-    const double elapsed = std::chrono::duration<double>(now - start_).count();
-    if (!last && now - printed_ < (tty_ ? std::chrono::milliseconds(200) : std::chrono::milliseconds(5000))) return;
-    printed_ = now;
-    const double rate = elapsed > 0 ? static_cast<double>(done) / elapsed : 0.0;
-    const double eta = rate > 0 ? static_cast<double>(total_ - done) / rate : 0.0;
-    if (tty_) {
-      const int width = 30;
-      const int filled = total_ ? static_cast<int>(width * done / total_) : width;
-      std::fprintf(stderr, "\r[%.*s%*s] %llu/%llu points, %.1f/s, ETA %.0f s ", filled, "##############################",
-                   width - filled, "", static_cast<unsigned long long>(done), static_cast<unsigned long long>(total_), rate,
-                   eta);
-      if (last) std::fprintf(stderr, "\n");
-    } else {
-      std::fprintf(stderr, "sweep: %llu/%llu points, %.1f/s, ETA %.0f s\n", static_cast<unsigned long long>(done),
-                   static_cast<unsigned long long>(total_), rate, eta);
-    }
-  }
-
- private:
-  uint64_t total_;
-  bool quiet_, tty_;
-  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
-  std::chrono::steady_clock::time_point printed_ = start_;
-};
+// A worker's share of the point it is running, from its meter (0 when unknown).
+double share_of(const sim::progress::Meter& meter) {
+  const double total = static_cast<double>(meter.total.load(std::memory_order_relaxed));
+  if (total <= 0 || !meter.unit.load(std::memory_order_acquire)) return 0;
+  return std::min(1.0, static_cast<double>(meter.done.load(std::memory_order_relaxed)) / total);
+}
 
 int finish(const AssembleResult& result, const std::string& dir) {
   for (const auto& [index, message] : result.failed) {
@@ -178,6 +156,7 @@ int sweep_command(const SweepCommand& command) {
   if (command.out_dir.empty()) throw InputError("sweep: give --out DIR");
   if (command.slurm) return slurm_sweep(command, spec);
 
+  const OutputLock lock(command.out_dir, "sweep");
   SweepStore store(command.out_dir, identity, command.resume, command.force);
   const std::vector<bool> finished = store.finished();
   std::vector<uint64_t> todo;
@@ -192,44 +171,48 @@ int sweep_command(const SweepCommand& command) {
   std::atomic<size_t> next{0};
   std::atomic<uint64_t> done{owned - todo.size()};
   std::mutex mutex;
-  std::condition_variable changed;
   std::exception_ptr fatal;
   auto stop_all = [&] {  // out of memory, an internal error, or the store cannot be written
     std::lock_guard<std::mutex> lock(mutex);
     if (!fatal) fatal = std::current_exception();
     next = todo.size();
   };
-  auto worker = [&] {
+  const uint32_t threads = static_cast<uint32_t>(std::min<uint64_t>(jobs, std::max<size_t>(todo.size(), 1)));
+  std::vector<sim::progress::Meter> meters(threads);
+  auto worker = [&](uint32_t j) {
+    sim::progress::set_meter(&meters[j]);
     for (size_t k; (k = next.fetch_add(1)) < todo.size();) {
-      const uint64_t index = todo[k];
       try {
-        run_point(spec, index, store);
+        run_point(spec, todo[k], store);
       } catch (...) {
         stop_all();
       }
+      meters[j].unit.store(nullptr);
       done.fetch_add(1);
-      changed.notify_one();
     }
   };
-  Progress progress(owned, command.quiet);
-  std::vector<std::thread> pool;
-  for (uint32_t j = 0; j < std::min<uint64_t>(jobs, std::max<size_t>(todo.size(), 1)); ++j) pool.emplace_back(worker);
   {
-    std::unique_lock<std::mutex> lock(mutex);
-    while (done.load() < owned && !fatal) {
-      changed.wait_for(lock, std::chrono::milliseconds(200));
-      progress.report(done.load(), false);
-    }
+    // The bar moves within points too: each one in flight counts by its share done.
+    const ProgressPrinter progress(
+        "sweep",
+        [&] {
+          double points = static_cast<double>(done.load());
+          for (const sim::progress::Meter& m : meters) points += share_of(m);
+          return ProgressReading{points, static_cast<double>(owned), "points"};
+        },
+        command.quiet);
+    std::vector<std::thread> pool;
+    for (uint32_t j = 0; j < threads; ++j) pool.emplace_back(worker, j);
+    for (std::thread& t : pool) t.join();
   }
-  for (std::thread& t : pool) t.join();
   if (fatal) std::rethrow_exception(fatal);
-  progress.report(done.load(), true);
   return finish(assemble_results({command.out_dir}, identity, command.out_dir + "/results.csv"), command.out_dir);
 }
 
 int merge_command(const MergeCommand& command) {
   if (command.dirs.empty()) throw InputError("merge: give the shard folders");
   if (command.out_dir.empty()) throw InputError("merge: give --out DIR");
+  const OutputLock lock(command.out_dir, "merge");
   SweepIdentity first = read_sweep_identity(command.dirs.front());
   std::vector<bool> seen(first.shards + 1, false);
   for (const std::string& dir : command.dirs) {
@@ -248,7 +231,6 @@ int merge_command(const MergeCommand& command) {
   SweepIdentity whole = first;
   whole.shard = whole.shards = 1;
   // Assemble into a scratch file first: a merge of incomplete shards writes nothing.
-  std::filesystem::create_directories(command.out_dir);
   const std::string scratch = command.out_dir + "/.merge-check.csv";
   const AssembleResult check = assemble_results(command.dirs, whole, scratch);
   if (check.missing > 0 || !check.failed.empty()) {

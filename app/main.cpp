@@ -11,11 +11,13 @@
 #include <map>
 #include <new>
 
+#include "sim/engine/progress.h"
 #include "sim/errors.h"
 #include "real_backend/calibrate.h"
 #include "real_backend/executor.h"
 #include "real_backend/real_run.h"
 #include "app/commands.h"
+#include "app/progress_printer.h"
 #include "app/renamed_flags.h"
 #include "models/policies/policy_registry.h"
 #include "traces/generators/sampler_registry.h"
@@ -325,8 +327,13 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 1;  // --help and --version exit 0; usage errors 1
   }
+  install_stop_handlers();
   try {
     return action ? action() : 1;
+  } catch (const sim::progress::Interrupted& e) {  // finished work kept; nothing half-written
+    std::fflush(stdout);
+    std::fprintf(stderr, "\ntiersim: %s; stopped cleanly\n", e.what());
+    return 128 + e.signal();
   } catch (const InputError& e) {
     std::fflush(stdout);
     std::fprintf(stderr, "tiersim: error: %s\n", e.what());

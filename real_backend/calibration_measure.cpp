@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "sim/config/units.h"
+#include "sim/engine/progress.h"
 
 namespace tiersim::real {
 
@@ -57,6 +58,7 @@ Measurement measure(Executor& executor, CompletionQueue& completions, const Poin
     last_arrival = warmed.front().finished;
   }
   const bool spaced = shape.idle.count() > 0 && shape.concurrency == 1;
+  sim::progress::check_stop();  // between measurements: nothing is in flight
   std::vector<double> times, device_times;
   std::vector<Clock::time_point> submitted(repeats);
   std::vector<Completion> done;

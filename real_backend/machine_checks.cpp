@@ -11,6 +11,7 @@
 #include <fstream>
 
 #include "real_backend/executor.h"
+#include "sim/errors.h"
 #include "sim/config/units.h"
 
 namespace tiersim::real {
@@ -66,6 +67,9 @@ void require_direct_io_dir(const std::string& dir, uint64_t bytes) {
   const int error = errno;
   if (fd >= 0) close(fd);
   unlink(probe.c_str());
+  if (fd < 0 && error != EINVAL) {  // read-only, no permission, no space: not about O_DIRECT
+    throw IoError(io_message(probe, "--nvme-dir " + dir + ": cannot create files there", error));
+  }
   if (fd < 0) {
     throw BackendUnavailable("--nvme-dir " + dir + " does not take O_DIRECT files (open: " + std::strerror(error) +
                              "); give a directory on a local disk file system such as ext4 or xfs");

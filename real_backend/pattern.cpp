@@ -29,6 +29,9 @@ void fill_pattern(void* data, uint64_t bytes, uint64_t key, uint64_t version, ui
   for (uint64_t i = 0; i < n; ++i, value += kStep) words[i] = value;
 }
 
+// Words are little-endian: the lowest set bit of the difference is in the first byte that differs.
+uint64_t first_differing_byte(uint64_t a, uint64_t b) { return static_cast<uint64_t>(__builtin_ctzll(a ^ b)) / 8; }
+
 std::optional<uint64_t> find_mismatch(const void* data, uint64_t bytes, uint64_t key, uint64_t version, uint64_t offset) {
   const uint64_t* words = static_cast<const uint64_t*>(data);
   const uint64_t first = pattern_word(key, version, offset);
@@ -42,7 +45,7 @@ std::optional<uint64_t> find_mismatch(const void* data, uint64_t bytes, uint64_t
     if (differ == 0) continue;
     value = first + start * kStep;
     for (uint64_t i = start; i < end; ++i, value += kStep)
-      if (words[i] != value) return offset + i * 8;
+      if (words[i] != value) return offset + i * 8 + first_differing_byte(words[i], value);
   }
   return std::nullopt;
 }

@@ -47,8 +47,9 @@ void RealLink::complete(const Completion& completion) {
   if (!completion.error.empty()) {
     throw RunFailure("link \"" + spec_.name + "\" (" + executor_.describe() + "): transfer #" + std::to_string(p.number) +
                              " of " + catalog_.describe(p.key) + " (" + std::to_string(p.bytes) + " bytes at offset " +
-                             std::to_string(p.offset) + ") from " + from_.medium() + " to " + to_.medium() + " failed: " +
-                             completion.error);
+                             std::to_string(p.offset) + ") from " + from_.where(catalog_.index(p.key)) + " to " +
+                             to_.where(catalog_.index(p.key)) + " failed: " + completion.error +
+                             (completion.error.rfind("short", 0) == 0 ? " (was the file truncated or deleted during the run?)" : ""));
   }
   const sim::Time started = clock_.to_time(completion.started);
   const sim::Time finished = clock_.to_time(completion.finished);

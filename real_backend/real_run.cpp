@@ -34,6 +34,8 @@
 #include "run/simulate.h"
 #include "sim/engine/simulator.h"
 #include "sim/output/metrics.h"
+#include "sim/engine/progress.h"
+#include "sim/output/output_lock.h"
 #include "sim/output/results_writer.h"
 #include "tiersim/version.h"
 
@@ -157,6 +159,8 @@ class RealRun {
  public:
   explicit RealRun(const RealRunOptions& options) : options_(options) {}
   int run();
+  // After an interrupted run: the expert files this run wrote (not ones it reused) go.
+  void remove_written_files() const;
 
  private:
   void check_options();
@@ -194,6 +198,7 @@ class RealRun {
 
   bool training() const { return spec_->mode == models::ExpertReplaySpec::Mode::kTraining; }
   bool on_gpu() const { return options_.gpu >= 0; }
+  FileLayout layout() const { return options_.single_file ? FileLayout::kSingleFile : FileLayout::kPerExpert; }
   uint64_t bytes() const { return spec_->expert_bytes; }
   uint32_t backing() const { return static_cast<uint32_t>(parsed_.topology.tiers.size() - 1); }
 };
@@ -248,8 +253,7 @@ void RealRun::build_stores() {
   for (uint32_t t = 0; t <= backing(); ++t) {
     tier_names_.push_back(parsed_.topology.tiers[t].name);
     if (t == backing()) {
-      const FileLayout layout = options_.single_file ? FileLayout::kSingleFile : FileLayout::kPerExpert;
-      stores_.push_back(make_file_store(nvme_dir_, layout, experts, bytes()));
+      stores_.push_back(make_file_store(nvme_dir_, layout(), experts, bytes()));
     } else if (t == 0 && on_gpu()) {
       stores_.push_back(make_device_store(options_.gpu, experts, bytes()));
     } else {
@@ -364,14 +368,16 @@ void RealRun::print_footer(const Metrics& measured, const DataChecker& checker, 
 int RealRun::run() {
   check_options();
   read_config();
+  const OutputLock lock(out_dir_, "run --backend real");
   // Before any thread starts, so that every one inherits the set.
   cpus_ = options_.cpus.empty() ? "" : pin_to_cpus("--cpus", options_.cpus);
   std::unique_ptr<traces::TraceReader> catalog_trace = models::open_replay_trace(*spec_);
   catalog_ = std::make_unique<ExpertCatalog>(*catalog_trace);
   check_machine();
+  const bool files_complete = file_store_complete(nvme_dir_, layout(), catalog_->size(), bytes());  // before opening creates them
   build_stores();
   manifest_ = std::make_unique<Manifest>(Manifest{nvme_dir_ + "/tiersim-experts.json"});
-  reused_ = manifest_->matches(bytes(), options_.single_file, *catalog_, reused_versions_);
+  reused_ = files_complete && manifest_->matches(bytes(), options_.single_file, *catalog_, reused_versions_);
 
   sim::Simulator simulator;
   models::Topology topology(simulator, parsed_.topology,
@@ -427,6 +433,22 @@ int RealRun::run() {
 
 }  // namespace
 
-int run_real(const RealRunOptions& options) { return RealRun(options).run(); }
+void RealRun::remove_written_files() const {
+  if (reused_ || !catalog_ || nvme_dir_.empty()) return;
+  std::error_code ignored;
+  for (const std::string& path : file_store_paths(nvme_dir_, layout(), catalog_->size())) std::filesystem::remove(path, ignored);
+  std::filesystem::remove(nvme_dir_ + "/tiersim-experts.json", ignored);
+  if (std::filesystem::is_empty(nvme_dir_, ignored)) std::filesystem::remove(nvme_dir_, ignored);
+}
+
+int run_real(const RealRunOptions& options) {
+  RealRun run(options);
+  try {
+    return run.run();
+  } catch (const sim::progress::Interrupted&) {
+    run.remove_written_files();
+    throw;
+  }
+}
 
 }  // namespace tiersim::real

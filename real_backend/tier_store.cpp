@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <vector>
@@ -104,15 +105,8 @@ class FileStore final : public TierStore {
  public:
   FileStore(const std::string& dir, FileLayout layout, uint32_t count, uint64_t bytes)
       : dir_(dir), layout_(layout), bytes_(bytes), scratch_(bytes) {
-    if (layout == FileLayout::kSingleFile) {
-      paths_.push_back(dir + "/experts.bin");
-      fds_.push_back(open_direct(paths_.back()));
-    } else {
-      for (uint32_t i = 0; i < count; ++i) {
-        paths_.push_back(dir + "/expert_" + std::to_string(i) + ".bin");
-        fds_.push_back(open_direct(paths_.back()));
-      }
-    }
+    paths_ = file_store_paths(dir, layout, count);
+    for (const std::string& path : paths_) fds_.push_back(open_direct(path));
   }
   ~FileStore() override {
     for (int fd : fds_) close(fd);
@@ -159,6 +153,21 @@ class FileStore final : public TierStore {
 
 std::unique_ptr<TierStore> make_host_store(uint32_t count, uint64_t bytes, std::string medium) {
   return std::make_unique<HostStore>(count, bytes, std::move(medium));
+}
+
+std::vector<std::string> file_store_paths(const std::string& dir, FileLayout layout, uint32_t count) {
+  if (layout == FileLayout::kSingleFile) return {dir + "/experts.bin"};
+  std::vector<std::string> paths;
+  for (uint32_t i = 0; i < count; ++i) paths.push_back(dir + "/expert_" + std::to_string(i) + ".bin");
+  return paths;
+}
+
+bool file_store_complete(const std::string& dir, FileLayout layout, uint32_t count, uint64_t bytes) {
+  const uint64_t needed = layout == FileLayout::kSingleFile ? uint64_t{count} * bytes : bytes;
+  std::error_code error;
+  for (const std::string& path : file_store_paths(dir, layout, count))
+    if (std::filesystem::file_size(path, error) < needed || error) return false;
+  return true;
 }
 
 std::unique_ptr<TierStore> make_file_store(const std::string& dir, FileLayout layout, uint32_t count, uint64_t bytes) {

@@ -34,6 +34,11 @@ std::unique_ptr<TierStore> make_host_store(uint32_t count, uint64_t bytes, std::
 // at index * bytes. `bytes` must be a multiple of 4 KiB.
 enum class FileLayout { kPerExpert, kSingleFile };
 std::unique_ptr<TierStore> make_file_store(const std::string& dir, FileLayout layout, uint32_t count, uint64_t bytes);
+// The files such a store uses.
+std::vector<std::string> file_store_paths(const std::string& dir, FileLayout layout, uint32_t count);
+// Whether every one of them exists and is long enough to hold its experts (an earlier
+// run's files can be reused only then: a deleted or truncated one must be written again).
+bool file_store_complete(const std::string& dir, FileLayout layout, uint32_t count, uint64_t bytes);
 
 // Host memory on a 2 MiB boundary, in transparent huge pages where the kernel allows
 // (whole ones: a small buffer takes one), faulted in up front, that frees itself.

@@ -1,5 +1,6 @@
 #include "traces/trace_format.h"
 
+#include "sim/engine/progress.h"
 #include "sim/errors.h"
 #include "traces/file_reader.h"
 
@@ -62,8 +63,13 @@ class NonEmptyTrace final : public TraceReader {
   explicit NonEmptyTrace(std::unique_ptr<TraceReader> inner) : inner_(std::move(inner)) {}
 
   size_t read(Access* out, size_t capacity) override {
+    sim::progress::check_stop();
     inner_->require_ordered_steps(require_ordered_steps_);
     const size_t n = inner_->read(out, capacity);
+    read_ += n;
+    // Cache and MRC replays count accesses; a replay that reports steps keeps its meter.
+    const char* unit = sim::progress::meter().unit.load(std::memory_order_relaxed);
+    if (!unit || unit == kUnit) sim::progress::report(kUnit, read_, 0);
     if (n == 0 && !seen_any_ && capacity > 0) {
       throw InputError(inner_->source() + ": the trace holds no accesses (an empty file, or a header alone)");
     }
@@ -74,8 +80,10 @@ class NonEmptyTrace final : public TraceReader {
   bool has_sizes() const override { return inner_->has_sizes(); }
 
  private:
+  static constexpr const char* kUnit = "accesses";
   std::unique_ptr<TraceReader> inner_;
   bool seen_any_ = false;
+  uint64_t read_ = 0;
 };
 
 }  // namespace

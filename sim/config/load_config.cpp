@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "sim/errors.h"
+#include "sim/config/excerpt.h"
 #include "sim/config/json_shape.h"
 #include "sim/config/overrides.h"
 
@@ -24,6 +25,11 @@ json parse_json_text(const std::string& text, const std::string& source) {
     const size_t colon = what.find(": ", what.find("parse error"));
     if (colon != std::string::npos) what = what.substr(colon + 2);
     throw InputError(source + ":" + line_column(text, byte) + ": invalid JSON: " + what);
+  } catch (const json::exception& e) {  // a number too large for any type: no position given
+    std::string what = e.what();
+    const size_t bracket = what.find("] ");
+    if (bracket != std::string::npos) what = what.substr(bracket + 2);
+    throw InputError(source + ": invalid JSON: " + excerpt(what, 120));
   }
 }
 

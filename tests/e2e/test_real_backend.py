@@ -8,9 +8,11 @@ import csv
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 from tiersim_cli import ROOT, TIERSIM, read_row, run
@@ -231,6 +233,32 @@ class RealBackend(unittest.TestCase):
         for link in ("h2d", "disk_read"):
             self.assertEqual(float(row[f"{link}_bytes"]), float(row[f"predicted_{link}_bytes"]), link)
 
+    def test_a_deleted_or_truncated_expert_file_is_written_again_not_reused(self):
+        nvme = os.path.join(self.dir, "gone-nvme")
+        self.real_run("gone-first", "--set", "workload.mode=inference", nvme=nvme)
+        os.remove(os.path.join(nvme, "expert_3.bin"))
+        with open(os.path.join(nvme, "expert_5.bin"), "r+b") as f:
+            f.truncate(4096)
+        p, _ = self.real_run("gone-second", "--set", "workload.mode=inference", nvme=nvme)
+        self.assertIn("writing the backing store's files", p.stdout)
+        self.assertGreater(os.path.getsize(os.path.join(nvme, "expert_3.bin")), 4096)
+        p, _ = self.real_run("gone-third", "--set", "workload.mode=inference", nvme=nvme)
+        self.assertIn("reusing the backing store's files", p.stdout)
+
+    def test_an_interrupted_real_run_removes_the_files_it_wrote(self):
+        nvme, out = os.path.join(self.dir, "stop-nvme"), os.path.join(self.dir, "stop")
+        p = subprocess.Popen([TIERSIM, "run", CONFIG, "--backend", "real", "--set", f"hardware={self.profile}",
+                              "--set", "workload.generator.steps=100000000", "--nvme-dir", nvme, "--out", out],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.time() + 60
+        while time.time() < deadline and not (os.path.isdir(nvme) and any(f.endswith(".json") for f in os.listdir(nvme))):
+            time.sleep(0.05)  # the manifest is written once the files are
+        p.send_signal(signal.SIGINT)
+        _, err = p.communicate(timeout=120)
+        self.assertEqual(p.returncode, 130, err)
+        self.assertFalse(os.path.exists(nvme), os.listdir(nvme) if os.path.exists(nvme) else "")
+        self.assertFalse(os.path.exists(os.path.join(out, "results.csv")))
+
     def test_a_flipped_byte_in_an_expert_file_is_found_and_traced_to_the_file(self):
         nvme = os.path.join(self.dir, "flip-nvme")
         self.real_run("flip-first", "--set", "workload.mode=inference", nvme=nvme)
@@ -243,7 +271,7 @@ class RealBackend(unittest.TestCase):
         p, out = self.real_run("flip-second", "--set", "workload.mode=inference", check=False, nvme=nvme)
         self.assertEqual(p.returncode, 4, p.stderr)
         self.assertIn("data check failed", p.stderr)
-        self.assertIn("from offset 4096", p.stderr)
+        self.assertIn("from offset 4097", p.stderr)  # the byte itself, not its 8-byte word
         self.assertIn('came from tier "disk"', p.stderr)
         self.assertIn("expert_3.bin", p.stderr)
         self.assertFalse(os.path.exists(os.path.join(out, "results.csv")))

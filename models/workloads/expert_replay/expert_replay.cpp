@@ -5,6 +5,7 @@
 #include "models/tiers/store_metrics.h"
 #include "models/tiers/topology.h"
 #include "sim/errors.h"
+#include "sim/engine/progress.h"
 #include "sim/engine/simulator.h"
 
 namespace tiersim::models {
@@ -163,6 +164,8 @@ void ExpertReplay::end_plan() {
   const sim::Time stall = step_time - compute;
   last_step_time_ = step_time;
   ++steps_;
+  sim::progress::report("steps", steps_, spec_.generator ? spec_.generator->steps : 0);
+  sim::progress::check_stop();
   total_step_time_ += step_time;
   total_compute_ += compute;
   total_stall_ += stall;

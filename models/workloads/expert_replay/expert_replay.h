@@ -186,7 +186,9 @@ class ExpertReplay {
   // Telemetry: latency of every move by kind, and the periodic time series.
   sim::LogHistogram move_latency_[kMoveKinds];
   std::string timeseries_;
+  uint64_t timeseries_rows_ = 0;
   void begin_timeseries();
+  void check_timeseries_rows() const;
   void sample_timeseries();
   static void on_sample(void* self, uint64_t);
 

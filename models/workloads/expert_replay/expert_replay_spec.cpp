@@ -74,7 +74,7 @@ void parse_compute(const ConfigNode& workload, ExpertReplaySpec& spec, std::opti
 ExpertReplaySpec parse_expert_replay(const ConfigNode& workload, uint64_t run_seed) {
   workload.reject_renamed("seed001_counters", "\"bench_cache_counters\"");
   workload.allow_only({"type", "mode", "overlap", "compute_per_layer", "expert_bytes", "chunk_bytes", "trace", "generator",
-                     "bench_cache_counters", "prefetch", "timeseries_interval", "warm_tier", "check_invariants", "model", "gpu",
+                     "bench_cache_counters", "prefetch", "timeseries_interval", "timeseries_max_rows", "warm_tier", "check_invariants", "model", "gpu",
                      "batch_tokens", "stage", "context_tokens", "protect"});
   ExpertReplaySpec spec;
   workload.at("type").as_enum({"expert_replay"});
@@ -117,6 +117,7 @@ ExpertReplaySpec parse_expert_replay(const ConfigNode& workload, uint64_t run_se
     spec.timeseries_interval = interval->as_duration();
     if (spec.timeseries_interval <= 0) interval->fail("expected a positive duration such as \"10 ms\", got " + interval->describe());
   }
+  spec.timeseries_max_rows = workload.uint_or("timeseries_max_rows", spec.timeseries_max_rows, 1, uint64_t{1} << 40);
 
   const TraceSource source =
       read_trace_source(workload, "missing the access stream: give \"trace\" (a file) or \"generator\" (a synthetic trace)");

@@ -99,6 +99,7 @@ struct ExpertReplaySpec {
   std::optional<traces::GeneratorSpec> generator;
   PrefetchSpec prefetch;
   sim::Time timeseries_interval = 0;  // 0: no time series
+  uint64_t timeseries_max_rows = 10'000'000;
   WarmTierSpec warm_tier;             // the warm-tier protocol, when enabled
   uint64_t seed = 0;                  // the run's seed (random decisions of the protocol)
   bool check_invariants = false;      // verify no dirty data is dropped (slower)

@@ -8,6 +8,8 @@
 #include "models/tiers/topology.h"
 #include "models/workloads/kv_cache/kv_decode.h"
 #include "models/workloads/kv_cache/load_plan.h"
+#include "sim/engine/progress.h"
+#include "sim/errors.h"
 #include "sim/engine/simulator.h"
 #include "sim/output/histogram_table.h"
 #include "sim/stats/exact_quantiles.h"
@@ -42,6 +44,11 @@ KvServing::KvServing(sim::Simulator& simulator, Topology& topology, const KvServ
     decode_ = std::make_unique<KvDecodePool>(simulator, spec.decode, spec.workers.count, bytes_per_token_, spec.model.layers,
                                              spec.layerwise, trace.requests.size());
     decode_->on_finish(&KvServing::on_decode_finished, this);
+  }
+  if (spec.request_log && trace.requests.size() > spec.request_log_max_rows) {
+    throw InputError("workload.request_log: the trace's " + std::to_string(trace.requests.size()) +
+                     " requests would make as many rows, beyond workload.request_log_max_rows " +
+                     std::to_string(spec.request_log_max_rows) + "; cap workload.max_requests, or raise request_log_max_rows");
   }
   if (spec.request_log) records_.resize(trace.requests.size());
   rules_.resize(spec.workers.count);
@@ -85,6 +92,8 @@ void KvServing::run() {
 
 void KvServing::on_arrival(void* self, uint64_t request) {
   auto& s = *static_cast<KvServing*>(self);
+  sim::progress::report("requests", request, s.trace_.requests.size());
+  sim::progress::check_stop();
   if (s.first_arrival_ < 0) s.first_arrival_ = s.simulator_.now();
   const uint32_t w = s.route(static_cast<uint32_t>(request));
   ++s.workers_[w].requests;

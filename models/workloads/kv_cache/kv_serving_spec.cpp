@@ -86,7 +86,7 @@ KvServingSpec parse_kv_serving(const ConfigNode& workload, const TopologySpec& t
     }
   }
   workload.allow_only({"type", "trace", "generator", "block_tokens", "chunk_tokens", "model", "prefill", "layerwise", "prefill_slots",
-                       "write", "cost", "workers", "decode", "max_requests", "request_log", "load_policy", "gpu"});
+                       "write", "cost", "workers", "decode", "max_requests", "request_log", "request_log_max_rows", "load_policy", "gpu"});
   for (const TierSpec& t : topology.tiers) {
     if (t.partition_by_layer) {
       throw InputError(t.partition_path + ": a KV chunk holds every layer of its tokens, so a KV tier cannot be partitioned by layer; "
@@ -144,6 +144,7 @@ KvServingSpec parse_kv_serving(const ConfigNode& workload, const TopologySpec& t
     spec.decode.step.bytes_per_token = spec.model.bytes_per_token();
   }
   spec.request_log = workload.bool_or("request_log", false);
+  spec.request_log_max_rows = workload.uint_or("request_log_max_rows", spec.request_log_max_rows, 1, uint64_t{1} << 40);
 
   if (auto w = workload.find("write")) {
     w->allow_only({"through", "back", "store_after_hits"});

@@ -94,6 +94,7 @@ struct KvServingSpec {
   KvDecodeSpec decode;
   uint64_t max_requests = UINT64_MAX;
   bool request_log = false;
+  uint64_t request_log_max_rows = 100'000'000;
   uint64_t seed = 0;
 
   uint32_t blocks_per_chunk() const { return chunk_tokens / block_tokens; }
