@@ -14,6 +14,7 @@
 #include "sim/output/metrics.h"
 #include "sim/output/results_writer.h"
 #include "traces/trace_format.h"
+#include "sim/config/excerpt.h"
 
 namespace tiersim {
 
@@ -57,7 +58,7 @@ PolicyChoice parse_policy(const std::string& spec) {
   for (size_t i = 1; i < parts.size(); ++i) {
     const size_t eq = parts[i].find('=');
     if (eq == std::string::npos || eq == 0) {
-      throw InputError("--policy " + spec + ": expected name:key=value[:key=value...], got \"" + parts[i] + "\"");
+      throw InputError("--policy " + spec + ": expected name:key=value[:key=value...], got \"" + excerpt(parts[i]) + "\"");
     }
     const std::string value = parts[i].substr(eq + 1);
     nlohmann::json parsed = nlohmann::json::parse(value, nullptr, false);
@@ -77,7 +78,7 @@ std::vector<uint64_t> parse_count_list(const std::string& text, const std::strin
       ok = ok && c >= '0' && c <= '9';
       if (ok) v = v * 10 + static_cast<uint64_t>(c - '0');
     }
-    if (!ok || v == 0) throw InputError(flag + ": expected comma-separated positive integers like 16,64,256, got \"" + text + "\"");
+    if (!ok || v == 0) throw InputError(flag + ": expected comma-separated positive integers like 16,64,256, got \"" + excerpt(text) + "\"");
     values.push_back(v);
   }
   return values;

@@ -14,6 +14,7 @@
 #include "app/slurm_scripts.h"
 #include "app/sweep_spec.h"
 #include "app/sweep_store.h"
+#include "sim/config/excerpt.h"
 #include "run/simulate.h"
 #include "sim/engine/progress.h"
 #include "sim/output/metrics.h"
@@ -24,15 +25,22 @@ namespace tiersim {
 
 namespace {
 
-// "K/N" with 1 <= K <= N.
+// "K/N" with 1 <= K <= N <= 2^20, digits only (sscanf would wrap 4294967297 to 1).
 void parse_shard(const std::string& text, uint32_t& shard, uint32_t& shards) {
-  unsigned k = 0, n = 0;
-  char tail = 0;
-  if (std::sscanf(text.c_str(), "%u/%u%c", &k, &n, &tail) != 2 || n == 0 || k == 0 || k > n) {
-    throw InputError("--shard: expected K/N with 1 <= K <= N (the K-th of N shares), got \"" + text + "\"");
+  auto number = [](const std::string& digits, uint64_t& value) {
+    if (digits.empty() || digits.size() > 7 || digits.find_first_not_of("0123456789") != std::string::npos) return false;
+    value = std::stoull(digits);
+    return true;
+  };
+  const size_t slash = text.find('/');
+  uint64_t k = 0, n = 0;
+  if (slash == std::string::npos || !number(text.substr(0, slash), k) || !number(text.substr(slash + 1), n) || n == 0 ||
+      k == 0 || k > n || n > kMaxShards) {
+    throw InputError("--shard: expected K/N with 1 <= K <= N <= " + std::to_string(kMaxShards) +
+                     " (the K-th of N shares), got \"" + excerpt(text) + "\"");
   }
-  shard = k;
-  shards = n;
+  shard = static_cast<uint32_t>(k);
+  shards = static_cast<uint32_t>(n);
 }
 
 std::string cell(const nlohmann::json& value) { return value.is_string() ? value.get<std::string>() : value.dump(); }

@@ -105,6 +105,29 @@ std::vector<std::string> split_csv(const std::string& row) {
   return fields;  // fields keep their CSV quoting, so they can be written back as they are
 }
 
+// The chunk files the folders hold, in order: assembling visits only these, so a state
+// file claiming a vast sweep costs nothing.
+std::vector<uint64_t> present_chunks(const std::vector<std::string>& dirs, uint64_t points) {
+  const uint64_t count = (points + SweepStore::kChunk - 1) / SweepStore::kChunk;
+  std::set<uint64_t> found;
+  for (const std::string& dir : dirs) {
+    std::error_code error;
+    for (const fs::directory_entry& e : fs::directory_iterator(dir + "/.sweep", error)) {
+      const std::string name = e.path().filename().string();
+      if (name.size() != 12 || name.compare(8, 4, ".tsv") != 0 || name.find_first_not_of("0123456789") < 8) continue;
+      const uint64_t chunk = std::stoull(name.substr(0, 8));
+      if (chunk < count) found.insert(chunk);
+    }
+  }
+  return {found.begin(), found.end()};
+}
+
+// How many of the sweep's points the shard owns: those with index % shards == shard - 1.
+uint64_t owned_points(const SweepIdentity& id) {
+  const uint64_t first = id.shard - 1;
+  return id.points > first ? (id.points - first + id.shards - 1) / id.shards : 0;
+}
+
 nlohmann::json identity_json(const SweepIdentity& id) {
   return {{"hash", id.hash}, {"name", id.name}, {"points", id.points}, {"shard", id.shard}, {"shards", id.shards}};
 }
@@ -121,7 +144,6 @@ SweepIdentity read_sweep_identity(const std::string& dir) {
     id.name = j.at("name").get<std::string>();
     id.points = j.at("points").get<uint64_t>();
     const uint64_t shard = j.at("shard").get<uint64_t>(), shards = j.at("shards").get<uint64_t>();
-    constexpr uint64_t kMaxShards = 1u << 20;
     if (shards == 0 || shards > kMaxShards || shard == 0 || shard > shards) {
       throw InputError(path + ": shard " + std::to_string(shard) + " of " + std::to_string(shards) +
                        " is not a shard of a sweep (expected 1 <= shard <= shards <= " + std::to_string(kMaxShards) + ")");
@@ -226,7 +248,7 @@ AssembleResult assemble_results(const std::vector<std::string>& dirs, const Swee
       if (tab != std::string::npos) header_text[line.substr(0, tab)] = line.substr(tab + 1);
     }
   }
-  const uint64_t chunks = (owns.points + SweepStore::kChunk - 1) / SweepStore::kChunk;
+  const std::vector<uint64_t> chunks = present_chunks(dirs, owns.points);
   auto chunk_lines = [&](uint64_t c) {
     std::map<uint64_t, Line> by_index;  // an ok line wins over an error for the same point
     for (const std::string& dir : dirs) {
@@ -239,7 +261,7 @@ AssembleResult assemble_results(const std::vector<std::string>& dirs, const Swee
     return by_index;
   };
   std::map<std::string, uint64_t> first_use;
-  for (uint64_t c = 0; c < chunks; ++c) {
+  for (const uint64_t c : chunks) {
     for (const auto& [index, l] : chunk_lines(c))
       if (l.ok && !first_use.count(l.key)) first_use[l.key] = index;
   }
@@ -266,15 +288,12 @@ AssembleResult assemble_results(const std::vector<std::string>& dirs, const Swee
     for (size_t i = 0; i < columns.size(); ++i) out << (i ? "," : "") << columns[i];
     out << '\n';
     std::vector<std::string> cells;
-    for (uint64_t c = 0; c < chunks; ++c) {
+    for (const uint64_t c : chunks) {
       const std::map<uint64_t, Line> lines = chunk_lines(c);
       for (uint64_t i = c * SweepStore::kChunk; i < std::min(owns.points, (c + 1) * SweepStore::kChunk); ++i) {
         if (!owns.owns(i)) continue;
         auto it = lines.find(i);
-        if (it == lines.end()) {
-          ++result.missing;
-          continue;
-        }
+        if (it == lines.end()) continue;  // counted below
         if (!it->second.ok) {
           result.failed.emplace_back(i, it->second.key);
           continue;
@@ -296,6 +315,7 @@ AssembleResult assemble_results(const std::vector<std::string>& dirs, const Swee
       throw IoError(io_message(out_csv, "write failed", error));
     }
   }
+  result.missing = owned_points(owns) - result.rows - result.failed.size();
   std::error_code renamed;
   fs::rename(temp, out_csv, renamed);
   if (renamed) throw IoError(out_csv + ": cannot rename into place: " + renamed.message());

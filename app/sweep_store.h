@@ -18,6 +18,8 @@
 
 namespace tiersim {
 
+inline constexpr uint64_t kMaxShards = 1u << 20;
+
 struct SweepIdentity {
   std::string hash;
   std::string name;

@@ -32,6 +32,7 @@
 #include "sim/output/metrics.h"
 #include "sim/output/results_writer.h"
 #include "tiersim/version.h"
+#include "sim/config/excerpt.h"
 
 namespace tiersim::real {
 
@@ -57,7 +58,7 @@ uint64_t bytes_option(const std::string& flag, const std::string& text) {
   } catch (const std::exception& e) {
     throw InputError(flag + ": " + e.what());
   }
-  if (n < 4096 || n % 4096 != 0) throw InputError(flag + ": expected a multiple of 4 KiB, got \"" + text + "\"");
+  if (n < 4096 || n % 4096 != 0) throw InputError(flag + ": expected a multiple of 4 KiB, got \"" + excerpt(text) + "\"");
   return n;
 }
 

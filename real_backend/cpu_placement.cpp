@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "sim/errors.h"
+#include "sim/config/excerpt.h"
 
 namespace tiersim::real {
 
@@ -14,7 +15,7 @@ namespace {
 
 unsigned parse_cpu(const std::string& flag, const std::string& list, std::string_view text) {
   if (text.empty() || text.size() > 5 || text.find_first_not_of("0123456789") != std::string_view::npos) {
-    throw InputError(flag + " \"" + list + "\": expected CPU numbers and ranges such as \"1\" or \"0-3,8\", got \"" + std::string(text) + "\"");
+    throw InputError(flag + " \"" + excerpt(list) + "\": expected CPU numbers and ranges such as \"1\" or \"0-3,8\", got \"" + excerpt(text) + "\"");
   }
   const unsigned cpu = static_cast<unsigned>(std::stoul(std::string(text)));
   if (cpu >= CPU_SETSIZE) throw InputError(flag + " \"" + list + "\": CPU " + std::string(text) + " is beyond what the kernel can name");

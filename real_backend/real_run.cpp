@@ -38,6 +38,7 @@
 #include "sim/output/output_lock.h"
 #include "sim/output/results_writer.h"
 #include "tiersim/version.h"
+#include "sim/config/excerpt.h"
 
 namespace tiersim::real {
 
@@ -144,9 +145,9 @@ double parse_scale(const std::string& text) {
       value = top / bottom;
     }
   } catch (const std::logic_error&) {
-    throw InputError("--scale: expected a fraction like 1/64 or a number in (0, 1], got \"" + text + "\"");
+    throw InputError("--scale: expected a fraction like 1/64 or a number in (0, 1], got \"" + excerpt(text) + "\"");
   }
-  if (!(value > 0 && value <= 1)) throw InputError("--scale: expected a factor in (0, 1], got \"" + text + "\"");
+  if (!(value > 0 && value <= 1)) throw InputError("--scale: expected a factor in (0, 1], got \"" + excerpt(text) + "\"");
   return value;
 }
 
@@ -211,7 +212,7 @@ void RealRun::check_options() {
     throw InputError("--block-size: " + std::string(e.what()));
   }
   if (block_size_ == 0 || block_size_ % kAlign != 0 || block_size_ > (1ull << 30)) {
-    throw InputError("--block-size: expected a multiple of 4 KiB up to 1 GiB, got \"" + options_.block_size + "\"");
+    throw InputError("--block-size: expected a multiple of 4 KiB up to 1 GiB, got \"" + excerpt(options_.block_size) + "\"");
   }
   if (options_.queue_depth == 0 || options_.queue_depth > 4096) throw InputError("--queue-depth: expected 1 to 4096");
   if (options_.streams == 0 || options_.streams > 64) throw InputError("--streams: expected 1 to 64");

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "sim/config/excerpt.h"
 #include "sim/config/json_shape.h"
 #include "sim/errors.h"
 
@@ -18,14 +19,14 @@ std::vector<std::string> split_path(std::string_view path, std::string_view assi
   for (size_t i = 0; i < path.size(); ++i) {
     const char c = path[i];
     if (c == '.') {
-      if (current.empty()) throw InputError("--set " + std::string(assignment) + ": empty path segment");
+      if (current.empty()) throw InputError("--set " + excerpt(assignment) + ": empty path segment");
       parts.push_back(current);
       current.clear();
     } else if (c == '[') {
       if (!current.empty()) parts.push_back(current);
       current.clear();
       const size_t close = path.find(']', i);
-      if (close == std::string_view::npos) throw InputError("--set " + std::string(assignment) + ": unclosed '['");
+      if (close == std::string_view::npos) throw InputError("--set " + excerpt(assignment) + ": unclosed '['");
       parts.emplace_back(path.substr(i + 1, close - i - 1));
       i = close;
       if (i + 1 < path.size() && path[i + 1] == '.') ++i;
@@ -34,8 +35,22 @@ std::vector<std::string> split_path(std::string_view path, std::string_view assi
     }
   }
   if (!current.empty()) parts.push_back(current);
-  if (parts.empty()) throw InputError("--set " + std::string(assignment) + ": empty path");
+  if (parts.empty()) throw InputError("--set " + excerpt(assignment) + ": empty path");
   return parts;
+}
+
+// Whether `text` is well-formed UTF-8: a path or a bare string value becomes a JSON string,
+// which cannot hold anything else (writing it into summary.json would fail).
+bool valid_utf8(std::string_view text) {
+  for (size_t i = 0; i < text.size();) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    const size_t length = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    if (length == 0 || i + length > text.size()) return false;
+    for (size_t k = 1; k < length; ++k)
+      if ((static_cast<unsigned char>(text[i + k]) >> 6) != 0x2) return false;
+    i += length;
+  }
+  return true;
 }
 
 bool is_index(const std::string& s) {
@@ -55,9 +70,10 @@ json parse_override_value(std::string_view text) {
 }
 
 void apply_override(json& config, std::string_view assignment) {
+  if (!valid_utf8(assignment)) throw InputError("--set " + excerpt(assignment) + ": expected UTF-8 text");
   const size_t eq = assignment.find('=');
   if (eq == std::string_view::npos) {
-    throw InputError("--set " + std::string(assignment) + ": expected json.path=value, like workload.mode=inference");
+    throw InputError("--set " + excerpt(assignment) + ": expected json.path=value, like workload.mode=inference");
   }
   const std::vector<std::string> parts = split_path(assignment.substr(0, eq), assignment);
   json* node = &config;
@@ -75,7 +91,7 @@ void apply_override(json& config, std::string_view assignment) {
           if ((*node)[k].is_object() && (*node)[k].value("name", std::string()) == part) index = k;
       }
       if (index >= node->size()) {
-        throw InputError("--set " + std::string(assignment) + ": " + (walked.empty() ? "(top level)" : walked) + " has " +
+        throw InputError("--set " + excerpt(assignment) + ": " + (walked.empty() ? "(top level)" : walked) + " has " +
                          std::to_string(node->size()) + " elements and none is \"" + part + "\"");
       }
       node = &(*node)[index];
@@ -84,7 +100,7 @@ void apply_override(json& config, std::string_view assignment) {
       if (!last && !node->contains(part)) (*node)[part] = json::object();
       node = &(*node)[part];
     } else {
-      throw InputError("--set " + std::string(assignment) + ": " + walked + " is not an object or array, cannot set " + here);
+      throw InputError("--set " + excerpt(assignment) + ": " + walked + " is not an object or array, cannot set " + here);
     }
     walked = here;
   }

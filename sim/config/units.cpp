@@ -1,4 +1,5 @@
 #include "sim/config/units.h"
+#include "sim/config/excerpt.h"
 
 #include <array>
 #include <cctype>
@@ -15,7 +16,7 @@ struct Decimal {
   int exponent10 = 0;  // value = mantissa * 10^exponent10
 };
 
-std::string quoted(std::string_view text) { return "\"" + std::string(text) + "\""; }
+std::string quoted(std::string_view text) { return "\"" + tiersim::excerpt(text) + "\""; }
 
 // Splits "12.5 GB/s" into the number and the unit; throws on a malformed number.
 Decimal parse_number(std::string_view text, std::string_view& unit, std::string_view what) {

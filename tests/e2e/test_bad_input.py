@@ -78,6 +78,19 @@ class BadInput(unittest.TestCase):
             path = write(tmp, "c.json", json.dumps(config))
             self.assertIn("tiers[0].capacity", self.fails("run", path, "--out", os.path.join(tmp, "o")))
 
+    def test_a_shard_past_2_to_the_32_does_not_wrap_and_long_values_are_shortened(self):
+        with temp_dir() as tmp:
+            sweep = write(tmp, "s.json", json.dumps({"base": QUICK, "grid": {"seed": [1, 2]}}))
+            err = self.fails("sweep", sweep, "--dry-run", "--shard", "4294967297/4294967297")
+            self.assertIn('got "4294967297/4294967297"', err)
+        err = self.fails("cache", QUICK, "--size", "9" * 40000)
+        self.assertIn("... (40000 characters)", err)
+        config = read_config(QUICK)
+        config["tiers"][0]["capacity"] = "x" * 40000
+        with temp_dir() as tmp:
+            err = self.fails("run", write(tmp, "c.json", json.dumps(config)), "--out", os.path.join(tmp, "o"))
+            self.assertIn("(40000 characters)", err)
+
     def test_a_negative_count_flag_is_refused(self):
         err = self.fails("bench-cache", "--cpu_cache", "-3", "--steps", "10", code=1)
         self.assertIn('expected a whole number, 0 or more, got "-3"', err)
@@ -135,6 +148,16 @@ class BadInput(unittest.TestCase):
                 err = self.fails("merge", *outs, "--out", os.path.join(tmp, "merged"))
                 self.assertIn(f"shard {shard} of 2 is not a shard of a sweep", err)
             self.assertFalse(os.path.exists(os.path.join(tmp, "merged", "results.csv")))
+            # A state file claiming 10^15 points is answered at once: only the chunks present are read.
+            for k, out in enumerate(outs, 1):
+                state = os.path.join(out, ".sweep", "sweep.json")
+                with open(state) as f:
+                    identity = json.load(f)
+                identity["points"], identity["shard"] = 10**15, k
+                with open(state, "w") as f:
+                    json.dump(identity, f)
+            err = self.fails("merge", *outs, "--out", os.path.join(tmp, "merged"))
+            self.assertIn("999999999999998 points missing", err)
 
     def test_a_request_past_the_simulated_clock_is_refused(self):
         with temp_dir() as tmp:

@@ -74,3 +74,11 @@ TEST_CASE("a key given twice in one object is an error at its line and column") 
   const auto doc = tiersim::parse_json_text(R"({"a": {"k": 1}, "b": {"k": "a"}, "c": [{"k": 1}, {"k": 2}], "d": "a"})", "c.json");
   CHECK(doc["c"][1]["k"] == 2);
 }
+
+TEST_CASE("an override that is not UTF-8 is refused, since no JSON string can hold it") {
+  nlohmann::json doc = nlohmann::json::object();
+  CHECK_THROWS_WITH_AS(tiersim::apply_override(doc, "a\xff=1"), doctest::Contains("expected UTF-8 text"), tiersim::InputError);
+  CHECK_THROWS_WITH_AS(tiersim::apply_override(doc, "name=\xc3"), doctest::Contains("expected UTF-8 text"), tiersim::InputError);
+  tiersim::apply_override(doc, "name=caf\xc3\xa9");
+  CHECK(doc["name"] == "caf\xc3\xa9");
+}
