@@ -45,8 +45,8 @@ void require_memory(uint64_t bytes, const std::string& what) {
 void require_direct_io_dir(const std::string& dir, uint64_t bytes) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
-  if (!std::filesystem::is_directory(dir)) {
-    throw BackendUnavailable("--nvme-dir " + dir + " is not a directory and cannot be created" + (ec ? ": " + ec.message() : ""));
+  if (!std::filesystem::is_directory(dir)) {  // read-only, no permission, a file in the way: an I/O failure
+    throw IoError("--nvme-dir " + dir + ": is not a directory and cannot be created" + (ec ? ": " + ec.message() : ""));
   }
   struct statfs fs {};
   if (statfs(dir.c_str(), &fs) == 0 && (fs.f_type == kTmpfsMagic || fs.f_type == kRamfsMagic)) {
@@ -55,11 +55,14 @@ void require_direct_io_dir(const std::string& dir, uint64_t bytes) {
   }
   struct statvfs vfs {};
   if (statvfs(dir.c_str(), &vfs) == 0) {
+    if (vfs.f_flag & ST_RDONLY) throw IoError(io_message(dir, "--nvme-dir cannot hold the expert files", EROFS));
     const uint64_t free_bytes = static_cast<uint64_t>(vfs.f_bavail) * vfs.f_frsize;
-    if (bytes + (64ull << 20) > free_bytes) {
+    constexpr uint64_t kSpare = 64ull << 20;
+    if (bytes + kSpare > free_bytes) {
       throw BackendUnavailable("--nvme-dir " + dir + " has " + sim::units::format_bytes(free_bytes) + " free but " +
-                               sim::units::format_bytes(bytes) +
-                               " is needed; free space there, choose another directory, or shrink the run (--scale, --max-size)");
+                               sim::units::format_bytes(bytes) + " and " + sim::units::format_bytes(kSpare) +
+                               " to spare are needed; free space there, choose another directory, or shrink the run "
+                               "(--scale, --max-size)");
     }
   }
   const std::string probe = dir + "/.tiersim_direct_io_probe";

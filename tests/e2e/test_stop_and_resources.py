@@ -95,6 +95,27 @@ class Resources(unittest.TestCase):
             finally:
                 subprocess.run(["umount", tiny], check=True)
 
+    def test_a_read_only_folder_is_exit_3_naming_it_for_results_and_expert_files(self):
+        with temp_dir() as tmp:
+            image, mnt = os.path.join(tmp, "ro.img"), os.path.join(tmp, "ro")
+            os.makedirs(mnt)
+            with open(image, "wb") as f:
+                f.truncate(64 << 20)
+            made = subprocess.run(["mkfs.ext4", "-q", "-F", image], capture_output=True).returncode == 0
+            if not made or subprocess.run(["mount", "-o", "loop,ro", image, mnt], capture_output=True).returncode != 0:
+                self.skipTest("cannot mount a read-only file system here")
+            try:
+                real = os.path.join(ROOT, "configs", "bench_cache_real.json")
+                for args, says in ((("run", QUICK, "--out", os.path.join(mnt, "out")), "/ro/out: cannot create output folder"),
+                                   (("run", real, "--backend", "real", "--nvme-dir", mnt, "--out", os.path.join(tmp, "r")),
+                                    "/ro: --nvme-dir cannot hold the expert files: Read-only file system")):
+                    p = run(*args, check=False)
+                    self.assertEqual(p.returncode, 3, p.stderr)
+                    self.assertIn(says, p.stderr)
+                self.assertFalse(os.path.exists(os.path.join(tmp, "r")))
+            finally:
+                subprocess.run(["umount", mnt], check=True)
+
     def test_a_time_series_too_long_is_refused_with_its_estimate(self):
         with temp_dir() as tmp:
             out = os.path.join(tmp, "o")

@@ -36,6 +36,7 @@
 //                    for tests); pinned experts are never evicted in any case
 //   timeseries_interval  write timeseries.csv: cumulative counters every this much
 //                    simulated time ("10 ms"; default none)
+//   timeseries_max_rows  refuse a time series longer than this (default 10 M rows)
 //   prefetch         {"name": "oracle|history|next_layer|episode", "depth": steps ahead
 //                    (or the episode window; default 1), "target": tier to stage into
 //                    (default the first), "budget_per_step": bytes a step may prefetch,

@@ -40,6 +40,7 @@
 //   request_log    also write requests.csv: one row per request (worker, slot, arrival,
 //                  first token, TTFT, queueing, load and compute time, cached tokens; with
 //                  decode, decode start and last token)
+//   request_log_max_rows  refuse a request log longer than this (default 100 M rows)
 #include <cstdint>
 #include <map>
 #include <optional>
