@@ -11,6 +11,7 @@
 #include <fstream>
 
 #include "real_backend/executor.h"
+#include "sim/engine/memory.h"
 #include "sim/errors.h"
 #include "sim/config/units.h"
 
@@ -21,19 +22,8 @@ constexpr long kTmpfsMagic = 0x01021994;
 constexpr long kRamfsMagic = 0x858458f6;
 }  // namespace
 
-uint64_t available_memory() {
-  std::ifstream meminfo("/proc/meminfo");
-  std::string name;
-  uint64_t kib = 0;
-  std::string unit;
-  while (meminfo >> name >> kib >> unit) {
-    if (name == "MemAvailable:") return kib * 1024;
-  }
-  return UINT64_MAX;  // unknown: let the allocation itself fail
-}
-
 void require_memory(uint64_t bytes, const std::string& what) {
-  const uint64_t available = available_memory();
+  const uint64_t available = sim::available_memory();
   const uint64_t margin = 256ull << 20;
   if (available != UINT64_MAX && bytes + margin > available) {
     throw BackendUnavailable(what + " needs " + sim::units::format_bytes(bytes) + " of memory but only " +

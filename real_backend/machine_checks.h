@@ -6,8 +6,6 @@
 
 namespace tiersim::real {
 
-// Bytes of memory the kernel says can still be allocated (MemAvailable).
-uint64_t available_memory();
 // Throws unless `bytes` more can be allocated, leaving a margin; `what` names the use.
 void require_memory(uint64_t bytes, const std::string& what);
 

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "models/tiers/topology.h"
 #include "models/workloads/expert_replay/warm_tier.h"
@@ -177,6 +178,7 @@ class RealRun {
                     const ProfileSteadiness& steadiness) const;
 
   const RealRunOptions& options_;
+  std::optional<OutputLock> lock_;  // first, so released last: after remove_written_files()
   double scale_ = 1;
   uint64_t block_size_ = 0;
   nlohmann::json original_;   // the config as written
@@ -194,6 +196,7 @@ class RealRun {
   const RunClock clock_;
   std::unique_ptr<Manifest> manifest_;
   bool reused_ = false;
+  bool writing_files_ = false;  // this run (re)writes the backing store's files
   std::vector<uint64_t> reused_versions_;  // the files' expert versions, when reused
   double wall_ = 0;
 
@@ -309,6 +312,7 @@ void RealRun::prepare_files(DataChecker& checker) {
     checker.set_versions(reused_versions_);
   } else {
     manifest_->remove();
+    writing_files_ = true;
     checker.prepare_backing_store();
     manifest_->write(bytes(), options_.single_file, *catalog_, checker.versions());
   }
@@ -369,7 +373,7 @@ void RealRun::print_footer(const Metrics& measured, const DataChecker& checker, 
 int RealRun::run() {
   check_options();
   read_config();
-  const OutputLock lock(out_dir_, "run --backend real");
+  lock_.emplace(out_dir_, "run --backend real");
   // Before any thread starts, so that every one inherits the set.
   cpus_ = options_.cpus.empty() ? "" : pin_to_cpus("--cpus", options_.cpus);
   std::unique_ptr<traces::TraceReader> catalog_trace = models::open_replay_trace(*spec_);
@@ -435,11 +439,12 @@ int RealRun::run() {
 }  // namespace
 
 void RealRun::remove_written_files() const {
-  if (reused_ || !catalog_ || nvme_dir_.empty()) return;
+  if (!writing_files_) return;
   std::error_code ignored;
   for (const std::string& path : file_store_paths(nvme_dir_, layout(), catalog_->size())) std::filesystem::remove(path, ignored);
   std::filesystem::remove(nvme_dir_ + "/tiersim-experts.json", ignored);
-  if (std::filesystem::is_empty(nvme_dir_, ignored)) std::filesystem::remove(nvme_dir_, ignored);
+  // The default folder inside --out goes too; a folder the user named stays.
+  if (options_.nvme_dir.empty() && std::filesystem::is_empty(nvme_dir_, ignored)) std::filesystem::remove(nvme_dir_, ignored);
 }
 
 int run_real(const RealRunOptions& options) {
