@@ -19,6 +19,7 @@
 #include "sim/engine/progress.h"
 #include "sim/output/metrics.h"
 #include "sim/output/output_lock.h"
+#include "sim/output/results_writer.h"
 #include "tiersim/version.h"
 
 namespace tiersim {
@@ -239,7 +240,7 @@ int merge_command(const MergeCommand& command) {
   SweepIdentity whole = first;
   whole.shard = whole.shards = 1;
   // Assemble into a scratch file first: a merge of incomplete shards writes nothing.
-  const std::string scratch = command.out_dir + "/.merge-check.csv";
+  const std::string scratch = temporary_path_for(command.out_dir + "/results.csv");
   const AssembleResult check = assemble_results(command.dirs, whole, scratch);
   if (check.missing > 0 || !check.failed.empty()) {
     std::filesystem::remove(scratch);

@@ -281,7 +281,7 @@ AssembleResult assemble_results(const std::vector<std::string>& dirs, const Swee
     }
   }
 
-  const std::string temp = out_csv + ".tmp";
+  const std::string temp = temporary_path_for(out_csv);
   {
     std::ofstream out(temp, std::ios::binary | std::ios::trunc);
     if (!out) throw IoError(io_message(out_csv, "cannot write", errno));

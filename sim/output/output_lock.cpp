@@ -33,6 +33,20 @@ std::string this_holder(const std::string& command) {
   return "tiersim " + command + ", process " + std::to_string(::getpid()) + " on " + host;
 }
 
+// Temporary files (".NAME.tmp.PID", results_writer.h) of a writer killed before it could
+// rename them: with the lock held no other writer is here, so any such file is stale.
+void remove_stale_temporaries(const std::string& dir) {
+  std::error_code error;
+  for (const fs::directory_entry& e : fs::directory_iterator(dir, error)) {
+    const std::string name = e.path().filename().string();
+    const size_t tmp = name.rfind(".tmp.");
+    if (name.size() > 1 && name[0] == '.' && tmp != std::string::npos && tmp + 5 < name.size() &&
+        name.find_first_not_of("0123456789", tmp + 5) == std::string::npos && e.is_regular_file(error)) {
+      fs::remove(e.path(), error);
+    }
+  }
+}
+
 // Whether `fd` is still the file at `path` (a holder that finished unlinks it; one that
 // opened it before then must open the new one).
 bool still_linked(int fd, const std::string& path) {
@@ -69,6 +83,7 @@ OutputLock::OutputLock(const std::string& dir, const std::string& command)
     std::fprintf(stderr, "tiersim: note: %s: taking over the lock of %s, which is no longer running\n", dir_.c_str(),
                  stale.c_str());
   }
+  remove_stale_temporaries(dir_);
   const std::string holder = this_holder(command) + "\n";
   if (::ftruncate(fd_, 0) != 0 || ::pwrite(fd_, holder.data(), holder.size(), 0) != static_cast<ssize_t>(holder.size())) {
     const int why = errno;

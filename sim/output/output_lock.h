@@ -3,7 +3,8 @@
 // DIR/.tiersim.lock while they work, so two of them started into one --out cannot mix
 // their results. The file names its holder (host, process id, command); a second writer
 // is refused with that name. A lock left by a holder that is gone (killed, crashed) is
-// free to flock and is taken over with a notice on stderr.
+// free to flock and is taken over with a notice on stderr. Temporary files a killed writer
+// left (".NAME.tmp.PID") are removed once the lock is held.
 #include <string>
 
 namespace tiersim {

@@ -43,10 +43,13 @@ class OutputLock(unittest.TestCase):
             os.makedirs(out)
             with open(os.path.join(out, LOCK), "w") as f:
                 f.write("tiersim run, process 999999 on gonehost\n")  # left by a killed run: not flocked
+            with open(os.path.join(out, ".summary.json.tmp.999999"), "w") as f:
+                f.write("{")  # and the temporary it was writing
             p = run("run", QUICK, "--out", out, "--set", "workload.generator.steps=50", "--quiet")
             self.assertIn("taking over the lock of tiersim run, process 999999 on gonehost", p.stderr)
             self.assertTrue(os.path.exists(os.path.join(out, "results.csv")))
             self.assertFalse(os.path.exists(os.path.join(out, LOCK)))  # released and removed when done
+            self.assertEqual(sorted(os.listdir(out)), ["histograms.csv", "results.csv", "summary.json"])
 
     def test_two_sweeps_started_together_into_one_folder_never_both_succeed(self):
         with temp_dir() as tmp:
