@@ -24,7 +24,7 @@ json parse_json_text(const std::string& text, const std::string& source) {
     std::string what = e.what();
     const size_t colon = what.find(": ", what.find("parse error"));
     if (colon != std::string::npos) what = what.substr(colon + 2);
-    throw InputError(source + ":" + line_column(text, byte) + ": invalid JSON: " + what);
+    throw InputError(source + ":" + line_column(text, byte) + ": invalid JSON: " + excerpt(what, 200));
   } catch (const json::exception& e) {  // a number too large for any type: no position given
     std::string what = e.what();
     const size_t bracket = what.find("] ");

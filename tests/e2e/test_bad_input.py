@@ -90,6 +90,8 @@ class BadInput(unittest.TestCase):
         with temp_dir() as tmp:
             err = self.fails("run", write(tmp, "c.json", json.dumps(config)), "--out", os.path.join(tmp, "o"))
             self.assertIn("(40000 characters)", err)
+            unterminated = write(tmp, "u.json", '{"name": "' + "a" * 40000)
+            self.assertIn("u.json:1:", self.fails("run", unterminated, "--out", os.path.join(tmp, "o")))
 
     def test_a_negative_count_flag_is_refused(self):
         err = self.fails("bench-cache", "--cpu_cache", "-3", "--steps", "10", code=1)
