@@ -1,3 +1,4 @@
+# Release only: it checks the model's answers (the same code the sanitizer build runs in unit tests), at length.
 """The cache setups offloading systems build, against references computed here: a tier
 partitioned by layer (a per-layer cache of c slots, one policy instance per layer), the
 protection of a whole step's experts, and an exclusive hierarchy (one copy per object,

@@ -1,3 +1,4 @@
+# Release only: it checks the model's answers (the same code the sanitizer build runs in unit tests), at length.
 """End-to-end: load or recompute. With load_policy "when_faster" (the default) a KV-cache
 request loads the longest cached prefix whose load ends before recomputing it would and
 recomputes the rest; with "always" it loads whatever any tier holds. Hand-computed cases,

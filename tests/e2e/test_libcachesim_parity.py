@@ -1,3 +1,4 @@
+# Release only: it checks the model's answers (the same code the sanitizer build runs in unit tests), at length.
 """End-to-end: tiersim cache's LRU, FIFO, CLOCK, ARC, S3-FIFO and Belady give exactly the
 miss counts of libCacheSim's own implementations (tests/data/libcachesim/miss_counts.csv,
 recorded from libCacheSim built from source at the commit named there) on three traces

@@ -1,3 +1,4 @@
+# Release only: it checks the model's answers (the same code the sanitizer build runs in unit tests), at length.
 """End-to-end: `tiersim plot` on every kind of results folder (expert replay run and sweep,
 KV-cache run and sweep, cache, mrc, calibration) writes figures that are drawn on, each
 with a heading and a caption in a self-contained report.html whose numbers are written

@@ -1,3 +1,4 @@
+# Release only: it checks the model's answers (the same code the sanitizer build runs in unit tests), at length.
 """End-to-end: `tiersim cache` miss counts for every policy against independent Python
 models (tests/reference/cache_policies.py), on traces from several samplers, read as
 csv and as oracleGeneral; and Belady never loses to any policy."""

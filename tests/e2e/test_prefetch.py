@@ -1,3 +1,4 @@
+# Release only: it checks the model's answers (the same code the sanitizer build runs in unit tests), at length.
 """End-to-end: prefetchers on random configurations. The oracle never loses to no
 prefetching on stall time; every prefetcher's counters add up; and with the invariant
 checks on (no pinned expert evicted, no dirty expert dropped) every random run of

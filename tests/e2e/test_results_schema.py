@@ -1,3 +1,4 @@
+# Release only: it checks the model's answers (the same code the sanitizer build runs in unit tests), at length.
 """End-to-end: docs/results.md names every column tiersim writes. Every shipped config and
 sweep is run (sweeps shortened to their first points) along with `tiersim cache` and
 `tiersim mrc`, and each column of each results.csv and mrc.csv must match a documented

@@ -1,3 +1,4 @@
+# Release only: it checks the model's answers (the same code the sanitizer build runs in unit tests), at length.
 """Every shipped config and sweep states the question it answers, and its answer points the
 way its description says. Where another test already asserts a config's answer it is named
 here; the rest are asserted below.
