@@ -1,23 +1,30 @@
 #include "traces/next_access.h"
 
+#include <algorithm>
+
 #include "sim/config/units.h"
 #include "sim/containers/flat_map.h"
 #include "sim/engine/memory.h"
+#include "sim/engine/progress.h"
 #include "sim/errors.h"
 
 namespace tiersim::traces {
 
 namespace {
 
-// Refuses a trace whose future would not fit: 8 bytes an access, twice over while the
-// array grows, plus the map of objects, against the memory the machine has left.
-void check_future_fits(const TraceReader& trace, uint64_t accesses, uint64_t objects, uint64_t available) {
-  const uint64_t needed = accesses * 16 + objects * 64;
-  if (available == UINT64_MAX || needed < available) return;
-  throw IoError(trace.source() + ": out of memory: an offline policy (Belady) keeps every access's next use, 8 bytes an "
-                "access; after " + std::to_string(accesses) + " accesses that needs " + sim::units::format_bytes(needed) +
-                ", more than the " + sim::units::format_bytes(available) +
-                " of memory left; replay a shorter trace (or fewer steps), or use an online policy");
+// Grows `next` to hold `more` accesses, refusing a growth the machine cannot give: while the
+// array doubles, the old and the new copy are both alive, beside the map of objects.
+void grow_future(std::vector<int64_t>& next, size_t more, const TraceReader& trace, uint64_t objects, uint64_t available) {
+  if (next.size() + more <= next.capacity()) return;
+  const uint64_t capacity = std::max<uint64_t>(next.capacity() * 2, next.size() + more);
+  const uint64_t needed = (next.capacity() + capacity) * sizeof(int64_t) + objects * 64;
+  if (available != UINT64_MAX && needed > available / 10 * 8) {  // a fifth left for the rest of the run
+    throw IoError(trace.source() + ": out of memory: an offline policy (Belady) keeps every access's next use, 8 bytes an "
+                  "access; after " + std::to_string(next.size()) + " accesses growing it needs " +
+                  sim::units::format_bytes(needed) + ", more than 80 % of the " + sim::units::format_bytes(available) +
+                  " of memory left; replay a shorter trace (or fewer steps), or use an online policy");
+  }
+  next.reserve(capacity);
 }
 
 }  // namespace
@@ -30,7 +37,9 @@ std::vector<int64_t> next_access_indices(TraceReader& trace) {
   const uint64_t available = sim::available_memory();
   size_t n;
   while ((n = trace.read(batch.data(), batch.size())) > 0) {
-    check_future_fits(trace, next.size() + n, last_index.size(), available);
+    sim::progress::check_stop();  // a generated trace is not read through open_trace's checks
+    sim::progress::report("accesses read ahead", next.size(), 0);
+    grow_future(next, n, trace, last_index.size(), available);
     for (size_t i = 0; i < n; ++i) {
       const int64_t index = static_cast<int64_t>(next.size());
       next.push_back(kNoNextAccess);
