@@ -10,8 +10,10 @@
 namespace tiersim {
 
 int plot_command(const std::string& dir) {
-  const bool known = std::filesystem::exists(dir + "/results.csv") || std::filesystem::exists(dir + "/mrc.csv") ||
-                     std::filesystem::exists(dir + "/profile.json");
+  std::error_code unreadable;
+  const bool known = std::filesystem::exists(dir + "/results.csv", unreadable) ||
+                     std::filesystem::exists(dir + "/mrc.csv", unreadable) ||
+                     std::filesystem::exists(dir + "/profile.json", unreadable);
   if (!known) {
     throw InputError(dir + ": holds no results.csv, mrc.csv or profile.json (give the --out folder of tiersim run, sweep, "
                      "cache, mrc or calibrate)");

@@ -158,7 +158,8 @@ SweepSpec load_sweep(const std::string& path) {
     const std::filesystem::path written(base.get<std::string>());
     const std::string base_path = written.is_absolute() || sweep_dir.empty() ? written.string()
                                                                              : (std::filesystem::path(sweep_dir) / written).string();
-    if (!std::filesystem::exists(base_path)) {
+    std::error_code unreadable;
+    if (!std::filesystem::exists(base_path, unreadable)) {
       throw InputError(path + ": base: cannot read the base config \"" + written.string() + "\"" +
                        (written.is_absolute() ? "" : " (looked for " + base_path + ": relative paths are from the sweep file's folder)"));
     }

@@ -220,11 +220,12 @@ TopologySpec parse_topology(const ConfigNode& config, uint64_t object_bytes, boo
   if (auto path = config.find("hardware")) {
     std::string looked;
     std::string file = path->resolved_path(&looked);
-    if (std::filesystem::is_directory(file)) file = (std::filesystem::path(file) / "profile.json").string();  // calibrate's folder
+    std::error_code unreadable;  // a name too long, a loop of links: reported as "cannot read" below, not thrown
+    if (std::filesystem::is_directory(file, unreadable)) file = (std::filesystem::path(file) / "profile.json").string();  // calibrate's folder
     try {
       hardware = HardwareProfile::load(file);
     } catch (const InputError& e) {
-      path->fail(e.what() + (std::filesystem::exists(file) ? "" : looked));
+      path->fail(e.what() + (std::filesystem::exists(file, unreadable) ? "" : looked));
     }
     spec.hardware_path = file;
   }

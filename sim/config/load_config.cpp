@@ -35,10 +35,10 @@ json parse_json_text(const std::string& text, const std::string& source) {
 
 json load_json_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path + ": cannot open config file (does it exist?)");
+  if (!in) throw InputError(excerpt(path, 200) + ": cannot open config file (does it exist?)");
   std::ostringstream text;
   text << in.rdbuf();
-  if (!in.good() && !in.eof()) throw InputError(path + ": cannot read config file");
+  if (!in.good() && !in.eof()) throw InputError(excerpt(path, 200) + ": cannot read config file");
   return parse_json_text(text.str(), path);
 }
 
