@@ -8,7 +8,14 @@
 #include <string>
 #include <vector>
 
+namespace CLI {
+class App;
+}
+
 namespace tiersim {
+namespace real {
+struct RealRunOptions;
+}
 
 // tiersim run CONFIG [--set path=value ...] [--out DIR] [--quiet]
 struct RunCommand {
@@ -63,6 +70,62 @@ struct BenchCacheCommand {
 // The config bench-cache runs (also what --print-config prints).
 nlohmann::json bench_cache_config(const BenchCacheCommand& command);
 int bench_cache_command(const BenchCacheCommand& command);
+
+// tiersim train: the MoE prototype's train.py flags, run on the simulator (or the real
+// backend). docs/training.md states every default and what each flag sets.
+struct TrainCommand {
+  uint32_t n_experts = 1024;
+  uint32_t n_envs = 0;  // 0: n_experts
+  uint64_t gpu_slots = 16;
+  uint64_t cpu_cache = 64;
+  std::string disk_root;  // the real backend's files (the simulator keeps none)
+  std::string sampler = "episode";
+  uint32_t episode_len = 20;
+  double p_stay = 0.9;
+  double zipf_alpha = 1.0;
+  uint32_t envs_per_batch = 1;
+  uint32_t batch_size = 1024;
+  uint64_t steps = 200;
+  double lr = 1e-2;
+  bool sort_by_expert = false;
+  uint32_t d_model = 128;
+  uint32_t d_hidden = 512;
+  uint64_t seed = 0;
+  std::string out_dir = "results/train";
+  bool print_config = false;
+  std::string trace;
+  // tiersim additions
+  std::string trace_format = "auto";
+  uint32_t n_layers = 1;
+  std::string dtype = "fp32";
+  std::string gpu = "h100_sxm";
+  std::string overlap = "serial";
+  std::string optimizer = "none";
+  std::string optimizer_placement = "hbm";
+  std::string evict_safe;  // "", "recompute" or "keep"
+  std::string activation_budget;
+  std::string routing = "top1";
+  std::string routing_bias = "additive";
+  double routing_value = 0.1;
+  uint32_t candidates = 4;
+  double capacity_factor = 1.25;
+  double sim_h2d_gbps = 12.0;
+  double sim_d2h_gbps = 12.0;
+  double sim_disk_read_gbps = 3.0;
+  double sim_disk_write_gbps = 2.0;
+  double sim_extra_ms_per_io = 0.2;
+  std::vector<std::string> overrides;
+  std::string backend = "sim";
+  std::string scale = "1";
+  bool quiet = false;
+};
+nlohmann::json train_config(const TrainCommand& command);
+int train_command(const TrainCommand& command);
+// --backend real: writes the config to OUT/train_config.json and returns the real run's options.
+real::RealRunOptions train_real_options(const TrainCommand& command);
+
+// Adds the `train` subcommand and its flags to `parent`, filling `command`.
+CLI::App* add_train_subcommand(CLI::App& parent, TrainCommand& command);
 
 // tiersim cache TRACE --policy lru --size 16,64 [--size-bytes "1 GiB"] [--partition layer] [--format F] [--out DIR]
 struct CacheCommand {

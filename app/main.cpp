@@ -16,6 +16,7 @@
 #include "real_backend/calibrate.h"
 #include "real_backend/executor.h"
 #include "real_backend/real_run.h"
+#include "app/cli_flags.h"
 #include "app/commands.h"
 #include "app/progress_printer.h"
 #include "app/renamed_flags.h"
@@ -25,19 +26,6 @@
 #include "tiersim/version.h"
 
 namespace {
-
-// A count flag's check: a whole number, 0 or more (a negative one would wrap around).
-CLI::Validator count_flag() {
-  return CLI::Validator(
-      [](std::string& text) -> std::string {
-        if (text.empty() || text.size() > 19 || text.find_first_not_of("0123456789") != std::string::npos) {
-          return "expected a whole number, 0 or more, got \"" + text.substr(0, 40) + "\"";
-        }
-        return {};
-      },
-      "COUNT");
-}
-
 
 using namespace tiersim;
 
@@ -87,20 +75,7 @@ struct GeneratorFlags {
   }
 };
 
-// The registered trace formats, for a --format flag's help.
-std::string format_help(bool writable_only, const std::string& extra) {
-  std::string names;
-  for (const traces::TraceFormatEntry* e : traces::TraceFormatRegistry::all())
-    if (!writable_only || e->create) names += (names.empty() ? "" : ", ") + e->name;
-  return "trace format: " + names + extra;
-}
 
-// A bench-cache flag: kebab-case, with the MoE prototype's underscore spelling as an alias
-// where the prototype has the flag.
-std::string prototype_flag(const std::string& key) {
-  const std::string primary = "--" + kebab(key);
-  return primary == "--" + key ? primary : primary + ",--" + key;
-}
 
 }  // namespace
 
@@ -220,6 +195,12 @@ int main(int argc, char** argv) {
   bench_app->add_flag("--print-config", bench.print_config, "print the equivalent config and exit");
   bench_app->add_flag("--quiet", bench.quiet, "print nothing on success");
   bench_app->callback([&] { action = [&] { return bench_cache_command(bench); }; });
+
+  // train
+  TrainCommand train;
+  add_train_subcommand(app, train)->callback([&] {
+    action = [&] { return train.backend == "real" ? real::run_real(train_real_options(train)) : train_command(train); };
+  });
 
   // cache
   CacheCommand cache;

@@ -10,6 +10,7 @@ struct Access {
   uint64_t step = 0;         // step (expert traces) or timestamp (cache traces)
   uint64_t object = 0;       // (layer << 32) | expert, or an opaque object id
   uint32_t size_bytes = 0;   // 0 when the trace does not say
+  uint32_t tokens = 0;       // training: tokens routed to this expert in this step (0: not given)
   int64_t next_access = -1;  // index of the object's next access, -1 if none or unknown
 
   uint32_t layer() const { return static_cast<uint32_t>(object >> 32); }

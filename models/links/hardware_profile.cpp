@@ -10,7 +10,7 @@ namespace tiersim::models {
 HardwareProfile HardwareProfile::load(const std::string& path) {
   const nlohmann::json document = load_json_file(path);
   const ConfigNode root(document, "", path);
-  root.allow_only({"name", "description", "source", "links", "calibration"});
+  root.allow_only({"name", "description", "source", "links", "calibration", "cpu"});
   for (const char* key : {"name", "description", "source"})
     if (auto n = root.find(key)) n->as_string();
   HardwareProfile profile;
@@ -24,6 +24,10 @@ HardwareProfile HardwareProfile::load(const std::string& path) {
     read_link_parameters(entry, model);
     if (!model.bandwidth_Bps) entry.fail("missing required key \"bandwidth\"");
     profile.links_[item.key()] = model;
+  }
+  if (auto cpu = root.find("cpu")) {
+    cpu->allow_only({"flops", "memory_bandwidth"});
+    profile.cpu_ = HostCpu{cpu->at("flops").as_double(1e6, 1e18), static_cast<double>(cpu->at("memory_bandwidth").as_bandwidth_Bps())};
   }
   return profile;
 }

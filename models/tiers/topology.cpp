@@ -228,6 +228,7 @@ TopologySpec parse_topology(const ConfigNode& config, uint64_t object_bytes, boo
       path->fail(e.what() + (std::filesystem::exists(file, unreadable) ? "" : looked));
     }
     spec.hardware_path = file;
+    spec.host_cpu = hardware->cpu();
   }
   const ConfigNode links = config.at("links");
   for (size_t i = 0; i < links.size(); ++i) {

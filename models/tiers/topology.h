@@ -9,6 +9,9 @@
 #include <string>
 #include <vector>
 
+#include <optional>
+
+#include "models/links/hardware_profile.h"
 #include "models/links/object_store_link.h"
 #include "models/links/queueing_link.h"
 #include "models/cache/tier.h"
@@ -27,6 +30,7 @@ struct TopologySpec {
   std::vector<LinkSpec> links;
   uint64_t seed = 0;  // the run's: random decisions of the links (an object store's backoff jitter)
   std::string hardware_path;  // the hardware profile read, if the config names one
+  std::optional<HostCpu> host_cpu;  // that profile's CPU, if it gives one
   bool exclusive = false;     // "inclusion": "exclusive": an object in one cache tier at a time
   // Whether a tier's policy reads the future of the trace (Belady): the workload must then
   // give every access its next-access index.

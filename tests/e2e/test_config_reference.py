@@ -15,6 +15,7 @@ EXPERT = os.path.join(ROOT, "configs", "default.json")
 WARM = os.path.join(ROOT, "configs", "warm_tier_prefetch.json")
 KV = os.path.join(ROOT, "configs", "kv_synthetic_chat.json")
 POOLED = os.path.join(ROOT, "configs", "kv_pooled_pd.json")
+TRAIN = os.path.join(ROOT, "configs", "train_quickstart.json")
 UNKNOWN = "zz_not_a_key"
 
 
@@ -80,6 +81,12 @@ PROBES = {
     "workload (expert_replay)": based(EXPERT, "workload"),
     "workload.trace": expert("workload.trace", **{"workload.trace": {"path": "x.csv"}}),
     "workload.generator (expert_replay)": based(EXPERT, "workload.generator"),
+    "workload.training": based(TRAIN, "workload.training"),
+    "workload.training.optimizer": based(TRAIN, "workload.training.optimizer"),
+    "workload.training.evict_safe": based(TRAIN, "workload.training.evict_safe",
+                                          **{"workload.training.evict_safe": {"activations": "keep"}}),
+    "workload.training.routing": based(TRAIN, "workload.training.routing"),
+    "workload.training.cpu": based(TRAIN, "workload.training.cpu", **{"workload.training.cpu": {"flops": 1e12}}),
     "workload.warm_tier": based(WARM, "workload.warm_tier"),
     "workload.warm_tier.promotion": based(WARM, "workload.warm_tier.promotion"),
     "workload.warm_tier.versions": based(WARM, "workload.warm_tier.versions"),

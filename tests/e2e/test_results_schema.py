@@ -13,7 +13,7 @@ import unittest
 from tiersim_cli import ROOT, run, temp_dir
 
 DOC = os.path.join(ROOT, "docs", "results.md")
-KINDS = "fetch|writeback|prefetch|promote|serve|demote|retry|replica|reread|flush"
+KINDS = "reload|optimizer|fetch|writeback|prefetch|promote|serve|demote|retry|replica|reread|flush"
 
 
 def documented_patterns():

@@ -14,6 +14,10 @@ here; the rest are asserted below.
   kv_pooled_pd             the shared pool lowers TTFT mean and p99 against a pool too small
                            to hold anything (and test_kv_load_or_recompute.py)
   bench_cache_*            more slots in a cache never add LRU misses there
+  train_quickstart         over 90 % GPU hits; more GPU slots never add misses (and
+                           test_train.py: the flags of train.py's quick start give its results)
+  train_adam_placement     Adam's state beside the expert beats host DRAM, which beats NVMe
+                           by an order of magnitude
   sweeps                   the directions their descriptions give"""
 import csv
 import glob
@@ -39,6 +43,20 @@ def sweep_rows(tmp, name):
     run("sweep", os.path.join(CONFIGS, "sweeps", name + ".json"), "--out", out, "--jobs", "2", "--quiet")
     with open(os.path.join(out, "results.csv"), newline="") as f:
         return list(csv.DictReader(f))
+
+
+class TrainQuickStart(unittest.TestCase):
+    def test_an_episode_stays_on_the_gpu_and_more_slots_never_add_misses(self):
+        config = shipped("train_quickstart")
+        with temp_dir() as tmp:
+            misses = []
+            for slots in (1, 2, 4, 16, 64):
+                config["tiers"][0]["capacity"] = slots
+                row = run_row(tmp, config, f"s{slots}")
+                misses.append(int(row["gpu_misses"]))
+                if slots == 16:
+                    self.assertGreater(float(row["gpu_hit_ratio"]), 0.9)
+            self.assertEqual(misses, sorted(misses, reverse=True))
 
 
 class EveryConfigAsksAQuestion(unittest.TestCase):
@@ -166,6 +184,17 @@ class Sweeps(unittest.TestCase):
             values = [float(r[column]) for r in group]
             with self.subTest(vary=vary, fixed=[group[0][f] for f in fixed], column=column):
                 self.assertEqual(values, sorted(values, reverse=True))
+
+    def test_train_adam_placement(self):
+        with temp_dir() as tmp:
+            rows = sweep_rows(tmp, "train_adam_placement")
+        by = {(r["workload.training.optimizer.placement"], r["tiers.hbm.capacity"]): float(r["step_time_mean_us"]) for r in rows}
+        for budget in ("4 GiB", "8 GiB", "16 GiB"):
+            with self.subTest(budget=budget):
+                self.assertLess(by[("hbm", budget)], by[("dram", budget)])
+                self.assertGreater(by[("nvme", budget)], 10 * by[("dram", budget)])
+        self.nonincreasing([r for r in rows if r["workload.training.optimizer.placement"] == "hbm"], "tiers.hbm.capacity", [],
+                           "step_time_mean_us", lambda text: float(text.split()[0]))
 
     def test_quick(self):
         with temp_dir() as tmp:

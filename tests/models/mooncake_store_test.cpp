@@ -65,7 +65,7 @@ TEST_CASE("objects under lease are kept; when all are, the put fails") {
 
 TEST_CASE("the counting path replays Mooncake Store's batches") {
   std::vector<traces::Access> accesses;
-  for (uint64_t k = 0; k < 1000; ++k) accesses.push_back(traces::Access{k, k % 200, 0, -1});
+  for (uint64_t k = 0; k < 1000; ++k) accesses.push_back(traces::Access{k, k % 200, 0, 0, -1});
   static nlohmann::json params = nlohmann::json::parse(R"({"name": "mooncake_store"})");
   const ConfigNode node(params, "--policy", "test");
   const auto results = PolicyRegistry::find("mooncake_store")->replay(testing::opener(accesses), {Capacity{100, UINT64_MAX}}, &node);

@@ -20,7 +20,10 @@ ExpertReplay::ExpertReplay(sim::Simulator& simulator, Topology& topology, const 
       topology_(topology),
       spec_(spec),
       trace_(trace),
-      residency_(topology, spec.expert_bytes, spec.mode == ExpertReplaySpec::Mode::kTraining),
+      // An offloaded optimizer keeps the updated master on the host: the GPU copy stays clean.
+      residency_(topology, spec.expert_bytes,
+                 spec.mode == ExpertReplaySpec::Mode::kTraining &&
+                     (!spec.training || spec.training->optimizer.placement == OptimizerSpec::Placement::kHbm)),
       training_(spec.mode == ExpertReplaySpec::Mode::kTraining),
       pipelined_(spec.overlap == ExpertReplaySpec::Overlap::kPipelined),
       batch_(kBatchAccesses),
@@ -29,6 +32,15 @@ ExpertReplay::ExpertReplay(sim::Simulator& simulator, Topology& topology, const 
   flush_objects_.assign(topology_.link_count(), 0);
   residency_.set_check_invariants(spec_.check_invariants);
   residency_.set_protect_step(spec_.protect_step);
+  if (spec_.training) {
+    training_step_ = std::make_unique<TrainingStep>(*spec_.training, topology_);
+    residency_.set_evict_safe(spec_.training->evict_safe.enabled);
+    const RoutingSpec& routing = spec_.training->routing;
+    if (routing.cache_aware) {
+      const uint32_t experts = routing.n_experts ? routing.n_experts : spec_.generator ? spec_.generator->n_experts : 0;
+      router_ = std::make_unique<CacheAwareRouter>(routing, experts, spec_.seed);
+    }
+  }
   if (spec_.warm_tier.enabled) {
     warm_ = std::make_unique<WarmTier>(spec_.warm_tier, topology_, spec_.seed);
     residency_.set_warm_tier(warm_.get());
@@ -101,7 +113,9 @@ bool ExpertReplay::load_step() {
 
 void ExpertReplay::plan_prefetch_after_step() {
   wanted_.clear();
-  prefetcher_->after_step(step_accesses_, upcoming_, wanted_);
+  const bool backward = backward_from_ < step_accesses_.size();
+  if (backward) forward_scratch_.assign(step_accesses_.begin(), step_accesses_.begin() + backward_from_);
+  prefetcher_->after_step(backward ? forward_scratch_ : step_accesses_, upcoming_, wanted_);
   // A prefetcher that reads the coming steps evicts nothing they need: what it brings is
   // needed in them too, so it never trades an object needed sooner for one needed later.
   const std::vector<uint64_t>* keep = nullptr;
@@ -135,7 +149,14 @@ void ExpertReplay::begin_plan() {
   phases_.assign(plan_.phases.size(), PhaseProgress{0, 0, false, false});
   plan_start_ = simulator_.now();
   const uint32_t phases = static_cast<uint32_t>(plan_.phases.size());
-  if (!spec_.roofline || flushing_) {  // one hand-set figure for every layer
+  if (training_step_ && !flushing_) {
+    phase_compute_.resize(phases);
+    plan_compute_ = 0;
+    for (uint32_t p = 0; p < phases; ++p) {
+      phase_compute_[p] = training_step_->phase_compute(plan_, p, step_accesses_);
+      plan_compute_ = sim::saturating_add(plan_compute_, phase_compute_[p]);
+    }
+  } else if (!spec_.roofline || flushing_) {  // one hand-set figure for every layer
     const sim::Time each = flushing_ ? 0 : spec_.compute_per_layer;
     phase_compute_.assign(phases, each);
     plan_compute_ = each * static_cast<sim::Time>(phases);
@@ -163,6 +184,10 @@ void ExpertReplay::end_plan() {
   const sim::Time compute = plan_compute_;
   const sim::Time stall = step_time - compute;
   last_step_time_ = step_time;
+  if (optimizer_started_ >= 0) {
+    optimizer_time_ += simulator_.now() - optimizer_started_;
+    optimizer_started_ = -1;
+  }
   ++steps_;
   sim::progress::report("steps", steps_, spec_.generator ? spec_.generator->steps : 0);
   sim::progress::check_stop();
@@ -190,9 +215,13 @@ void ExpertReplay::pump() {
             prefetch_budget_left_ = std::min<uint64_t>(prefetch_budget_left_, static_cast<uint64_t>(bytes));
           }
         }
-        residency_.plan_step(step_accesses_, plan_, source_);
+        if (training_step_) {
+          plan_training_step();
+        } else {
+          residency_.plan_step(step_accesses_, plan_, source_);
+          accesses_ += step_accesses_.size();
+        }
         if (prefetcher_) plan_prefetch_after_step();
-        accesses_ += step_accesses_.size();
         begin_plan();
         continue;
       }
@@ -219,24 +248,54 @@ void ExpertReplay::pump() {
       continue;
     }
     PhaseProgress& phase = phases_[next_compute_];
+    if (optimizer_started_ < 0 && !flushing_ && plan_.phases[next_compute_].kind == PhaseKind::kOptimizer) {
+      optimizer_started_ = simulator_.now();
+    }
     if (!phase.issued) issue_phase(next_compute_);
     if (!phase.ready) break;  // a chain's last move resumes
     // This layer's experts are in place: compute it, and (pipelined) start loading the next.
     if (concurrent_chains() && next_compute_ + 1 < phases_.size() && !phases_[next_compute_ + 1].issued) {
       issue_phase(next_compute_ + 1);
     }
-    if (!flushing_ && observer_) {
+    if (!flushing_ && observer_ && plan_.phases[next_compute_].kind == PhaseKind::kForward) {
       const PlannedPhase& layer = plan_.phases[next_compute_];
       observer_->on_compute(step_accesses_.data() + layer.first_access, step_accesses_.data() + layer.end_access);
     }
     if (phase_compute_[next_compute_] > 0) {
       computing_ = true;
-      simulator_.schedule_after(phase_compute_[next_compute_], &ExpertReplay::on_compute_done, this);
+      simulator_.schedule_after(merged_compute(), &ExpertReplay::on_compute_done, this);
       break;
     }
     ++next_compute_;
   }
   pumping_ = false;
+}
+
+// A training step: routed (cache-aware), its backward uses appended (evict-safe), decided,
+// then given its backward and optimizer phases.
+void ExpertReplay::plan_training_step() {
+  if (router_) router_->route(step_accesses_, topology_.tier(0).resident());
+  backward_from_ = training_step_->expand(step_accesses_);
+  accesses_ += backward_from_;
+  residency_.plan_step(step_accesses_, plan_, source_, backward_from_);
+  training_step_->complete_plan(plan_, step_accesses_, backward_from_);
+}
+
+// The compute of the current phase, and (a serial training step, nothing watching) of the
+// phases after it that move nothing: they follow at once, so one event times them all.
+// Leaves next_compute_ on the last of them.
+sim::Time ExpertReplay::merged_compute() {
+  sim::Time t = phase_compute_[next_compute_];
+  if (!training_step_ || concurrent_chains() || observer_ || flushing_ || !in_flight_.empty()) return t;
+  while (next_compute_ + 1 < phases_.size()) {
+    const PlannedPhase& next = plan_.phases[next_compute_ + 1];
+    if (next.first_chain != next.end_chain) break;
+    if (next.kind == PhaseKind::kOptimizer && optimizer_started_ < 0) optimizer_started_ = simulator_.now() + t;
+    ++next_compute_;
+    phases_[next_compute_].issued = phases_[next_compute_].ready = true;
+    t = sim::saturating_add(t, phase_compute_[next_compute_]);
+  }
+  return t;
 }
 
 sim::Time ExpertReplay::layer_compute(uint32_t phase) {

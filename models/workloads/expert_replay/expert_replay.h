@@ -29,6 +29,8 @@
 #include "models/workloads/expert_replay/step_plan.h"
 #include "models/workloads/expert_replay/warm_tier.h"
 #include "models/workloads/expert_replay/expert_replay_spec.h"
+#include "models/workloads/expert_replay/training/cache_aware_router.h"
+#include "models/workloads/expert_replay/training/training_step.h"
 #include "models/prefetchers/i_prefetcher.h"
 #include "models/prefetchers/prefetch_throttle.h"
 #include "sim/containers/flat_map.h"
@@ -168,6 +170,15 @@ class ExpertReplay {
   std::vector<uint64_t> layer_objects_;   // scratch: a layer's distinct experts
   // The roofline's compute of the plan's phase `phase`, for the experts it touches.
   sim::Time layer_compute(uint32_t phase);
+
+  // The training loop (workload.training): its phases and compute, and cache-aware routing.
+  std::unique_ptr<TrainingStep> training_step_;
+  std::unique_ptr<CacheAwareRouter> router_;
+  uint32_t backward_from_ = UINT32_MAX;  // where the current step's backward uses start
+  StepAccesses forward_scratch_;         // the forward uses, for the prefetcher
+  sim::Time optimizer_started_ = -1, optimizer_time_ = 0;
+  void plan_training_step();
+  sim::Time merged_compute();
 
   std::unique_ptr<WarmTier> warm_;
   std::unique_ptr<Prefetcher> prefetcher_;

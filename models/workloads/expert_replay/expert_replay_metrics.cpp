@@ -101,7 +101,11 @@ Metrics ExpertReplay::metrics() const {
     const bool warm_kind = kind == MoveKind::kPromote || kind == MoveKind::kServe || kind == MoveKind::kDemote ||
                            kind == MoveKind::kReread;
     const bool integrity_kind = kind == MoveKind::kRetry || kind == MoveKind::kReplica;
-    const bool possible = kind == MoveKind::kFetch || ((kind == MoveKind::kWriteback || kind == MoveKind::kFlush) && training_) ||
+    const bool training_kind = (kind == MoveKind::kReload && training_step_ && spec_.training->evict_safe.enabled) ||
+                               (kind == MoveKind::kOptimizer && training_step_ &&
+                                spec_.training->optimizer.placement != OptimizerSpec::Placement::kHbm);
+    const bool possible = kind == MoveKind::kFetch || training_kind ||
+                          ((kind == MoveKind::kWriteback || kind == MoveKind::kFlush) && training_) ||
                           (kind == MoveKind::kPrefetch && prefetcher_) || (warm_kind && warm_) ||
                           (integrity_kind && warm_ && warm_->reads_can_fail());
     if (!possible) continue;
@@ -112,6 +116,17 @@ Metrics ExpertReplay::metrics() const {
     m.add(n + "_p90_us", us(h.quantile(0.90)));
     m.add(n + "_p99_us", us(h.quantile(0.99)));
     m.add(n + "_p999_us", us(h.quantile(0.999)));
+  }
+  if (training_step_) {
+    training_step_->add_metrics(m, topology_, total_step_time_, optimizer_time_, move_latency_);
+    if (router_) {
+      const CacheAwareRouter::Counts& r = router_->counts();
+      m.add("routing", "cache_aware");
+      m.add("routing_rerouted_share", ratio(r.rerouted, r.tokens));
+      m.add("routing_load_imbalance_mean", r.layers ? r.imbalance_sum / double(r.layers) : 1.0);
+      m.add("routing_load_imbalance_max", r.imbalance_max);
+      m.add("routing_score_given_up_mean", r.tokens ? r.score_given_up / double(r.tokens) : 0.0);
+    }
   }
   if (training_) {
     m.add("flush_time_s", sim::to_seconds(flush_end_ - steps_end_));
@@ -161,6 +176,7 @@ std::string ExpertReplay::histograms_csv() const {
   HistogramTable table;
   table.add("step_time", "us", step_time_, 1e6);
   for (uint32_t k = 0; k < kMoveKinds; ++k) {
+    if (k >= kFirstTrainingMoveKind && move_latency_[k].count() == 0) continue;  // only a training block makes them
     table.add(std::string("move_") + move_kind_name(static_cast<MoveKind>(k)), "us", move_latency_[k], 1e6);
   }
   for (size_t i = 0; i < topology_.link_count(); ++i) {

@@ -7,7 +7,9 @@
 #include "sim/config/config_node.h"
 #include "traces/trace_source.h"
 #include "sim/errors.h"
+#include "traces/generators/environment_routing.h"
 #include "traces/generators/generated_trace.h"
+#include "models/workloads/expert_replay/training/token_batches.h"
 
 namespace tiersim::models {
 
@@ -69,15 +71,39 @@ void parse_compute(const ConfigNode& workload, ExpertReplaySpec& spec, std::opti
   spec.roofline.emplace(*model, parse_gpu_profile(*gpu));
 }
 
+// A training block sets the compute, the expert's size and the mode itself.
+void check_training_keys(const ConfigNode& workload, ExpertReplaySpec& spec) {
+  for (const char* key : {"compute_per_layer", "model", "gpu", "expert_bytes", "batch_tokens", "stage", "context_tokens"}) {
+    if (workload.has(key)) {
+      workload.at(key).fail(std::string("a training block computes this itself (from training.d_model, d_hidden, dtype, "
+                                        "optimizer and gpu); remove \"") + key + "\"");
+    }
+  }
+  if (auto mode = workload.find("mode"); mode && mode->as_string() != "training") mode->fail("a training block needs \"mode\": \"training\"");
+  spec.mode = ExpertReplaySpec::Mode::kTraining;
+  const TrainingSpec& t = *spec.training;
+  if (!t.evict_safe.enabled) return;
+  const ConfigNode evict = workload.at("training").at("evict_safe");
+  if (workload.has("warm_tier")) evict.fail("evict-safe backward does not combine with the warm-tier protocol");
+  if (auto protect = workload.find("protect"); protect && protect->as_string() == "step") {
+    evict.fail("evict-safe backward spares only the expert in use; \"protect\": \"step\" contradicts it");
+  }
+  if (auto prefetch = workload.find("prefetch")) {
+    const ConfigNode name = prefetch->is_object() ? prefetch->at("name") : *prefetch;
+    if (name.is_string() && name.as_string() == "next_layer") evict.fail("evict-safe backward does not combine with the next_layer prefetcher");
+  }
+}
+
 }  // namespace
 
 ExpertReplaySpec parse_expert_replay(const ConfigNode& workload, uint64_t run_seed) {
   workload.reject_renamed("seed001_counters", "\"bench_cache_counters\"");
   workload.allow_only({"type", "mode", "overlap", "compute_per_layer", "expert_bytes", "chunk_bytes", "trace", "generator",
                      "bench_cache_counters", "prefetch", "timeseries_interval", "timeseries_max_rows", "warm_tier", "check_invariants", "model", "gpu",
-                     "batch_tokens", "stage", "context_tokens", "protect"});
+                     "batch_tokens", "stage", "context_tokens", "protect", "training"});
   ExpertReplaySpec spec;
   workload.at("type").as_enum({"expert_replay"});
+  if (auto training = workload.find("training")) spec.training = parse_training(*training, nullptr);
   if (auto mode = workload.find("mode")) {
     spec.mode = mode->as_enum({"inference", "training"}) == "training" ? ExpertReplaySpec::Mode::kTraining
                                                                         : ExpertReplaySpec::Mode::kInference;
@@ -86,11 +112,14 @@ ExpertReplaySpec parse_expert_replay(const ConfigNode& workload, uint64_t run_se
     spec.overlap = overlap->as_enum({"serial", "pipelined"}) == "pipelined" ? ExpertReplaySpec::Overlap::kPipelined
                                                                              : ExpertReplaySpec::Overlap::kSerial;
   }
+  if (spec.training) check_training_keys(workload, spec);
   std::optional<ModelShape> model;
   parse_compute(workload, spec, model);
   spec.compute_per_layer = workload.duration_or("compute_per_layer", 0);
   if (workload.has("compute_per_layer")) spec.roofline.reset();  // hand-set costs override
-  if (auto bytes = workload.find("expert_bytes")) {
+  if (spec.training) {
+    spec.expert_bytes = spec.training->object_bytes();
+  } else if (auto bytes = workload.find("expert_bytes")) {
     spec.expert_bytes = bytes->as_bytes();
     if (spec.expert_bytes == 0) bytes->fail("expert_bytes must be greater than zero, got " + bytes->describe());
   } else if (model && model->expert_bytes() > 0) {
@@ -123,7 +152,22 @@ ExpertReplaySpec parse_expert_replay(const ConfigNode& workload, uint64_t run_se
       read_trace_source(workload, "missing the access stream: give \"trace\" (a file) or \"generator\" (a synthetic trace)");
   if (source.generator) {
     spec.generator = traces::parse_generator(*source.generator, run_seed);
+    if (spec.training && source.generator->has("experts_per_step")) {
+      source.generator->at("experts_per_step")
+          .fail("training routes each environment's tokens to one expert (top-1): the unique experts per step come from "
+                "workload.training.envs_per_batch");
+    }
+    if (spec.training && spec.training->envs_per_batch > traces::environments(*spec.generator)) {
+      workload.at("training").at("envs_per_batch").fail("expected at most n_envs (" + std::to_string(traces::environments(*spec.generator)) +
+                                                        ") environments per batch, got " + std::to_string(spec.training->envs_per_batch));
+    }
   } else {
+    if (spec.training && workload.at("training").has("envs_per_batch")) {
+      workload.at("training").at("envs_per_batch").fail("a recorded routing gives each step's experts; envs_per_batch applies to a generator");
+    }
+    if (spec.training && spec.training->routing.cache_aware && spec.training->routing.n_experts == 0) {
+      workload.at("training").at("routing").fail("cache-aware routing over a recorded trace needs \"n_experts\" (the experts its candidates are drawn from)");
+    }
     spec.trace_path = source.path;
     if (source.format) {
       try {
@@ -138,7 +182,11 @@ ExpertReplaySpec parse_expert_replay(const ConfigNode& workload, uint64_t run_se
 
 std::unique_ptr<traces::TraceReader> open_replay_trace(const ExpertReplaySpec& spec) {
   std::unique_ptr<traces::TraceReader> reader;
-  if (spec.generator) {
+  if (spec.training && spec.generator) {
+    reader = std::make_unique<TokenBatchTrace>(*spec.generator, spec.training->batch_size, spec.training->envs_per_batch);
+  } else if (spec.training) {
+    reader = std::make_unique<TokenSplitTrace>(traces::open_trace(spec.trace_path, spec.trace_format), spec.training->batch_size);
+  } else if (spec.generator) {
     reader = std::make_unique<traces::GeneratedTrace>(*spec.generator);
   } else {
     reader = traces::open_trace(spec.trace_path, spec.trace_format);

@@ -47,6 +47,9 @@
 //                    "compare": replay the run again without the prefetcher and report
 //                    the step time and stall it saved (default true; false halves the work),
 //                    plus the prefetcher's own parameters}
+//   training         the MoE prototype's train.py loop: batch tokens, compute from FLOPs,
+//                    backward and optimizer phases, optimizer state, evict-safe backward,
+//                    cache-aware routing (models/workloads/expert_replay/training/training_spec.h)
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -54,6 +57,7 @@
 #include <string>
 
 #include "models/compute/roofline.h"
+#include "models/workloads/expert_replay/training/training_spec.h"
 #include "models/workloads/expert_replay/warm_tier.h"
 #include "sim/engine/time.h"
 #include "traces/generators/generator_spec.h"
@@ -105,6 +109,9 @@ struct ExpertReplaySpec {
   uint64_t seed = 0;                  // the run's seed (random decisions of the protocol)
   bool check_invariants = false;      // verify no dirty data is dropped (slower)
   bool protect_step = false;          // "protect": "step" (default "accessed")
+  // train.py's training loop (models/workloads/expert_replay/training/training_spec.h):
+  // tokens, FLOP-based compute, backward and optimizer phases; implies "mode": "training".
+  std::optional<TrainingSpec> training;
 };
 
 ExpertReplaySpec parse_expert_replay(const ConfigNode& workload, uint64_t run_seed);

@@ -14,6 +14,39 @@ namespace tiersim::models {
 
 namespace {
 
+bool has_link(const TopologySpec& topology, uint32_t from, uint32_t to) {
+  for (const LinkSpec& l : topology.links)
+    if (l.from_tier == from && l.to_tier == to) return true;
+  return false;
+}
+
+// The optimizer's placement names a tier (hbm: the first, dram: the second, nvme: the
+// third) that must exist, with the links its traffic takes; the host CPU comes from the
+// hardware profile unless the block gives it.
+void check_training_topology(const ConfigNode& training, const TopologySpec& topology, TrainingSpec& spec) {
+  const OptimizerSpec& o = spec.optimizer;
+  const uint32_t tier = o.tier();
+  std::string tiers;
+  for (const TierSpec& t : topology.tiers) tiers += (tiers.empty() ? "" : ", ") + t.name;
+  auto fail = [&](const std::string& why) { training.at("optimizer").at("placement").fail(why); };
+  if (tier >= topology.tiers.size()) {
+    fail(std::string("placement \"") + placement_name(o.placement) + "\" is tier " + std::to_string(tier + 1) +
+         " of the topology, which has only " + std::to_string(topology.tiers.size()) + " (" + tiers + "); expected hbm" +
+         (topology.tiers.size() > 1 ? ", dram" : "") + (topology.tiers.size() > 2 ? " or nvme" : ""));
+  }
+  if (tier >= 1 && (!has_link(topology, 0, 1) || !has_link(topology, 1, 0))) {
+    fail("an optimizer in \"" + topology.tiers[1].name + "\" needs links both ways between \"" + topology.tiers[0].name + "\" and it");
+  }
+  if (tier == 2 && (!has_link(topology, 1, 2) || !has_link(topology, 2, 1))) {
+    fail("optimizer state on \"" + topology.tiers[2].name + "\" needs links both ways between \"" + topology.tiers[1].name + "\" and it");
+  }
+  if (topology.host_cpu && !training.has("cpu")) {
+    spec.cpu.flops = topology.host_cpu->flops;
+    spec.cpu.memory_Bps = topology.host_cpu->memory_Bps;
+    spec.cpu.source = topology.hardware_path;
+  }
+}
+
 std::unique_ptr<WorkloadSpec> parse_expert_replay_workload(const ConfigNode& workload, const ConfigNode& root, uint64_t run_seed,
                                                            TopologySpec& topology) {
   ExpertReplaySpec spec = parse_expert_replay(workload, run_seed);
@@ -27,6 +60,7 @@ std::unique_ptr<WorkloadSpec> parse_expert_replay_workload(const ConfigNode& wor
     root.at("inclusion").fail("the warm-tier protocol keeps its own copies in the warm tier (staged, promoted, demoted): use "
                               "\"inclusive\" with it");
   }
+  if (spec.training) check_training_topology(workload.at("training"), topology, *spec.training);
   if (spec.prefetch.make && !spec.prefetch.target.empty()) {
     uint32_t target = UINT32_MAX;
     for (uint32_t t = 0; t + 1 < topology.tiers.size(); ++t)
@@ -75,6 +109,23 @@ void add_prefetch_comparison(const ExpertReplaySpec& spec, const TopologySpec& t
   row.add("prefetch_stall_saved_s", base.number("stall_time_s") - row.number("stall_time_s"));
 }
 
+// Cache-aware routing's gain: the same replay with top-1 routing.
+void add_routing_comparison(const ExpertReplaySpec& spec, const TopologySpec& topology_spec, Metrics& row) {
+  ExpertReplaySpec top1 = spec;
+  top1.training->routing = RoutingSpec{};
+  top1.timeseries_interval = 0;
+  sim::Simulator simulator;
+  Topology topology(simulator, topology_spec);
+  std::unique_ptr<traces::TraceReader> trace = replay_trace(top1, topology);
+  ExpertReplay replay(simulator, topology, top1, *trace);
+  replay.run();
+  const Metrics base = replay.metrics();
+  const std::string hits = topology_spec.tiers[0].name + "_hit_ratio";
+  row.add("routing_top1_" + hits, base.number(hits));
+  row.add("routing_hit_ratio_gain", row.number(hits) - base.number(hits));
+  row.add("routing_top1_step_time_mean_us", base.number("step_time_mean_us"));
+}
+
 }  // namespace
 
 WorkloadRun ExpertReplayWorkload::simulate(const TopologySpec& topology_spec, const std::string& name) const {
@@ -90,6 +141,9 @@ WorkloadRun ExpertReplayWorkload::simulate(const TopologySpec& topology_spec, co
   add_expert_replay_columns(spec_, run.row);
   run.row.append(replay.metrics());
   if (spec_.prefetch.make && spec_.prefetch.compare_with_none) add_prefetch_comparison(spec_, topology_spec, run.row);
+  if (spec_.training && spec_.training->routing.cache_aware && spec_.training->routing.compare) {
+    add_routing_comparison(spec_, topology_spec, run.row);
+  }
   run.events = simulator.events_processed();
   run.lookups = replay.accesses();
   run.lookups_name = "accesses";

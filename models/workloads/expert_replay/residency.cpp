@@ -35,7 +35,8 @@ Residency::Residency(Topology& topology, uint64_t object_bytes, bool training)
       object_bytes_(object_bytes),
       training_(training) {}
 
-void Residency::plan_step(const std::vector<traces::Access>& accesses, StepPlan& plan, const std::string& source) {
+void Residency::plan_step(const std::vector<traces::Access>& accesses, StepPlan& plan, const std::string& source,
+                          uint32_t backward_from) {
   if (++step_stamp_ == 0) step_stamp_ = 1;  // 0 marks never-used slots
   if (warm_ && !accesses.empty()) warm_->begin_step(accesses.front().step);
   largest_step_ = std::max<uint64_t>(largest_step_, accesses.size());
@@ -55,12 +56,19 @@ void Residency::plan_step(const std::vector<traces::Access>& accesses, StepPlan&
   try {
     for (uint32_t i = 0; i < accesses.size(); ++i) {
       const traces::Access& a = accesses[i];
-      if (a.layer() != layer || plan.phases.empty()) {
-        if (!plan.phases.empty() && on_layer_decided_) on_layer_decided_(plan);
-        plan.begin_phase(a.layer(), i);
+      const bool backward = i >= backward_from;
+      if (a.layer() != layer || plan.phases.empty() || i == backward_from || evict_safe_) {
+        if (!plan.phases.empty() && on_layer_decided_ && !backward && a.layer() != layer) on_layer_decided_(plan);
+        plan.begin_phase(a.layer(), i, backward ? PhaseKind::kBackward : PhaseKind::kForward);
         layer = a.layer();
       }
-      access(a, plan);
+      if (evict_safe_ && ++step_stamp_ == 0) step_stamp_ = 1;  // spares only the object in use
+      if (backward) {
+        backward_access(a, plan);
+      } else {
+        access(a, plan);
+        if (evict_safe_) used_slots_.clear();  // updated at its backward
+      }
       plan.phases.back().end_access = i + 1;
       largest_layer_ = std::max<uint64_t>(largest_layer_, i + 1 - plan.phases.back().first_access);
       ++now_;
@@ -82,18 +90,37 @@ void Residency::plan_step(const std::vector<traces::Access>& accesses, StepPlan&
                      std::to_string(top.resident().capacity().objects) +
                      (pinned ? " (" + std::to_string(pinned) + " of them pinned by prefetches in flight: lower the prefetch depth or budget)"
                              : std::string()) +
-                     "; every expert of a step must fit in the first tier at once (as in the MoE prototype: a backward "
-                     "pass that could evict and reload experts is not modelled), so enlarge that tier or route fewer "
-                     "experts per step");
+                     "; every expert of a step must fit in the first tier at once (as in the MoE prototype), so enlarge "
+                     "that tier, route fewer experts per step, or let the backward pass reload evicted experts "
+                     "(workload.training.evict_safe)");
   }
-  if (training_) {
-    ResidentSet<EvictionPolicy>& hot = topology_.tier(0).resident();
-    for (uint32_t slot : used_slots_) {
-      hot.set_dirty(slot, true);
-      note_modified(hot.key(slot));
-    }
-  }
+  mark_used_dirty();
   if (check_invariants_) verify_no_dirty_dropped();
+}
+
+void Residency::mark_used_dirty() {
+  if (!training_) return;
+  ResidentSet<EvictionPolicy>& hot = topology_.tier(0).resident();
+  for (uint32_t slot : used_slots_) {
+    hot.set_dirty(slot, true);
+    note_modified(hot.key(slot));
+  }
+  used_slots_.clear();
+}
+
+void Residency::backward_access(const traces::Access& a, StepPlan& plan) {
+  ResidentSet<EvictionPolicy>& hot = topology_.tier(0).resident();
+  const Slot slot = hot.find(a.object);
+  if (slot != kNoSlot) {
+    hot.stamp(slot, step_stamp_);
+    if (training_) used_slots_.push_back(slot);
+  } else {
+    const size_t first_move = plan.moves.size();
+    access(a, plan);
+    for (size_t m = first_move; m < plan.moves.size(); ++m)
+      if (plan.moves[m].kind == MoveKind::kFetch) plan.moves[m].kind = MoveKind::kReload;
+  }
+  mark_used_dirty();
 }
 
 void Residency::verify_no_dirty_dropped() const {

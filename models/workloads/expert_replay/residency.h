@@ -44,7 +44,16 @@ class Residency final : private VictimRule, private MoveSink {
 
   // Decides one step (all accesses share a step number) and fills `plan`. Throws
   // InputError, naming `source`, if the step needs more distinct objects than tier 0 holds.
-  void plan_step(const std::vector<traces::Access>& accesses, StepPlan& plan, const std::string& source);
+  // Accesses from `backward_from` on are a training step's backward uses (evict-safe): one
+  // found in tier 0 costs nothing, one evicted since its forward is reloaded (a miss whose
+  // fetch is a kReload move); either is updated (dirty) there.
+  void plan_step(const std::vector<traces::Access>& accesses, StepPlan& plan, const std::string& source,
+                 uint32_t backward_from = UINT32_MAX);
+
+  // Evict-safe backward: each access is its own phase and only the object in use is spared
+  // from eviction, so a step may use more distinct objects than tier 0 holds; a use is
+  // dirty from its backward on.
+  void set_evict_safe(bool on) { evict_safe_ = on; }
 
   // Stages `keys` (most wanted first) into tier `target` as background chains of the plan's
   // last phase, each pinned in the target until its chain completes, within `budget`
@@ -101,6 +110,8 @@ class Residency final : private VictimRule, private MoveSink {
 
  private:
   void access(const traces::Access& access, StepPlan& plan);
+  void backward_access(const traces::Access& access, StepPlan& plan);
+  void mark_used_dirty();
   // The object's slot in the tier, kNoSlot if absent, counting the lookup; an expired copy
   // leaves first (a dirty one written down).
   Slot lookup(uint32_t tier, uint64_t key, int64_t next_access);
@@ -141,6 +152,7 @@ class Residency final : private VictimRule, private MoveSink {
   WarmTier* warm_ = nullptr;
   bool check_invariants_ = false;
   bool protect_step_ = false;
+  bool evict_safe_ = false;
   uint64_t largest_step_ = 0;  // most accesses in one step so far
   uint64_t largest_layer_ = 0;  // most accesses in one layer of a step so far
   // Whether a prefetch into a first tier partitioned by layer would leave `key`'s layer

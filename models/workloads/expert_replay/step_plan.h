@@ -21,11 +21,14 @@ enum class MoveKind : uint8_t {
   kReplica,    // read from the replica after the retries failed
   kReread,     // a stale warm copy replaced by the newer version
   kFlush,      // end of run: dirty objects to the backing store
+  kReload,     // training, evict-safe: an expert evicted after its forward, read again for its backward
+  kOptimizer,  // training: gradients, optimizer state or updated weights of an offloaded optimizer
 };
-inline constexpr uint32_t kMoveKinds = 10;
+inline constexpr uint32_t kMoveKinds = 12;
+inline constexpr uint32_t kFirstTrainingMoveKind = 10;  // the kinds only a training block makes
 inline const char* move_kind_name(MoveKind kind) {
-  static const char* const names[kMoveKinds] = {"fetch", "writeback", "prefetch", "promote", "serve",
-                                                "demote", "retry", "replica", "reread", "flush"};
+  static const char* const names[kMoveKinds] = {"fetch", "writeback", "prefetch", "promote", "serve", "demote",
+                                                "retry", "replica", "reread", "flush", "reload", "optimizer"};
   return names[static_cast<uint32_t>(kind)];
 }
 
@@ -50,10 +53,15 @@ struct PlannedChain {
   uint32_t target_slot = 0;
 };
 
+// What a phase's compute is: a layer's (or, evict-safe, one expert's) forward, its
+// backward (training), or the optimizer's update (its transfers the phase's chains).
+enum class PhaseKind : uint8_t { kForward, kBackward, kOptimizer, kOptimizerUpload };
+
 struct PlannedPhase {
   uint32_t layer;
   uint32_t first_chain, end_chain;
   uint32_t first_access, end_access;  // the step's accesses this phase serves
+  PhaseKind kind = PhaseKind::kForward;
 };
 
 struct StepPlan {
@@ -69,9 +77,9 @@ struct StepPlan {
     chains.clear();
     phases.clear();
   }
-  void begin_phase(uint32_t layer, uint32_t first_access = 0) {
+  void begin_phase(uint32_t layer, uint32_t first_access = 0, PhaseKind kind = PhaseKind::kForward) {
     const uint32_t next = static_cast<uint32_t>(chains.size());
-    phases.push_back(PlannedPhase{layer, next, next, first_access, first_access});
+    phases.push_back(PlannedPhase{layer, next, next, first_access, first_access, kind});
   }
   void begin_chain() {
     const uint32_t next = static_cast<uint32_t>(moves.size());

@@ -1,0 +1,56 @@
+#pragma once
+// Cache-aware routing: before a step is decided, the tokens of each expert a layer routes
+// to (its first choice) may move to a candidate expert already resident in the first tier.
+// The score model: the tokens routed to expert e in layer l have `candidates` choices, e
+// itself (logit 0) and others drawn uniformly from the layer's experts (logits uniform in
+// [-score_spread, 0)), fixed per (seed, layer, e) as a trained router's top-m are; scores
+// are the softmax of the logits. A resident candidate c wins over a first choice that is
+// not resident when
+//   additive:  score(c) + value > score(e)
+//   margin:    score(c) >= score(e) - value
+// best adjusted score first. The load-balance bound: no expert receives re-routed tokens
+// beyond ceil(capacity_factor x the layer's tokens / the experts it first chose).
+#include <cstdint>
+#include <vector>
+
+#include "models/cache/resident_set.h"
+#include "models/policies/i_eviction_policy.h"
+#include "models/workloads/expert_replay/training/training_spec.h"
+#include "traces/access.h"
+
+namespace tiersim::models {
+
+class CacheAwareRouter {
+ public:
+  CacheAwareRouter(const RoutingSpec& spec, uint32_t n_experts, uint64_t seed);
+
+  // Re-routes `step` (one step's accesses with tokens, layer by layer, experts ascending
+  // within a layer) in place.
+  void route(std::vector<traces::Access>& step, const ResidentSet<EvictionPolicy>& hot);
+
+  struct Counts {
+    uint64_t tokens = 0, rerouted = 0;
+    double score_given_up = 0;  // summed over re-routed tokens
+    double imbalance_sum = 0, imbalance_max = 0;  // per layer: max over mean tokens per expert used
+    uint64_t layers = 0;
+  };
+  const Counts& counts() const { return counts_; }
+
+ private:
+  struct Candidate {
+    uint32_t expert;
+    double score;
+  };
+  void candidates_of(uint32_t layer, uint32_t expert);
+  void route_layer(traces::Access* begin, traces::Access* end, const ResidentSet<EvictionPolicy>& hot);
+
+  RoutingSpec spec_;
+  uint32_t n_experts_;
+  uint64_t seed_;
+  std::vector<Candidate> candidates_;
+  std::vector<std::pair<uint32_t, uint64_t>> load_;  // (expert, tokens) of the layer
+  std::vector<traces::Access> routed_;
+  Counts counts_;
+};
+
+}  // namespace tiersim::models

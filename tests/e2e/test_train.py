@@ -1,0 +1,275 @@
+"""`tiersim train`: the MoE prototype's train.py command line. Its quick start runs verbatim; the
+counters match an independent model (tests/reference/train_model.py) with evict-safe backward and
+optimizer state; evict-safe reloads on hand-computed traces; envs_per_batch under every sampler;
+the compute model's FLOPs; optimizer placement; cache-aware routing; bad input."""
+import os
+import unittest
+
+from tiersim_cli import ROOT, read_config, read_row, run, temp_dir
+import train_model
+
+QUICK_START = ["--n_experts", 512, "--n_envs", 512, "--gpu_slots", 16, "--cpu_cache", 64, "--disk_root", "/tmp/ooc_disk",
+               "--sampler", "episode", "--episode_len", 30, "--envs_per_batch", 1, "--batch_size", 1024, "--steps", 200,
+               "--lr", "1e-2", "--sort_by_expert"]
+
+
+def quick(**changes):
+    """The quick start's flags with some values changed (flag name without dashes: value) or added."""
+    flags = list(QUICK_START)
+    for name, value in changes.items():
+        flag = "--" + name
+        if flag in flags:
+            flags[flags.index(flag) + 1] = value
+        else:
+            flags += [flag.replace("_", "-") if name in ("optimizer_placement", "evict_safe", "activation_budget") else flag, value]
+    return flags
+COUNTERS = ["gpu_cache_hit", "gpu_cache_miss", "cpu_cache_hit", "cpu_cache_miss", "disk_read_ops", "disk_write_ops",
+            "h2d_load", "d2h_writeback", "dirty_gpu_at_end", "dirty_cpu_at_end", "flush_d2h_writeback",
+            "flush_disk_write_ops", "reloads"]
+
+
+def train(tmp, name, *flags):
+    out = os.path.join(tmp, name)
+    run("train", *flags, "--out", out, "--quiet")
+    return read_row(os.path.join(out, "results.csv"))
+
+
+def write_trace(path, steps):
+    """steps: [[(layer, expert), ...], ...]"""
+    with open(path, "w") as f:
+        f.write("step,layer,expert\n")
+        for s, keys in enumerate(steps):
+            for layer, expert in keys:
+                f.write(f"{s},{layer},{expert}\n")
+
+
+class QuickStart(unittest.TestCase):
+    def test_runs_verbatim_and_counts_its_tokens(self):
+        with temp_dir() as tmp:
+            row = train(tmp, "q", *QUICK_START)
+            self.assertEqual(int(row["train_tokens"]), 1024 * 200)
+            self.assertEqual(int(row["train_expert_uses"]), 200)  # one environment, one expert per step
+            self.assertEqual(row["sort_by_expert"], "true")
+            # Forward + backward FLOPs: 6 x tokens x d_model x d_hidden x 2 (defaults 128 and 512).
+            self.assertAlmostEqual(float(row["train_flops"]), 6 * 1024 * 200 * 128 * 512 * 2, delta=1)
+            self.assertGreater(float(row["gpu_hit_ratio"]), 0.9)  # episodes of 30 steps
+
+    def test_shipped_config_is_the_quick_start(self):
+        with temp_dir() as tmp:
+            flags = train(tmp, "flags", *QUICK_START)
+            out = os.path.join(tmp, "config")
+            run("run", os.path.join(ROOT, "configs", "train_quickstart.json"), "--out", out, "--quiet")
+            config = read_row(os.path.join(out, "results.csv"))
+            for name in COUNTERS + ["step_time_mean_us", "train_flops", "optimizer_time_s"]:
+                self.assertEqual(config[name], flags[name], name)
+
+    def test_same_flags_same_bytes(self):
+        with temp_dir() as tmp:
+            a = os.path.join(tmp, "a")
+            b = os.path.join(tmp, "b")
+            for out in (a, b):
+                run("train", *quick(envs_per_batch=4, optimizer="adam", evict_safe="recompute", gpu_slots=3), "--out", out,
+                    "--quiet")
+            with open(os.path.join(a, "results.csv")) as f, open(os.path.join(b, "results.csv")) as g:
+                self.assertEqual(f.read().split("\n")[1].split(",")[3:], g.read().split("\n")[1].split(",")[3:])
+
+
+class IndependentModel(unittest.TestCase):
+    def test_counters_match(self):
+        compared = 0
+        with temp_dir() as tmp:
+            for t, (sampler, flags) in enumerate([
+                    ("episode", ["--n-experts", 256, "--experts-per-step", 4, "--episode-len", 8, "--steps", 800]),
+                    ("uniform", ["--n-experts", 40, "--experts-per-step", 6, "--steps", 600, "--n-layers", 2]),
+                    ("markov", ["--n-experts", 128, "--experts-per-step", 5, "--p-stay", 0.7, "--steps", 700])]):
+                trace = os.path.join(tmp, f"t{t}.csv")
+                run("trace", "gen", "--sampler", sampler, "--seed", 3 + t, *flags, "-o", trace)
+                accesses = train_model.read_csv_trace(trace)
+                for gpu, cpu in [(4, 8), (6, 32), (16, 16)]:
+                    for safe in (False, True):
+                        for placement, optimizer in [("hbm", "adam"), ("dram", "momentum"), ("nvme", "adam"), ("nvme", "none")]:
+                            args = ["--trace", trace, "--gpu_slots", gpu, "--cpu_cache", cpu, "--optimizer", optimizer,
+                                    "--optimizer-placement", placement]
+                            if safe:
+                                args += ["--evict-safe", "recompute"]
+                            try:
+                                expected = train_model.simulate(accesses, gpu, cpu, safe, placement, optimizer != "none")
+                            except train_model.StepTooLarge:
+                                p = run("train", *args, "--out", os.path.join(tmp, "x"), check=False)
+                                self.assertEqual(p.returncode, 2, p.stderr)
+                                self.assertIn("evict_safe", p.stderr)
+                                continue
+                            row = train(tmp, f"r{compared}", *args)
+                            with self.subTest(trace=t, gpu=gpu, cpu=cpu, safe=safe, placement=placement, optimizer=optimizer):
+                                for name in COUNTERS:
+                                    self.assertEqual(int(row[name]), expected[name], name)
+                            compared += 1
+        self.assertGreater(compared, 40)
+
+
+class EvictSafe(unittest.TestCase):
+    def test_hand_computed_reloads(self):
+        # Two GPU slots, one step over experts 0, 1, 2. Forward: three misses, 2 evicts 0.
+        # Backward (2, 1, 0): 2 and 1 are there; 0 is reloaded, evicting 1 (least recent, updated
+        # by its backward: written back).
+        with temp_dir() as tmp:
+            trace = os.path.join(tmp, "t.csv")
+            write_trace(trace, [[(0, 0), (0, 1), (0, 2)]])
+            row = train(tmp, "a", "--trace", trace, "--gpu_slots", 2, "--cpu_cache", 8, "--evict-safe", "recompute")
+            self.assertEqual(int(row["reloads"]), 1)
+            self.assertEqual(int(row["gpu_cache_miss"]), 4)
+            self.assertEqual(int(row["d2h_writeback"]), 1)
+            self.assertEqual(int(row["cpu_cache_hit"]), 1)  # 0's reload: its fetch left a copy in DRAM
+            self.assertEqual(int(row["dirty_gpu_at_end"]), 2)  # 2 and 0
+            self.assertEqual(int(row["recomputed_experts"]), 3)  # "recompute": no activations kept
+            # The same step twice: step 1 finds 0 (hit), evicts 2 for 1 and 0 for 2 (read back from
+            # DRAM), and reloads 0 (from DRAM) in its backward, evicting 1.
+            write_trace(trace, [[(0, 0), (0, 1), (0, 2)], [(0, 0), (0, 1), (0, 2)]])
+            row = train(tmp, "b", "--trace", trace, "--gpu_slots", 2, "--cpu_cache", 8, "--evict-safe", "recompute")
+            self.assertEqual(int(row["reloads"]), 2)
+            self.assertEqual(int(row["gpu_cache_hit"]), 1)
+            self.assertEqual(int(row["cpu_cache_hit"]), 1 + 3)
+            self.assertEqual(int(row["d2h_writeback"]), 1 + 3)
+
+    def test_off_refuses_a_step_beyond_the_slots(self):
+        with temp_dir() as tmp:
+            p = run("train", *quick(envs_per_batch=32), "--out", os.path.join(tmp, "x"), check=False)
+            self.assertEqual(p.returncode, 2)
+            self.assertIn("distinct experts", p.stderr)
+            self.assertIn("evict_safe", p.stderr)
+
+    def test_changes_nothing_when_steps_fit(self):
+        with temp_dir() as tmp:
+            off = train(tmp, "off", *quick(envs_per_batch=4, optimizer="adam"))
+            on = train(tmp, "on", *quick(envs_per_batch=4, optimizer="adam", evict_safe="keep"))
+            for name in COUNTERS + ["step_time_mean_us"]:
+                self.assertEqual(on[name], off[name], name)
+
+    def test_kept_activations_within_budget_save_the_recompute(self):
+        with temp_dir() as tmp:
+            recompute = train(tmp, "r", *quick(envs_per_batch=32, steps=60, evict_safe="recompute"))
+            keep = train(tmp, "k", *quick(envs_per_batch=32, steps=60, evict_safe="keep"))
+            tight = train(tmp, "t", *quick(envs_per_batch=32, steps=60, evict_safe="keep", activation_budget="1 MiB"))
+            self.assertGreater(int(recompute["reloads"]), 0)
+            self.assertEqual(recompute["reloads"], keep["reloads"])
+            self.assertEqual(int(keep["recomputed_experts"]), 0)
+            self.assertLess(float(keep["backward_compute_s"]), float(recompute["backward_compute_s"]))
+            self.assertGreater(int(keep["activation_bytes_peak"]), int(recompute["activation_bytes_peak"]))
+            self.assertLessEqual(int(tight["activation_bytes_peak"]), 1 << 20)
+            self.assertGreater(int(tight["recomputed_experts"]), 0)
+
+
+class Batches(unittest.TestCase):
+    def test_envs_per_batch_sets_unique_experts_under_every_sampler(self):
+        with temp_dir() as tmp:
+            for sampler in ["episode", "markov", "uniform", "zipf", "env"]:
+                uniques = []
+                for envs in (1, 4, 12):
+                    row = train(tmp, f"{sampler}{envs}", "--sampler", sampler, "--n_experts", 512, "--envs_per_batch", envs,
+                                "--steps", 300, "--gpu_slots", 16)
+                    uniques.append(float(row["train_unique_experts_per_step"]))
+                    self.assertEqual(int(row["train_tokens"]), 1024 * 300)
+                with self.subTest(sampler=sampler):
+                    self.assertEqual(uniques[0], 1.0)
+                    self.assertLess(uniques[0], uniques[1])
+                    self.assertLess(uniques[1], uniques[2])
+
+    def test_sort_by_expert_shortens_a_many_expert_step(self):
+        with temp_dir() as tmp:
+            base = ["--envs_per_batch", 8, "--steps", 100, "--gpu_slots", 16]
+            sorted_ = train(tmp, "s", *base, "--sort_by_expert")
+            masked = train(tmp, "m", *base)
+            self.assertLess(float(sorted_["forward_compute_s"]), float(masked["forward_compute_s"]))
+            self.assertEqual(sorted_["train_flops"], masked["train_flops"])
+
+    def test_a_recorded_routing_splits_the_batch(self):
+        with temp_dir() as tmp:
+            trace = os.path.join(tmp, "t.csv")
+            write_trace(trace, [[(0, 1), (0, 2), (0, 3)], [(0, 1)]])
+            row = train(tmp, "a", "--trace", trace, "--batch_size", 10)
+            self.assertEqual(int(row["train_tokens"]), 20)
+            self.assertEqual(int(row["train_expert_uses"]), 4)
+            # 4 + 3 + 3 tokens, then 10: FLOPs follow the tokens, not the uses.
+            self.assertAlmostEqual(float(row["train_flops"]), 12 * 20 * 128 * 512, delta=1)
+
+
+class Optimizer(unittest.TestCase):
+    def test_state_bytes_and_where_they_move(self):
+        params = 2 * 128 * 512 + 512 + 128
+        with temp_dir() as tmp:
+            hbm = train(tmp, "h", *quick(optimizer="adam"))
+            self.assertEqual(int(hbm["optimizer_state_bytes_per_expert"]), 8 * params)
+            self.assertEqual(int(hbm["expert_bytes"]), 4 * params + 8 * params)  # the state moves with it
+            self.assertEqual(int(hbm["optimizer_gpu_bytes"]), 0)
+            dram = train(tmp, "d", *quick(optimizer="adam", optimizer_placement="dram"))
+            self.assertEqual(int(dram["expert_bytes"]), 4 * params)
+            self.assertEqual(int(dram["optimizer_gpu_bytes"]), 200 * 2 * 4 * params)  # gradients down, weights up
+            self.assertEqual(int(dram["optimizer_disk_bytes"]), 0)
+            nvme = train(tmp, "n", *quick(optimizer="adam", optimizer_placement="nvme"))
+            self.assertEqual(int(nvme["optimizer_disk_bytes"]), 200 * 2 * 8 * params)  # state read and written
+            bf16 = train(tmp, "b", *quick(optimizer="momentum", dtype="bf16"))
+            self.assertEqual(int(bf16["optimizer_state_bytes_per_expert"]), (4 + 4) * params)  # fp32 master + momentum
+            self.assertEqual(int(bf16["expert_bytes"]), 2 * params + 8 * params)
+            # A resident hot set: the update beside the expert beats shipping it to the host.
+            self.assertLess(float(hbm["step_time_mean_us"]), float(dram["step_time_mean_us"]))
+            self.assertLess(float(dram["step_time_mean_us"]), float(nvme["step_time_mean_us"]))
+            for row in (hbm, dram, nvme):
+                self.assertGreater(float(row["optimizer_share"]), 0)
+                self.assertLess(float(row["optimizer_share"]), 1)
+
+
+class CacheAwareRouting(unittest.TestCase):
+    def test_gain_share_and_bound(self):
+        with temp_dir() as tmp:
+            # Four distinct experts a step, a quarter of the batch each (a recorded routing).
+            trace = os.path.join(tmp, "t.csv")
+            run("trace", "gen", "--sampler", "uniform", "--n-experts", 64, "--experts-per-step", 4, "--steps", 400, "-o", trace)
+            base = ["--trace", trace, "--n_experts", 64, "--gpu_slots", 16, "--routing", "cache_aware", "--candidates", 8]
+            row = train(tmp, "r", *base, "--routing-value", 0.3, "--capacity-factor", 2)
+            self.assertGreater(float(row["routing_hit_ratio_gain"]), 0)
+            self.assertGreater(float(row["routing_rerouted_share"]), 0)
+            self.assertGreater(float(row["routing_score_given_up_mean"]), 0)
+            self.assertGreater(float(row["routing_load_imbalance_max"]), 1.0)
+            self.assertLessEqual(float(row["routing_load_imbalance_max"]), 2.0)
+            tight = train(tmp, "t", *base, "--routing-value", 0.3, "--capacity-factor", 1)
+            # Equal shares and a factor of 1: no expert may take more than one share.
+            self.assertAlmostEqual(float(tight["routing_load_imbalance_max"]), 1.0)
+            self.assertGreater(float(tight["routing_rerouted_share"]), 0)
+            none = train(tmp, "n", *base, "--routing-value", 0)
+            self.assertEqual(float(none["routing_rerouted_share"]), 0)
+            self.assertEqual(float(none["routing_hit_ratio_gain"]), 0)
+
+
+class BadInput(unittest.TestCase):
+    def fails(self, *flags, says):
+        with temp_dir() as tmp:
+            p = run("train", *flags, "--out", os.path.join(tmp, "x"), check=False)
+            self.assertEqual(p.returncode, 2, p.stderr)
+            for text in says:
+                self.assertIn(text, p.stderr)
+            self.assertFalse(os.path.exists(os.path.join(tmp, "x", "results.csv")))
+
+    def test_each_mistake_names_its_flag_or_path(self):
+        self.fails("--batch_size", 3, "--envs_per_batch", 4, says=["training.batch_size", "envs_per_batch"])
+        self.fails("--n_envs", 8, "--envs_per_batch", 9, says=["envs_per_batch", "n_envs"])
+        self.fails("--optimizer", "lamb", says=["training.optimizer.type", "none, momentum, adam"])
+        self.fails("--optimizer-placement", "ssd", says=["training.optimizer.placement", "hbm, dram, nvme"])
+        self.fails("--routing", "greedy", says=["training.routing.type", "top1, cache_aware"])
+        self.fails("--routing", "cache_aware", "--capacity-factor", 0.5, says=["capacity_factor", "at least 1"])
+        self.fails("--evict-safe", "sometimes", says=["training.evict_safe.activations", "recompute, keep"])
+        self.fails("--set", "workload.bench_cache_counters=false", "--set", "tiers=[{\"name\":\"gpu\",\"capacity\":16},{\"name\":\"disk\"}]",
+                   "--set", "links=[{\"name\":\"u\",\"from\":\"disk\",\"to\":\"gpu\",\"bandwidth\":\"1 GB/s\"},"
+                            "{\"name\":\"d\",\"from\":\"gpu\",\"to\":\"disk\",\"bandwidth\":\"1 GB/s\"}]",
+                   "--optimizer-placement", "nvme", says=["training.optimizer.placement", "has only 2"])
+
+    def test_a_trace_step_with_more_experts_than_tokens(self):
+        with temp_dir() as tmp:
+            trace = os.path.join(tmp, "t.csv")
+            write_trace(trace, [[(0, 1), (0, 2), (0, 3)]])
+            p = run("train", "--trace", trace, "--batch_size", 2, "--out", os.path.join(tmp, "x"), check=False)
+            self.assertEqual(p.returncode, 2)
+            self.assertIn("uses 3 experts but a batch has only 2 tokens", p.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
