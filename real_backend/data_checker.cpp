@@ -10,21 +10,21 @@
 namespace tiersim::real {
 
 DataChecker::DataChecker(std::vector<TierStore*> stores, std::vector<std::string> names, std::vector<RealLink*> links,
-                         const ExpertCatalog& catalog, bool training, double compute_s)
+                         const ExpertCatalog& catalog, bool training)
     : stores_(std::move(stores)), names_(std::move(names)), links_(std::move(links)), catalog_(catalog), training_(training),
-      compute_s_(compute_s), version_(catalog.size(), 0) {}
+      version_(catalog.size(), 0) {}
 
 void DataChecker::prepare_backing_store() {
   for (uint32_t i = 0; i < catalog_.size(); ++i) stores_.back()->fill(i, catalog_.key(i), 0);
 }
 
-void DataChecker::on_compute(const traces::Access* begin, const traces::Access* end) {
+void DataChecker::on_compute(const traces::Access* begin, const traces::Access* end, bool update, sim::Time compute) {
   const auto start = std::chrono::steady_clock::now();
   for (const traces::Access* a = begin; a != end; ++a) {
     const uint32_t index = catalog_.index(a->object);
     if (auto bad = stores_[0]->check(index, a->object, version_[index])) fail(0, index, *bad, "when its layer's compute started");
     ++checked_;
-    if (training_) {  // the in-place update of a training step: a new version
+    if (training_ && update) {  // the in-place update of a training step: a new version
       stores_[0]->fill(index, a->object, ++version_[index]);
       ++updates_;
     }
@@ -32,9 +32,10 @@ void DataChecker::on_compute(const traces::Access* begin, const traces::Access* 
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   check_seconds_ += seconds;
   ++layers_;
-  if (seconds > compute_s_) {
+  const double compute_s = sim::to_seconds(compute);
+  if (seconds > compute_s) {
     ++overrun_layers_;
-    overrun_seconds_ += seconds - compute_s_;
+    overrun_seconds_ += seconds - compute_s;
   }
 }
 

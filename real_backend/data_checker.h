@@ -3,7 +3,8 @@
 // version); the checker knows the version each expert must have (training bumps it when
 // the expert is updated in tier 0) and checks:
 //  - a layer's experts in tier 0 when its compute starts (every byte that was read up the
-//    hierarchy and is about to be used), and applies the training update there;
+//    hierarchy and is about to be used), and applies the training update there when the
+//    compute updates them;
 //  - every expert in the backing store at the end, against its final version.
 // A mismatch throws RunFailure naming the expert, the tier and its copy, the transfer that
 // last wrote it, and what the tiers below hold, so the corruption can be traced to its
@@ -26,14 +27,13 @@ class TierStore;
 
 class DataChecker final : public models::ReplayObserver {
  public:
-  // `stores[t]` is tier t's store; `names[t]` its name; `links` the run's links;
-  // `compute_s` the compute of a layer.
+  // `stores[t]` is tier t's store; `names[t]` its name; `links` the run's links.
   DataChecker(std::vector<TierStore*> stores, std::vector<std::string> names, std::vector<RealLink*> links,
-              const ExpertCatalog& catalog, bool training, double compute_s);
+              const ExpertCatalog& catalog, bool training);
 
   // Writes every expert's version-0 content into the backing store.
   void prepare_backing_store();
-  void on_compute(const traces::Access* begin, const traces::Access* end) override;
+  void on_compute(const traces::Access* begin, const traces::Access* end, bool update, sim::Time compute) override;
   // Checks every expert in the backing store; throws on the first mismatches (up to 8 named).
   void verify_backing_store();
 
@@ -58,7 +58,6 @@ class DataChecker final : public models::ReplayObserver {
   std::vector<RealLink*> links_;
   const ExpertCatalog& catalog_;
   bool training_;
-  double compute_s_;
   std::vector<uint64_t> version_;
   uint64_t object_bytes_ = 0;
   uint64_t checked_ = 0, bytes_checked_ = 0, updates_ = 0;

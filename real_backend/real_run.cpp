@@ -59,6 +59,11 @@ void check_real_backend_can_run(const ConfigNode& root, const models::ExpertRepl
     workload.at("warm_tier").fail("the real backend does not run the warm-tier protocol (its corrupted reads and published versions "
                                   "are simulated events); remove workload.warm_tier to run this config for real");
   }
+  if (spec.training && spec.training->optimizer.placement != models::OptimizerSpec::Placement::kHbm) {
+    workload.at("training").at("optimizer").at("placement")
+        .fail("the real backend updates experts where they sit on the GPU (placement hbm); an offloaded optimizer's transfers "
+              "and CPU update are simulated only");
+  }
   const models::TierSpec& store = topology.tiers.back();
   if (store.object_store || store.compression.enabled) {
     const ConfigNode tier = root.at("tiers").at(topology.tiers.size() - 1);
@@ -87,7 +92,8 @@ nlohmann::json as_run_config(const nlohmann::json& config, const RunConfig& scal
   const models::ExpertReplaySpec& spec = scaled.workload_as<models::ExpertReplayWorkload>()->spec();
   nlohmann::json& tiers = out["tiers"];
   for (size_t i = 0; i + 1 < tiers.size(); ++i) tiers[i]["capacity"] = scaled.topology.tiers[i].capacity.objects;
-  out["workload"]["expert_bytes"] = spec.expert_bytes;
+  // A training block sizes its experts itself (the scaled size is the expert_bytes column).
+  if (!spec.training) out["workload"]["expert_bytes"] = spec.expert_bytes;
   if (spec.chunk_bytes > 0) out["workload"]["chunk_bytes"] = spec.chunk_bytes;
   return out;
 }
@@ -361,7 +367,7 @@ void RealRun::print_footer(const Metrics& measured, const DataChecker& checker, 
   std::printf("%s", comparison.table().c_str());
   if (checker.overrun_layers() > 0) {
     std::printf("note: checking the experts outlasted the compute in %llu of %llu layers, by %.3f s in all: the measured times "
-                "include it and the prediction does not (give workload.compute_per_layer more time, or shrink the experts "
+                "include it and the prediction does not (give the layers more compute, or shrink the experts "
                 "with --scale)\n",
                 static_cast<unsigned long long>(checker.overrun_layers()), static_cast<unsigned long long>(checker.layers_checked()),
                 checker.overrun_seconds());
@@ -390,7 +396,7 @@ int RealRun::run() {
   const ProfileSteadiness steadiness = read_profile_steadiness(as_run_, parsed_.topology.hardware_path);
   std::vector<TierStore*> stores;
   for (auto& s : stores_) stores.push_back(s.get());
-  DataChecker checker(stores, tier_names_, links_, *catalog_, training(), sim::to_seconds(spec_->compute_per_layer));
+  DataChecker checker(stores, tier_names_, links_, *catalog_, training());
   print_header(steadiness);
   prepare_files(checker);
 

@@ -39,6 +39,14 @@ for i in 1 2 3; do timed $T mrc "$episode" --format oracleGeneral --l1 16,64 --o
 for i in 1 2 3; do timed $T bench-cache --trace "$episode_bin" --n-experts 2048 --gpu_slots 16 --cpu_cache 64 \
     --mode training --out bench-data/bench-cache --quiet; done
 grep -o '"accesses_per_s": [0-9.e+]*' bench-data/bench-cache/summary.json
+echo "== tiersim train: 10M expert uses, Adam beside the experts, evict-safe backward"
+for i in 1 2 3; do timed $T train --n_experts 2048 --gpu_slots 64 --cpu_cache 256 --episode_len 50 --envs_per_batch 4 \
+    --steps 2500000 --optimizer adam --evict-safe recompute --out bench-data/train --quiet; done
+grep -o '"accesses_per_s": [0-9.e+]*' bench-data/train/summary.json
+# The same with a first tier far too small for a step (8 experts a step, 6 slots: 80 % misses, reloads every step).
+for i in 1 2 3; do timed $T train --n_experts 2048 --gpu_slots 6 --cpu_cache 256 --episode_len 50 --envs_per_batch 8 \
+    --steps 1250000 --optimizer adam --evict-safe recompute --out bench-data/train-thrash --quiet; done
+grep -o '"accesses_per_s": [0-9.e+]*' bench-data/train-thrash/summary.json
 echo "== KV-cache serving: Mooncake's conversation trace through four tiers; 10M synthetic block lookups"
 for i in 1 2 3; do timed $T run configs/kv_mooncake_4tier.json --out bench-data/kv-mooncake --quiet; done
 grep -o '"wall_s": [0-9.e+-]*' bench-data/kv-mooncake/summary.json

@@ -3,6 +3,8 @@ counters match an independent model (tests/reference/train_model.py) with evict-
 optimizer state; evict-safe reloads on hand-computed traces; envs_per_batch under every sampler;
 the compute model's FLOPs; optimizer placement; cache-aware routing; bad input."""
 import os
+import shutil
+import tempfile
 import unittest
 
 from tiersim_cli import ROOT, read_config, read_row, run, temp_dir
@@ -238,6 +240,31 @@ class CacheAwareRouting(unittest.TestCase):
             none = train(tmp, "n", *base, "--routing-value", 0)
             self.assertEqual(float(none["routing_rerouted_share"]), 0)
             self.assertEqual(float(none["routing_hit_ratio_gain"]), 0)
+
+
+class RealBackend(unittest.TestCase):
+    def test_evict_safe_adam_on_real_files_is_checked(self):
+        # O_DIRECT needs a real file system: a folder on the checkout's disk.
+        base = os.path.join(ROOT, "build") if os.path.isdir(os.path.join(ROOT, "build")) else ROOT
+        disk = tempfile.mkdtemp(prefix="tiersim-train-", dir=base)
+        try:
+            out = os.path.join(disk, "out")
+            run("train", "--n_experts", 64, "--gpu_slots", 4, "--cpu_cache", 16, "--episode_len", 5, "--envs_per_batch", 6,
+                "--steps", 40, "--optimizer", "adam", "--evict-safe", "recompute", "--backend", "real",
+                "--disk_root", os.path.join(disk, "experts"), "--out", out, "--quiet")
+            row = read_row(os.path.join(out, "results.csv"))
+            self.assertEqual(row["backend"], "real")
+            self.assertGreater(int(row["reloads"]), 0)
+            # Every use is updated once, at its backward; every copy checked at its compute.
+            self.assertEqual(int(row["training_updates"]), int(row["train_expert_uses"]))
+            self.assertGreaterEqual(int(row["experts_checked"]), 2 * int(row["train_expert_uses"]))
+            self.assertTrue(os.path.exists(os.path.join(out, "train_config.json")))
+            p = run("train", "--optimizer-placement", "dram", "--backend", "real", "--disk_root", os.path.join(disk, "e2"),
+                    "--out", os.path.join(disk, "o2"), check=False)
+            self.assertEqual(p.returncode, 2)
+            self.assertIn("training.optimizer.placement", p.stderr)
+        finally:
+            shutil.rmtree(disk, ignore_errors=True)
 
 
 class BadInput(unittest.TestCase):

@@ -257,9 +257,12 @@ void ExpertReplay::pump() {
     if (concurrent_chains() && next_compute_ + 1 < phases_.size() && !phases_[next_compute_ + 1].issued) {
       issue_phase(next_compute_ + 1);
     }
-    if (!flushing_ && observer_ && plan_.phases[next_compute_].kind == PhaseKind::kForward) {
+    const PhaseKind kind = plan_.phases[next_compute_].kind;
+    if (!flushing_ && observer_ && (kind == PhaseKind::kForward || kind == PhaseKind::kBackward)) {
       const PlannedPhase& layer = plan_.phases[next_compute_];
-      observer_->on_compute(step_accesses_.data() + layer.first_access, step_accesses_.data() + layer.end_access);
+      const bool update = training_ && (training_step_ ? kind == PhaseKind::kBackward : true);
+      observer_->on_compute(step_accesses_.data() + layer.first_access, step_accesses_.data() + layer.end_access, update,
+                            phase_compute_[next_compute_]);
     }
     if (phase_compute_[next_compute_] > 0) {
       computing_ = true;
@@ -274,7 +277,10 @@ void ExpertReplay::pump() {
 // A training step: routed (cache-aware), its backward uses appended (evict-safe), decided,
 // then given its backward and optimizer phases.
 void ExpertReplay::plan_training_step() {
-  if (router_) router_->route(step_accesses_, topology_.tier(0).resident());
+  if (router_) {
+    const ResidentSet<EvictionPolicy>& hot = topology_.tier(0).resident();
+    router_->route(step_accesses_, [&hot](uint64_t object) { return hot.find(object) != kNoSlot; });
+  }
   backward_from_ = training_step_->expand(step_accesses_);
   accesses_ += backward_from_;
   residency_.plan_step(step_accesses_, plan_, source_, backward_from_);

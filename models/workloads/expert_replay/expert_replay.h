@@ -54,8 +54,10 @@ class ReplayObserver {
  public:
   virtual ~ReplayObserver() = default;
   // Layer compute starts: [begin, end) are its accesses, all present in tier 0 (a skipped
-  // unavailable expert excepted).
-  virtual void on_compute(const traces::Access* begin, const traces::Access* end) = 0;
+  // unavailable expert excepted). `update`: this compute updates them (a training step's
+  // backward, or its layer when no training block splits forward from backward);
+  // `compute`: how long the compute takes.
+  virtual void on_compute(const traces::Access* begin, const traces::Access* end, bool update, sim::Time compute) = 0;
 };
 
 class ExpertReplay {

@@ -27,19 +27,19 @@ void CacheAwareRouter::candidates_of(uint32_t layer, uint32_t expert) {
   for (Candidate& k : candidates_) k.score /= total;
 }
 
-void CacheAwareRouter::route(std::vector<traces::Access>& step, const ResidentSet<EvictionPolicy>& hot) {
+void CacheAwareRouter::route(std::vector<traces::Access>& step, const Resident& resident) {
   routed_.clear();
   size_t first = 0;
   while (first < step.size()) {
     size_t end = first + 1;
     while (end < step.size() && step[end].layer() == step[first].layer()) ++end;
-    route_layer(step.data() + first, step.data() + end, hot);
+    route_layer(step.data() + first, step.data() + end, resident);
     first = end;
   }
   step.swap(routed_);
 }
 
-void CacheAwareRouter::route_layer(traces::Access* begin, traces::Access* end, const ResidentSet<EvictionPolicy>& hot) {
+void CacheAwareRouter::route_layer(traces::Access* begin, traces::Access* end, const Resident& is_resident) {
   const uint32_t layer = begin->layer();
   load_.clear();
   uint64_t tokens = 0;
@@ -54,7 +54,7 @@ void CacheAwareRouter::route_layer(traces::Access* begin, traces::Access* end, c
     load_.emplace_back(expert, 0);
     return load_.back().second;
   };
-  auto resident = [&](uint32_t expert) { return hot.find(traces::Access::object_of(layer, expert)) != kNoSlot; };
+  auto resident = [&](uint32_t expert) { return is_resident(traces::Access::object_of(layer, expert)); };
   for (const traces::Access* a = begin; a != end; ++a) {
     if (resident(a->expert())) continue;
     candidates_of(layer, a->expert());

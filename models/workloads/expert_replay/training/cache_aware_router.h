@@ -11,10 +11,9 @@
 // best adjusted score first. The load-balance bound: no expert receives re-routed tokens
 // beyond ceil(capacity_factor x the layer's tokens / the experts it first chose).
 #include <cstdint>
+#include <functional>
 #include <vector>
 
-#include "models/cache/resident_set.h"
-#include "models/policies/i_eviction_policy.h"
 #include "models/workloads/expert_replay/training/training_spec.h"
 #include "traces/access.h"
 
@@ -24,9 +23,11 @@ class CacheAwareRouter {
  public:
   CacheAwareRouter(const RoutingSpec& spec, uint32_t n_experts, uint64_t seed);
 
+  // Whether an object (layer << 32 | expert) is in the first tier.
+  using Resident = std::function<bool(uint64_t object)>;
   // Re-routes `step` (one step's accesses with tokens, layer by layer, experts ascending
   // within a layer) in place.
-  void route(std::vector<traces::Access>& step, const ResidentSet<EvictionPolicy>& hot);
+  void route(std::vector<traces::Access>& step, const Resident& resident);
 
   struct Counts {
     uint64_t tokens = 0, rerouted = 0;
@@ -42,7 +43,7 @@ class CacheAwareRouter {
     double score;
   };
   void candidates_of(uint32_t layer, uint32_t expert);
-  void route_layer(traces::Access* begin, traces::Access* end, const ResidentSet<EvictionPolicy>& hot);
+  void route_layer(traces::Access* begin, traces::Access* end, const Resident& is_resident);
 
   RoutingSpec spec_;
   uint32_t n_experts_;

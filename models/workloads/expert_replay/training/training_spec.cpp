@@ -93,7 +93,7 @@ TrainingSpec parse_training(const ConfigNode& node, const CpuProfile* hardware_c
                    "gpu", "cpu", "optimizer", "evict_safe", "routing"});
   TrainingSpec t;
   t.batch_size = static_cast<uint32_t>(node.uint_or("batch_size", t.batch_size, 1, 1u << 30));
-  t.envs_per_batch = static_cast<uint32_t>(node.uint_or("envs_per_batch", t.envs_per_batch, 1, 1u << 24));
+  t.envs_per_batch = static_cast<uint32_t>(node.uint_or("envs_per_batch", t.envs_per_batch, 1, 1u << 16));
   if (t.batch_size < t.envs_per_batch) {
     node.at("batch_size").fail("a batch of " + std::to_string(t.batch_size) + " tokens cannot come from " +
                                std::to_string(t.envs_per_batch) + " environments (envs_per_batch): every environment needs a token; "
