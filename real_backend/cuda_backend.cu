@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstring>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -73,12 +74,23 @@ class DeviceStore final : public TierStore {
     if (first == none) return std::nullopt;
     return first * 8;
   }
+  void write(uint32_t index, const void* data) override {
+    use_gpu(gpu_);
+    cuda_check(cudaMemcpy(memory_ + uint64_t{index} * bytes_, data, bytes_, cudaMemcpyHostToDevice), "writing an expert to the GPU");
+  }
+  std::optional<uint64_t> compare(uint32_t index, const void* expected) override {
+    use_gpu(gpu_);
+    scratch_.resize(bytes_);
+    check_status(cudaMemcpy(scratch_.data(), memory_ + uint64_t{index} * bytes_, bytes_, cudaMemcpyDeviceToHost));
+    return first_difference(scratch_.data(), expected, bytes_);
+  }
   std::string medium() const override { return "GPU " + std::to_string(gpu_) + " memory"; }
   std::string where(uint32_t index) const override { return medium() + ", slot " + std::to_string(index); }
 
  private:
   static void check_status(cudaError_t rc) { cuda_check(rc, "checking an expert on the GPU"); }
   unsigned long long* words(uint32_t index) { return reinterpret_cast<unsigned long long*>(memory_ + uint64_t{index} * bytes_); }
+  std::vector<char> scratch_;  // a copy read back to compare
   int gpu_;
   uint64_t bytes_;
   char* memory_ = nullptr;
@@ -99,6 +111,10 @@ class PinnedHostStore final : public TierStore {
   void fill(uint32_t index, uint64_t key, uint64_t version) override { fill_pattern(memory_ + uint64_t{index} * bytes_, bytes_, key, version); }
   std::optional<uint64_t> check(uint32_t index, uint64_t key, uint64_t version) override {
     return find_mismatch(memory_ + uint64_t{index} * bytes_, bytes_, key, version);
+  }
+  void write(uint32_t index, const void* data) override { std::memcpy(memory_ + uint64_t{index} * bytes_, data, bytes_); }
+  std::optional<uint64_t> compare(uint32_t index, const void* expected) override {
+    return first_difference(memory_ + uint64_t{index} * bytes_, expected, bytes_);
   }
   std::string medium() const override { return medium_ + " (pinned)"; }
   std::string where(uint32_t index) const override { return medium() + ", buffer " + std::to_string(index); }

@@ -6,6 +6,7 @@
 #include "real_backend/expert_catalog.h"
 #include "real_backend/real_link.h"
 #include "real_backend/tier_store.h"
+#include "real_backend/trained_weights.h"
 
 namespace tiersim::real {
 
@@ -14,18 +15,46 @@ DataChecker::DataChecker(std::vector<TierStore*> stores, std::vector<std::string
     : stores_(std::move(stores)), names_(std::move(names)), links_(std::move(links)), catalog_(catalog), training_(training),
       version_(catalog.size(), 0) {}
 
+DataChecker::~DataChecker() = default;
+
+void DataChecker::use_trained_weights(const TrainedWeights* weights, uint64_t object_bytes) {
+  weights_ = weights;
+  object_bytes_ = object_bytes;
+  expected_ = std::make_unique<HostBuffer>(uint64_t{catalog_.size()} * object_bytes);
+}
+
+char* DataChecker::expected(uint32_t index) const { return expected_->data() + uint64_t{index} * object_bytes_; }
+
+std::optional<uint64_t> DataChecker::mismatch(uint32_t tier, uint32_t index) {
+  if (weights_) return stores_[tier]->compare(index, expected(index));
+  return stores_[tier]->check(index, catalog_.key(index), version_[index]);
+}
+
 void DataChecker::prepare_backing_store() {
-  for (uint32_t i = 0; i < catalog_.size(); ++i) stores_.back()->fill(i, catalog_.key(i), 0);
+  for (uint32_t i = 0; i < catalog_.size(); ++i) {
+    if (weights_) {
+      weights_->initial(expected(i), catalog_.key(i));
+      stores_.back()->write(i, expected(i));
+    } else {
+      stores_.back()->fill(i, catalog_.key(i), 0);
+    }
+  }
 }
 
 void DataChecker::on_compute(const traces::Access* begin, const traces::Access* end, bool update, sim::Time compute) {
   const auto start = std::chrono::steady_clock::now();
   for (const traces::Access* a = begin; a != end; ++a) {
     const uint32_t index = catalog_.index(a->object);
-    if (auto bad = stores_[0]->check(index, a->object, version_[index])) fail(0, index, *bad, "when its layer's compute started");
+    if (auto bad = mismatch(0, index)) fail(0, index, *bad, "when its layer's compute started");
     ++checked_;
     if (training_ && update) {  // the in-place update of a training step: a new version
-      stores_[0]->fill(index, a->object, ++version_[index]);
+      ++version_[index];
+      if (weights_) {
+        weights_->update(expected(index), a->object, a->step, version_[index]);
+        stores_[0]->write(index, expected(index));
+      } else {
+        stores_[0]->fill(index, a->object, version_[index]);
+      }
       ++updates_;
     }
   }
@@ -42,14 +71,15 @@ void DataChecker::on_compute(const traces::Access* begin, const traces::Access* 
 void DataChecker::verify_backing_store() {
   const uint32_t backing = static_cast<uint32_t>(stores_.size() - 1);
   for (uint32_t i = 0; i < catalog_.size(); ++i) {
-    if (auto bad = stores_[backing]->check(i, catalog_.key(i), version_[i])) fail(backing, i, *bad, "at the end of the run");
+    if (auto bad = mismatch(backing, i)) fail(backing, i, *bad, "at the end of the run");
   }
 }
 
 void DataChecker::fail(uint32_t tier, uint32_t index, uint64_t offset, const std::string& when) {
   const uint64_t key = catalog_.key(index);
+  const std::string what = weights_ ? "its weights after update " : "version ";
   std::string message = catalog_.describe(key) + ": its copy in tier \"" + names_[tier] + "\" (" + stores_[tier]->where(index) +
-                        ") does not hold version " + std::to_string(version_[index]) + " " + when + ": the bytes differ from offset " +
+                        ") does not hold " + what + std::to_string(version_[index]) + " " + when + ": the bytes differ from offset " +
                         std::to_string(offset) + ".";
   std::string writer;
   for (const RealLink* link : links_)
@@ -58,7 +88,7 @@ void DataChecker::fail(uint32_t tier, uint32_t index, uint64_t offset, const std
   // Where the bad bytes came from: the copies below, checked against the same version.
   uint32_t source = tier;
   for (uint32_t t = tier + 1; t < stores_.size(); ++t) {
-    const auto below = stores_[t]->check(index, key, version_[index]);
+    const auto below = mismatch(t, index);
     message += " Tier \"" + names_[t] + "\" (" + stores_[t]->where(index) + ") " +
                (below ? "differs from offset " + std::to_string(*below) : std::string("holds the right bytes")) + ".";
     if (below && source + 1 == t) source = t;

@@ -14,6 +14,8 @@
 // takes longer than the compute, the layer ends late and the measured times include the
 // difference; the checker counts those layers so that the run can say so.
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,14 +24,22 @@
 namespace tiersim::real {
 
 class ExpertCatalog;
+class HostBuffer;
 class RealLink;
 class TierStore;
+class TrainedWeights;
 
 class DataChecker final : public models::ReplayObserver {
  public:
   // `stores[t]` is tier t's store; `names[t]` its name; `links` the run's links.
+  ~DataChecker() override;
   DataChecker(std::vector<TierStore*> stores, std::vector<std::string> names, std::vector<RealLink*> links,
               const ExpertCatalog& catalog, bool training);
+
+  // A training block's run: every expert is float weights (real_backend/trained_weights.h)
+  // rather than a version pattern; the checker keeps the bytes each must hold and applies
+  // each update to them and to the copy in tier 0.
+  void use_trained_weights(const TrainedWeights* weights, uint64_t object_bytes);
 
   // Writes every expert's version-0 content into the backing store.
   void prepare_backing_store();
@@ -52,6 +62,9 @@ class DataChecker final : public models::ReplayObserver {
 
  private:
   [[noreturn]] void fail(uint32_t tier, uint32_t index, uint64_t offset, const std::string& when);
+  // Where tier `tier`'s copy of expert `index` first differs from what it must hold.
+  std::optional<uint64_t> mismatch(uint32_t tier, uint32_t index);
+  char* expected(uint32_t index) const;
 
   std::vector<TierStore*> stores_;
   std::vector<std::string> names_;
@@ -59,6 +72,8 @@ class DataChecker final : public models::ReplayObserver {
   const ExpertCatalog& catalog_;
   bool training_;
   std::vector<uint64_t> version_;
+  const TrainedWeights* weights_ = nullptr;
+  std::unique_ptr<HostBuffer> expected_;  // trained weights: what each expert must hold
   uint64_t object_bytes_ = 0;
   uint64_t checked_ = 0, bytes_checked_ = 0, updates_ = 0;
   double check_seconds_ = 0;

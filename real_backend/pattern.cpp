@@ -50,4 +50,13 @@ std::optional<uint64_t> find_mismatch(const void* data, uint64_t bytes, uint64_t
   return std::nullopt;
 }
 
+std::optional<uint64_t> first_difference(const void* a, const void* b, uint64_t bytes) {
+  if (std::memcmp(a, b, bytes) == 0) return std::nullopt;
+  const auto* x = static_cast<const unsigned char*>(a);
+  const auto* y = static_cast<const unsigned char*>(b);
+  uint64_t offset = 0;
+  while (std::memcmp(x + offset, y + offset, 8) == 0) offset += 8;
+  return offset;
+}
+
 }  // namespace tiersim::real

@@ -14,6 +14,9 @@ void fill_pattern(void* data, uint64_t bytes, uint64_t key, uint64_t version, ui
 // nothing when all of [offset, offset + bytes) is as expected.
 std::optional<uint64_t> find_mismatch(const void* data, uint64_t bytes, uint64_t key, uint64_t version, uint64_t offset = 0);
 
+// The offset of the first 8-byte word where `a` and `b` differ (`bytes` a multiple of 8).
+std::optional<uint64_t> first_difference(const void* a, const void* b, uint64_t bytes);
+
 // Which (key, version) a word at `offset` would hold, if it holds any of the candidates'
 // patterns: lets an error say "holds version 3" rather than only "differs".
 uint64_t pattern_word(uint64_t key, uint64_t version, uint64_t offset);

@@ -24,6 +24,7 @@
 #include "real_backend/real_link.h"
 #include "real_backend/realtime_loop.h"
 #include "real_backend/tier_store.h"
+#include "real_backend/trained_weights.h"
 #include "real_backend/uring_executor.h"
 #include "sim/config/config_node.h"
 #include "sim/errors.h"
@@ -59,10 +60,13 @@ void check_real_backend_can_run(const ConfigNode& root, const models::ExpertRepl
     workload.at("warm_tier").fail("the real backend does not run the warm-tier protocol (its corrupted reads and published versions "
                                   "are simulated events); remove workload.warm_tier to run this config for real");
   }
-  if (spec.training && spec.training->optimizer.placement != models::OptimizerSpec::Placement::kHbm) {
-    workload.at("training").at("optimizer").at("placement")
-        .fail("the real backend updates experts where they sit on the GPU (placement hbm); an offloaded optimizer's transfers "
-              "and CPU update are simulated only");
+  if (spec.training) {
+    const ConfigNode training = workload.at("training");
+    const std::string why = TrainedWeights::unsupported(*spec.training);
+    if (!why.empty()) training.at("optimizer").fail(why);
+    if (spec.training->routing.cache_aware) {
+      training.at("routing").fail("cache-aware routing may send tokens to experts the trace never names; the real backend runs top-1 routing");
+    }
   }
   const models::TierSpec& store = topology.tiers.back();
   if (store.object_store || store.compression.enabled) {
@@ -388,7 +392,8 @@ int RealRun::run() {
   const bool files_complete = file_store_complete(nvme_dir_, layout(), catalog_->size(), bytes());  // before opening creates them
   build_stores();
   manifest_ = std::make_unique<Manifest>(Manifest{nvme_dir_ + "/tiersim-experts.json"});
-  reused_ = files_complete && manifest_->matches(bytes(), options_.single_file, *catalog_, reused_versions_);
+  // Trained weights depend on every update a run made: each run starts from the initial ones.
+  reused_ = !spec_->training && files_complete && manifest_->matches(bytes(), options_.single_file, *catalog_, reused_versions_);
 
   sim::Simulator simulator;
   models::Topology topology(simulator, parsed_.topology,
@@ -397,6 +402,11 @@ int RealRun::run() {
   std::vector<TierStore*> stores;
   for (auto& s : stores_) stores.push_back(s.get());
   DataChecker checker(stores, tier_names_, links_, *catalog_, training());
+  std::optional<TrainedWeights> weights;
+  if (spec_->training) {
+    weights.emplace(*spec_->training, bytes(), spec_->seed);
+    checker.use_trained_weights(&*weights, bytes());
+  }
   print_header(steadiness);
   prepare_files(checker);
 
@@ -414,7 +424,7 @@ int RealRun::run() {
   replay.run();
   wall_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   checker.verify_backing_store();
-  manifest_->write(bytes(), options_.single_file, *catalog_, checker.versions());
+  if (!weights) manifest_->write(bytes(), options_.single_file, *catalog_, checker.versions());
 
   // The simulator's prediction of the same (scaled) run with the config's hardware profile.
   const Metrics measured = measured_row(replay, checker);

@@ -92,6 +92,10 @@ class HostStore final : public TierStore {
   std::optional<uint64_t> check(uint32_t index, uint64_t key, uint64_t version) override {
     return find_mismatch(memory_.data() + uint64_t{index} * bytes_, bytes_, key, version);
   }
+  void write(uint32_t index, const void* data) override { std::memcpy(memory_.data() + uint64_t{index} * bytes_, data, bytes_); }
+  std::optional<uint64_t> compare(uint32_t index, const void* expected) override {
+    return first_difference(memory_.data() + uint64_t{index} * bytes_, expected, bytes_);
+  }
   std::string medium() const override { return medium_; }
   std::string where(uint32_t index) const override { return medium_ + ", buffer " + std::to_string(index); }
 
@@ -116,20 +120,19 @@ class FileStore final : public TierStore {
   }
   void fill(uint32_t index, uint64_t key, uint64_t version) override {
     fill_pattern(scratch_.data(), bytes_, key, version);
-    for (uint64_t done = 0; done < bytes_;) {
-      const ssize_t n = pwrite(fd_of(index), scratch_.data() + done, bytes_ - done, static_cast<off_t>(file_offset(index) + done));
-      if (n <= 0) throw BackendUnavailable("writing " + where(index) + " failed: " + (n < 0 ? std::strerror(errno) : "no space"));
-      done += static_cast<uint64_t>(n);
-    }
+    write_scratch(index);
   }
   std::optional<uint64_t> check(uint32_t index, uint64_t key, uint64_t version) override {
-    for (uint64_t done = 0; done < bytes_;) {
-      const ssize_t n = pread(fd_of(index), scratch_.data() + done, bytes_ - done, static_cast<off_t>(file_offset(index) + done));
-      if (n < 0) throw BackendUnavailable("reading " + where(index) + " failed: " + std::strerror(errno));
-      if (n == 0) return done;  // the file ends early: everything from here is missing
-      done += static_cast<uint64_t>(n);
-    }
+    if (auto short_at = read_scratch(index)) return short_at;
     return find_mismatch(scratch_.data(), bytes_, key, version);
+  }
+  void write(uint32_t index, const void* data) override {
+    std::memcpy(scratch_.data(), data, bytes_);  // O_DIRECT wants an aligned buffer
+    write_scratch(index);
+  }
+  std::optional<uint64_t> compare(uint32_t index, const void* expected) override {
+    if (auto short_at = read_scratch(index)) return short_at;
+    return first_difference(scratch_.data(), expected, bytes_);
   }
   std::string medium() const override { return "files in " + dir_ + " (O_DIRECT)"; }
   std::string where(uint32_t index) const override {
@@ -138,6 +141,23 @@ class FileStore final : public TierStore {
   }
 
  private:
+  void write_scratch(uint32_t index) {
+    for (uint64_t done = 0; done < bytes_;) {
+      const ssize_t n = pwrite(fd_of(index), scratch_.data() + done, bytes_ - done, static_cast<off_t>(file_offset(index) + done));
+      if (n <= 0) throw BackendUnavailable("writing " + where(index) + " failed: " + (n < 0 ? std::strerror(errno) : "no space"));
+      done += static_cast<uint64_t>(n);
+    }
+  }
+  // Reads the expert into the scratch buffer; the offset where its file ends early, if it does.
+  std::optional<uint64_t> read_scratch(uint32_t index) {
+    for (uint64_t done = 0; done < bytes_;) {
+      const ssize_t n = pread(fd_of(index), scratch_.data() + done, bytes_ - done, static_cast<off_t>(file_offset(index) + done));
+      if (n < 0) throw BackendUnavailable("reading " + where(index) + " failed: " + std::strerror(errno));
+      if (n == 0) return done;  // the file ends early: everything from here is missing
+      done += static_cast<uint64_t>(n);
+    }
+    return std::nullopt;
+  }
   int fd_of(uint32_t index) const { return layout_ == FileLayout::kSingleFile ? fds_[0] : fds_[index]; }
   uint64_t file_offset(uint32_t index) const { return layout_ == FileLayout::kSingleFile ? uint64_t{index} * bytes_ : 0; }
 

@@ -21,6 +21,10 @@ class TierStore {
   virtual void fill(uint32_t index, uint64_t key, uint64_t version) = 0;
   // The first offset where expert `index` differs from (key, version)'s content.
   virtual std::optional<uint64_t> check(uint32_t index, uint64_t key, uint64_t version) = 0;
+  // Content given byte for byte (a trained expert's weights): written whole, or compared
+  // whole with `expected` (the first 8-byte word that differs).
+  virtual void write(uint32_t index, const void* data) = 0;
+  virtual std::optional<uint64_t> compare(uint32_t index, const void* expected) = 0;
   // What the tier is, for outputs and errors.
   virtual std::string medium() const = 0;
   // Where a bad copy is, in an error: "host memory at expert slot 12", "file F at offset O".

@@ -9,6 +9,7 @@ import unittest
 
 from tiersim_cli import ROOT, read_config, read_row, run, temp_dir
 import train_model
+import trained_weights
 
 QUICK_START = ["--n_experts", 512, "--n_envs", 512, "--gpu_slots", 16, "--cpu_cache", 64, "--disk_root", "/tmp/ooc_disk",
                "--sampler", "episode", "--episode_len", 30, "--envs_per_batch", 1, "--batch_size", 1024, "--steps", 200,
@@ -262,7 +263,38 @@ class RealBackend(unittest.TestCase):
             p = run("train", "--optimizer-placement", "dram", "--backend", "real", "--disk_root", os.path.join(disk, "e2"),
                     "--out", os.path.join(disk, "o2"), check=False)
             self.assertEqual(p.returncode, 2)
-            self.assertIn("training.optimizer.placement", p.stderr)
+            self.assertIn("training.optimizer", p.stderr)
+        finally:
+            shutil.rmtree(disk, ignore_errors=True)
+
+    def test_final_bytes_on_disk_are_the_documented_updates(self):
+        base = os.path.join(ROOT, "build") if os.path.isdir(os.path.join(ROOT, "build")) else ROOT
+        disk = tempfile.mkdtemp(prefix="tiersim-train-", dir=base)
+        try:
+            trace = os.path.join(disk, "t.csv")
+            steps = [[(0, 3), (0, 5)], [(0, 5), (0, 7)], [(0, 3), (0, 9)], [(0, 5)], [(0, 7), (0, 3), (0, 9)]]
+            write_trace(trace, steps)
+            params = 2 * 8 * 16 + 16 + 8
+            # Three GPU slots (step 4 uses three experts), two DRAM slots: the write-back chain reaches the files.
+            for optimizer, dtype, extra in [("none", "fp32", []), ("momentum", "fp32", ["--evict-safe", "recompute"]),
+                                            ("adam", "fp32", []), ("adam", "bf16", ["--evict-safe", "keep"])]:
+                files = os.path.join(disk, f"{optimizer}-{dtype}")
+                out = files + "-out"
+                run("train", "--trace", trace, "--d_model", 8, "--d_hidden", 16, "--gpu_slots", 3, "--cpu_cache", 2,
+                    "--batch_size", 64, "--lr", "0.05", "--seed", 11, "--optimizer", optimizer, "--dtype", dtype, *extra,
+                    "--backend", "real", "--disk_root", files, "--out", out, "--quiet")
+                row = read_row(os.path.join(out, "results.csv"))
+                self.assertEqual(int(row["training_updates"]), sum(len(s) for s in steps))
+                keys = sorted({(0 << 32) | e for s in steps for _, e in s})
+                for index, key in enumerate(keys):
+                    used = [s for s, keys_of in enumerate(steps) if any((l << 32) | e == key for l, e in keys_of)]
+                    with open(os.path.join(files, f"expert_{index}.bin"), "rb") as f:
+                        data = f.read()
+                    expected = trained_weights.expert_bytes(11, key, params, used, 0.05, optimizer, dtype,
+                                                            object_bytes=len(data))
+                    with self.subTest(optimizer=optimizer, dtype=dtype, expert=key):
+                        self.assertEqual(len(data) % 4096, 0)
+                        self.assertEqual(data, expected)
         finally:
             shutil.rmtree(disk, ignore_errors=True)
 
