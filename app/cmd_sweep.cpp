@@ -68,7 +68,6 @@ Metrics point_row(const SweepSpec& spec, uint64_t index, const SweepSpec::Point&
 // stopped it. Anything else (a full disk, a bug) propagates and stops the sweep.
 void run_point(const SweepSpec& spec, uint64_t index, SweepStore& store) {
   sim::progress::check_stop();
-  sim::progress::meter().unit.store(nullptr);
   std::string failure;
   try {
     const SweepSpec::Point point = spec.point(index);
@@ -196,7 +195,7 @@ int sweep_command(const SweepCommand& command) {
       } catch (...) {
         stop_all();
       }
-      meters[j].unit.store(nullptr);
+      meters[j].unit.store(nullptr);  // a finished point counts in `done`, not by its share
       done.fetch_add(1);
     }
   };

@@ -143,6 +143,13 @@ void TrainingStep::add_metrics(Metrics& m, const Topology& topology, sim::Time t
   for (uint32_t t = 0; t < topology.tier_count(); ++t) m.add("optimizer_" + topology.tier(t).name() + "_bytes", tier_bytes_[t]);
   m.add("gradient_bytes", uses_ * spec_.gradients());
   m.add("gradient_bytes_peak", gradient_peak_);
+  // Activations and gradients (computed on the GPU whatever the placement) count against
+  // HBM beside the slots.
+  const uint64_t slots = topology.tier(0).resident().capacity().objects;
+  const unsigned __int128 peak = static_cast<unsigned __int128>(slots) * spec_.object_bytes() + activation_peak_ + gradient_peak_;
+  const uint64_t gpu_peak = peak > UINT64_MAX ? UINT64_MAX : static_cast<uint64_t>(peak);
+  m.add("gpu_memory_peak_bytes", gpu_peak);
+  m.add("gpu_memory_fits", gpu_peak <= spec_.gpu.hbm_bytes ? "true" : "false");
   m.add("activation_bytes_peak", activation_peak_);
   m.add("activation_bytes_mean", steps_ ? activation_sum_ / double(steps_) : 0.0);
   m.add("evict_safe", spec_.evict_safe.enabled ? (spec_.evict_safe.keep_activations ? "keep" : "recompute") : "off");
