@@ -8,7 +8,7 @@
 set -euo pipefail
 profile="${1:-test}"
 packages=(build-essential cmake ninja-build git python3
-          libboost-dev nlohmann-json3-dev libcli11-dev libeigen3-dev libzstd-dev liburing-dev zstd
+          nlohmann-json3-dev libcli11-dev libeigen3-dev libzstd-dev liburing-dev zstd
           python3-matplotlib python3-pandas)
 case "$profile" in
   run) ;;

@@ -4,12 +4,13 @@
 #include <cstdint>
 #include <memory>
 
+#include "sim/engine/event_queue.h"
 #include "sim/engine/time.h"
 
 namespace sim {
 
-// An event handler: a plain function and its context, so dispatch costs one indirect call.
-using EventFn = void (*)(void* context, uint64_t argument);
+// An event handler (EventFn): a plain function and its context, so dispatch costs one
+// indirect call.
 
 class Simulator {
  public:
@@ -21,11 +22,13 @@ class Simulator {
   Time now() const { return now_; }
 
   // Schedules `fn(context, argument)` at absolute time `at` (never earlier than now()).
-  // Throws TimeOverflow at or past kEndOfTime.
-  void schedule_at(Time at, EventFn fn, void* context, uint64_t argument = 0);
-  void schedule_after(Time delay, EventFn fn, void* context, uint64_t argument = 0) {
-    schedule_at(saturating_add(now_, delay), fn, context, argument);
+  // Throws TimeOverflow at or past kEndOfTime. The id cancels it.
+  EventId schedule_at(Time at, EventFn fn, void* context, uint64_t argument = 0);
+  EventId schedule_after(Time delay, EventFn fn, void* context, uint64_t argument = 0) {
+    return schedule_at(saturating_add(now_, delay), fn, context, argument);
   }
+  // Cancels a pending event (it never runs, nor counts); false if it ran or was cancelled.
+  bool cancel(EventId id);
 
   // Runs events until the queue is empty; returns how many ran.
   uint64_t run();
@@ -38,10 +41,8 @@ class Simulator {
   Time next_event_time() const;
 
  private:
-  class EventQueue;
   std::unique_ptr<EventQueue> queue_;
   Time now_ = 0;
-  uint64_t next_sequence_ = 0;
   uint64_t events_processed_ = 0;
 };
 
