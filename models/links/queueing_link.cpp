@@ -29,7 +29,17 @@ LinkTotals QueueingLink::totals() const {
 
 uint32_t QueueingLink::allocate(uint64_t bytes, TransferDone done, bool background) {
   const uint32_t id = transfers_.acquire();
-  transfers_[id] = Transfer{bytes, done, simulator_.now(), 0, 0, background, bytes, 0};
+  // Field by field: a whole-struct temporary is built on the stack and copied back in
+  // 16-byte moves that stall on the smaller stores just made (store-to-load forwarding).
+  Transfer& t = transfers_[id];
+  t.bytes = bytes;
+  t.done = done;
+  t.submitted = simulator_.now();
+  t.started = 0;
+  t.finish_tag = 0;
+  t.background = background;
+  t.left = bytes;
+  t.epoch = 0;
   return id;
 }
 
@@ -157,12 +167,14 @@ void QueueingLink::deliver(uint32_t id) {
 void QueueingLink::on_delivered(void* self, uint64_t id) { static_cast<QueueingLink*>(self)->complete(static_cast<uint32_t>(id)); }
 
 void QueueingLink::complete(uint32_t id) {
-  const Transfer t = transfers_[id];
+  // What the callback needs, copied out: it may submit a transfer that takes this slot.
+  const TransferDone done = transfers_[id].done;
+  const sim::Time submitted = transfers_[id].submitted;
+  delivered_bytes_ += transfers_[id].bytes;
   transfers_.release(id);
   if (--in_flight_ == 0) stats_.in_flight_time += simulator_.now() - in_flight_since_;
-  stats_.latency.record(static_cast<uint64_t>(simulator_.now() - t.submitted));
-  delivered_bytes_ += t.bytes;
-  if (t.done.fn) t.done.fn(t.done.context, t.done.argument);
+  stats_.latency.record(static_cast<uint64_t>(simulator_.now() - submitted));
+  if (done.fn) done.fn(done.context, done.argument);
 }
 
 void QueueingLink::advance_virtual_time() {

@@ -22,9 +22,9 @@
 
 namespace tiersim::models {
 
-class Priority final : public EvictionPolicy {
+class PriorityScore final : public EvictionPolicy {
  public:
-  explicit Priority(const ConfigNode* parameters) {
+  explicit PriorityScore(const ConfigNode* parameters) {
     const Parameters p(parameters, {"weight_recency", "weight_frequency", "half_life"});
     w_recency_ = p.real("weight_recency", 1.0, 0.0, 1e6);
     w_frequency_ = p.real("weight_frequency", 1.0, 0.0, 1e6);
@@ -70,7 +70,7 @@ class Priority final : public EvictionPolicy {
   std::vector<double> log_frequency_;  // log2(sum 2^(t_i / H))
 };
 
-TIERSIM_REGISTER_POLICY(Priority, "priority",
+TIERSIM_REGISTER_POLICY(PriorityScore, "priority",
                         "the warm-tier protocol's score from decayed frequency and recency (params: weight_recency, weight_frequency, half_life)");
 
 }  // namespace tiersim::models

@@ -29,6 +29,14 @@ double TrainingCompute::dispatch_seconds(uint32_t tokens) const {
 }
 
 sim::Time TrainingCompute::forward(uint32_t tokens) const {
+  if (tokens != cached_tokens_) {
+    cached_forward_ = forward_uncached(tokens);
+    cached_tokens_ = tokens;
+  }
+  return cached_forward_;
+}
+
+sim::Time TrainingCompute::forward_uncached(uint32_t tokens) const {
   const double t = tokens, d = spec_.d_model, h = spec_.d_hidden;
   const double flops = 4.0 * t * d * h;
   const double bytes = double(spec_.weights()) + (2.0 * t * d + 2.0 * t * h) * spec_.weight_bytes;

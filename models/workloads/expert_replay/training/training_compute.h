@@ -41,8 +41,13 @@ class TrainingCompute {
   double dispatch_seconds(uint32_t tokens) const;
   double update_bytes() const;
 
+  sim::Time forward_uncached(uint32_t tokens) const;
+
   const TrainingSpec& spec_;
   double peak_;
+  // Steps of equal shares ask for the same token count again and again.
+  mutable uint32_t cached_tokens_ = UINT32_MAX;
+  mutable sim::Time cached_forward_ = 0;
 };
 
 }  // namespace tiersim::models
