@@ -321,6 +321,12 @@ class BadInput(unittest.TestCase):
                             "{\"name\":\"d\",\"from\":\"gpu\",\"to\":\"disk\",\"bandwidth\":\"1 GB/s\"}]",
                    "--optimizer-placement", "nvme", says=["training.optimizer.placement", "has only 2"])
 
+    def test_fewer_experts_than_bench_caches_picks_per_step(self):
+        # Top-1 routing takes one expert per environment: no experts_per_step default applies.
+        with temp_dir() as tmp:
+            row = train(tmp, "one", "--n_experts", 1, "--n_envs", 3, "--envs_per_batch", 2, "--steps", 20)
+            self.assertEqual(float(row["train_unique_experts_per_step"]), 1.0)
+
     def test_a_trace_step_with_more_experts_than_tokens(self):
         with temp_dir() as tmp:
             trace = os.path.join(tmp, "t.csv")

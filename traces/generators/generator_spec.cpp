@@ -18,12 +18,13 @@ std::string number_text(double v) {
 
 }  // namespace
 
-GeneratorSpec parse_generator(const ConfigNode& node, uint64_t default_seed) {
+GeneratorSpec parse_generator(const ConfigNode& node, uint64_t default_seed, uint32_t default_experts_per_step) {
   const std::vector<SamplerParameter> declared = all_sampler_parameters();
   std::vector<std::string_view> keys(std::begin(kGeneratorKeys), std::end(kGeneratorKeys));
   for (const SamplerParameter& p : declared) keys.push_back(p.key);
   node.allow_only(keys);
   GeneratorSpec s;
+  s.experts_per_step = default_experts_per_step;
   if (auto sampler = node.find("sampler")) {
     s.sampler = sampler->as_string();
     if (!SamplerRegistry::find(s.sampler)) {

@@ -35,8 +35,9 @@ struct GeneratorSpec {
 inline constexpr const char* kGeneratorKeys[] = {"sampler", "n_experts", "n_layers", "experts_per_step", "steps", "seed"};
 
 // Reads a generator block; every key is optional, and keys neither common nor declared by
-// a sampler are errors. `default_seed` is used when the block has no seed.
-GeneratorSpec parse_generator(const ConfigNode& node, uint64_t default_seed);
+// a sampler are errors. `default_seed` is used when the block has no seed, and
+// `default_experts_per_step` without experts_per_step (a training block's top-1 routing: 1).
+GeneratorSpec parse_generator(const ConfigNode& node, uint64_t default_seed, uint32_t default_experts_per_step = 4);
 
 // Range and consistency checks (including the chosen sampler's own); throws InputError
 // prefixed with `where`.

@@ -151,7 +151,7 @@ ExpertReplaySpec parse_expert_replay(const ConfigNode& workload, uint64_t run_se
   const TraceSource source =
       read_trace_source(workload, "missing the access stream: give \"trace\" (a file) or \"generator\" (a synthetic trace)");
   if (source.generator) {
-    spec.generator = traces::parse_generator(*source.generator, run_seed);
+    spec.generator = traces::parse_generator(*source.generator, run_seed, spec.training ? 1 : traces::GeneratorSpec{}.experts_per_step);
     if (spec.training && source.generator->has("experts_per_step")) {
       source.generator->at("experts_per_step")
           .fail("training routes each environment's tokens to one expert (top-1): the unique experts per step come from "
