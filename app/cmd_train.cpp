@@ -20,7 +20,7 @@ namespace {
 nlohmann::json training_block(const TrainCommand& c) {
   using nlohmann::json;
   json training = {{"batch_size", c.batch_size}, {"d_model", c.d_model}, {"d_hidden", c.d_hidden}, {"dtype", c.dtype},
-                   {"lr", c.lr}, {"sort_by_expert", c.sort_by_expert}, {"gpu", c.gpu},
+                   {"lr", c.lr}, {"sort_by_expert", c.sort_by_expert}, {"gpu", c.gpu_profile},
                    {"optimizer", {{"type", c.optimizer}, {"placement", c.optimizer_placement}}}};
   if (c.trace.empty()) training["envs_per_batch"] = c.envs_per_batch;
   if (!c.evict_safe.empty()) {
@@ -83,6 +83,7 @@ real::RealRunOptions train_real_options(const TrainCommand& command) {
   options.out_dir = command.out_dir;
   options.nvme_dir = command.disk_root;
   options.scale = command.scale;
+  options.gpu = command.gpu;
   options.quiet = command.quiet;
   return options;
 }

@@ -98,7 +98,8 @@ struct TrainCommand {
   std::string trace_format = "auto";
   uint32_t n_layers = 1;
   std::string dtype = "fp32";
-  std::string gpu = "h100_sxm";
+  std::string gpu_profile = "h100_sxm";
+  int gpu = -1;  // --backend real: the CUDA GPU that holds the first tier (-1: host memory)
   std::string overlap = "serial";
   std::string optimizer = "none";
   std::string optimizer_placement = "hbm";

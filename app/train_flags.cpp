@@ -35,7 +35,7 @@ void add_tiersim_flags(CLI::App& app, TrainCommand& c) {
   app.add_option(prototype_flag("p_stay"), c.p_stay, "markov: probability of keeping the environment")->capture_default_str();
   app.add_option("--zipf-alpha", c.zipf_alpha, "zipf: environment popularity skew")->capture_default_str();
   app.add_option("--dtype", c.dtype, "weights: fp32 or bf16 (bf16 keeps fp32 master weights)")->capture_default_str();
-  app.add_option("--gpu", c.gpu, "the GPU profile (tiersim list gpus)")->capture_default_str();
+  app.add_option("--gpu-profile", c.gpu_profile, "the GPU the compute is timed on (tiersim list gpus)")->capture_default_str();
   app.add_option("--overlap", c.overlap, "serial or pipelined")->capture_default_str();
   app.add_option("--optimizer", c.optimizer, "none, momentum or adam")->capture_default_str();
   app.add_option("--optimizer-placement", c.optimizer_placement, "where its state lives and the update runs: hbm, dram or nvme")->capture_default_str();
@@ -55,6 +55,7 @@ void add_tiersim_flags(CLI::App& app, TrainCommand& c) {
   app.add_option("--backend", c.backend, "sim (the model) or real (real transfers into --disk_root, checked)")
       ->check(CLI::IsMember({"sim", "real"}))
       ->capture_default_str();
+  app.add_option("--gpu", c.gpu, "real backend: put the first tier on this CUDA GPU (default: host memory stands in for HBM)");
   app.add_option("--scale", c.scale, "real backend: shrink the experts by this factor (\"1/16\")")->capture_default_str();
   app.add_flag("--quiet", c.quiet, "print nothing on success");
 }
