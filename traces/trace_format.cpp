@@ -78,6 +78,10 @@ class NonEmptyTrace final : public TraceReader {
   }
   std::string source() const override { return inner_->source(); }
   bool has_sizes() const override { return inner_->has_sizes(); }
+  bool gives_candidates() const override { return inner_->gives_candidates(); }
+  bool take_candidates(uint64_t step, uint64_t object, std::vector<RouterCandidate>& out) override {
+    return inner_->take_candidates(step, object, out);
+  }
 
  private:
   static constexpr const char* kUnit = "accesses";

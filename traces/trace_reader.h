@@ -2,11 +2,20 @@
 // A trace as a stream of accesses read in batches, so replay memory never depends on
 // the trace length and the per-access path has no virtual call.
 #include <cstddef>
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "traces/access.h"
 
 namespace tiersim::traces {
+
+// One of a token group's candidate experts with its router score (a routing trace's
+// `candidates` column).
+struct RouterCandidate {
+  uint32_t expert;
+  double score;
+};
 
 class TraceReader {
  public:
@@ -21,6 +30,11 @@ class TraceReader {
 
   // Whether size_bytes carries information (byte-capacity caches need it).
   virtual bool has_sizes() const { return false; }
+
+  // Router candidates: whether the trace gives them, and those of the access read as
+  // (step, object), handed over once (false when it gave none for that access).
+  virtual bool gives_candidates() const { return false; }
+  virtual bool take_candidates(uint64_t /*step*/, uint64_t /*object*/, std::vector<RouterCandidate>& /*out*/) { return false; }
 
   // When set, a step number lower than the one before is an error (replays need steps in
   // order; plain cache replays do not care).

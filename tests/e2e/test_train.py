@@ -243,6 +243,54 @@ class CacheAwareRouting(unittest.TestCase):
             self.assertEqual(float(none["routing_hit_ratio_gain"]), 0)
 
 
+class RecordedCandidates(unittest.TestCase):
+    def trace(self, tmp, rows):
+        path = os.path.join(tmp, "routing.csv")
+        with open(path, "w") as f:
+            f.write("step,layer,expert,tokens,candidates\n")
+            for row in rows:
+                f.write(row + "\n")
+        return path
+
+    def test_the_trace_candidates_and_scores_decide(self):
+        # Step 1's tokens prefer expert 20 (0.55) but may go to 10 (0.45), which step 0 loaded.
+        with temp_dir() as tmp:
+            trace = self.trace(tmp, ["0,0,10,64,10:1", "1,0,20,64,20:0.55 10:0.45"])
+            base = ["--trace", trace, "--gpu_slots", 4, "--routing", "cache_aware", "--capacity-factor", 1]
+            moved = train(tmp, "a", *base, "--routing-bias", "additive", "--routing-value", 0.2)
+            self.assertEqual(int(moved["gpu_cache_hit"]), 1)
+            self.assertEqual(int(moved["train_tokens"]), 128)  # the trace's tokens, not the batch's
+            self.assertAlmostEqual(float(moved["routing_rerouted_share"]), 0.5)
+            self.assertAlmostEqual(float(moved["routing_score_given_up_mean"]), 64 * 0.10 / 128)
+            self.assertAlmostEqual(float(moved["routing_hit_ratio_gain"]), 0.5)
+            kept = train(tmp, "b", *base, "--routing-bias", "margin", "--routing-value", 0.05)  # 0.45 < 0.55 - 0.05
+            self.assertEqual(int(kept["gpu_cache_hit"]), 0)
+            self.assertEqual(float(kept["routing_rerouted_share"]), 0)
+
+    def test_malformed_candidates_name_the_line(self):
+        with temp_dir() as tmp:
+            for row, says in [("0,0,10,64,11:0.5", "the row's expert (10) among its candidates"),
+                              ("0,0,10,64,10:1.5", "score, a number from 0 to 1"),
+                              ("0,0,10,64,10:0.5 10:0.2", "distinct candidate experts"),
+                              ("0,0,10,0,10:1", "a tokens column"),
+                              ("0,0,10,64,10=1", "expert:score pairs")]:
+                trace = self.trace(tmp, ["0,0,3,8,3:1", row])
+                p = run("train", "--trace", trace, "--routing", "cache_aware", "--out", os.path.join(tmp, "x"), check=False)
+                with self.subTest(row=row):
+                    self.assertEqual(p.returncode, 2, p.stderr)
+                    self.assertIn("routing.csv:3:", p.stderr)
+                    self.assertIn(says, p.stderr)
+
+    def test_a_plain_trace_needs_the_score_models_experts(self):
+        with temp_dir() as tmp:
+            trace = os.path.join(tmp, "t.csv")
+            write_trace(trace, [[(0, 1)], [(0, 2)]])
+            p = run("train", "--trace", trace, "--routing", "cache_aware", "--set",
+                    "workload.training.routing.n_experts=0", "--out", os.path.join(tmp, "x"), check=False)
+            self.assertEqual(p.returncode, 2, p.stderr)
+            self.assertIn("routing.n_experts", p.stderr)
+
+
 class RealBackend(unittest.TestCase):
     def test_evict_safe_adam_on_real_files_is_checked(self):
         # O_DIRECT needs a real file system: a folder on the checkout's disk.

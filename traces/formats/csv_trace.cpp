@@ -38,8 +38,16 @@ CsvTraceReader::CsvTraceReader(const std::string& path) : file_(path), buffer_(k
     std::string compact;
     for (char c : line)
       if (c != ' ' && c != '\t') compact += c;
-    if (compact != kHeader) fail_line(begin, end, "the header step,layer,expert");
-    return;
+    if (compact == kHeader) return;
+    if (compact == "step,layer,expert,tokens") {
+      columns_ = 4;
+      return;
+    }
+    if (compact == "step,layer,expert,tokens,candidates") {
+      columns_ = 5;
+      return;
+    }
+    fail_line(begin, end, "the header step,layer,expert (or step,layer,expert,tokens[,candidates])");
   }
   throw InputError(path + ": empty trace file (expected the header step,layer,expert)");
 }
@@ -89,19 +97,70 @@ size_t CsvTraceReader::read(Access* out, size_t capacity) {
     uint64_t step, layer, expert;
     const bool ok = parse_field(p, end, UINT64_MAX, step) && p < end && *p++ == ',' &&
                     parse_field(p, end, UINT32_MAX, layer) && p < end && *p++ == ',' &&
-                    parse_field(p, end, UINT32_MAX, expert) && p == end;
+                    parse_field(p, end, UINT32_MAX, expert) && (columns_ > 3 || p == end);
     if (!ok) fail_line(begin, end, "step,layer,expert as non-negative integers (layer and expert below 2^32)");
     if (require_ordered_steps_ && step < last_step_) {
       fail_line(begin, end, "steps in non-decreasing order (the previous step was " + std::to_string(last_step_) + ")");
     }
     last_step_ = step;
-    Access& a = out[count++];
+    Access& a = out[count];
     a.step = step;
     a.object = Access::object_of(static_cast<uint32_t>(layer), static_cast<uint32_t>(expert));
     a.size_bytes = 0;
+    a.tokens = 0;
     a.next_access = -1;
+    if (columns_ > 3) read_extra_columns(begin, p, end, a);
+    ++count;
   }
   return count;
+}
+
+void CsvTraceReader::read_extra_columns(const char* begin, const char*& p, const char* end, Access& a) {
+  uint64_t tokens;
+  if (!(p < end && *p++ == ',' && parse_field(p, end, UINT32_MAX, tokens) && tokens > 0 && (columns_ == 5 || p == end))) {
+    fail_line(begin, end, "a tokens column: a whole number from 1 to 2^32 - 1");
+  }
+  a.tokens = static_cast<uint32_t>(tokens);
+  if (columns_ == 5) {
+    if (!(p < end && *p++ == ',')) fail_line(begin, end, "a candidates column after tokens");
+    read_candidates(begin, p, end, a);
+  }
+}
+
+void CsvTraceReader::read_candidates(const char* begin, const char* p, const char* end, const Access& a) {
+  std::vector<RouterCandidate> list;
+  bool own = false;
+  while (p < end) {
+    while (p < end && *p == ' ') ++p;
+    if (p == end) break;
+    uint64_t expert;
+    double score = -1;
+    if (!parse_field(p, end, UINT32_MAX, expert) || p == end || *p++ != ':') {
+      fail_line(begin, end, "candidates as space-separated expert:score pairs");
+    }
+    const auto [next, error] = std::from_chars(p, end, score);
+    if (error != std::errc() || !(score >= 0 && score <= 1)) fail_line(begin, end, "a candidate's score, a number from 0 to 1");
+    p = next;
+    for (const RouterCandidate& c : list)
+      if (c.expert == expert) fail_line(begin, end, "distinct candidate experts (" + std::to_string(expert) + " twice)");
+    if (list.size() == 64) fail_line(begin, end, "at most 64 candidates");
+    own = own || expert == a.expert();
+    list.push_back({static_cast<uint32_t>(expert), score});
+  }
+  if (!own) fail_line(begin, end, "the row's expert (" + std::to_string(a.expert()) + ") among its candidates");
+  // Nothing reads further behind than this (a prefetcher's lookahead and a batch of
+  // accesses): what no one took by then never will be, and memory stays bounded.
+  constexpr uint64_t kKeptSteps = 8192;
+  while (!candidates_.empty() && candidates_.begin()->first.first + kKeptSteps < a.step) candidates_.erase(candidates_.begin());
+  candidates_[{a.step, a.object}] = std::move(list);
+}
+
+bool CsvTraceReader::take_candidates(uint64_t step, uint64_t object, std::vector<RouterCandidate>& out) {
+  const auto it = candidates_.find({step, object});
+  if (it == candidates_.end()) return false;
+  out = std::move(it->second);
+  candidates_.erase(it);
+  return true;
 }
 
 CsvTraceWriter::CsvTraceWriter(const std::string& path) : file_(path) {
@@ -137,7 +196,7 @@ void CsvTraceWriter::finish() {
 }
 
 TIERSIM_REGISTER_TRACE_FORMAT(
-    csv, "csv", "header step,layer,expert; one row per access", {},
+    csv, "csv", "header step,layer,expert[,tokens[,candidates]]; one row per access", {},
     [](const std::string& path) -> std::unique_ptr<TraceReader> { return std::make_unique<CsvTraceReader>(path); },
     [](const std::string& path, uint32_t) -> std::unique_ptr<TraceWriter> { return std::make_unique<CsvTraceWriter>(path); },
     [](const std::string& path, std::string_view head) {

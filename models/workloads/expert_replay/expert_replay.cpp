@@ -38,6 +38,10 @@ ExpertReplay::ExpertReplay(sim::Simulator& simulator, Topology& topology, const 
     const RoutingSpec& routing = spec_.training->routing;
     if (routing.cache_aware) {
       const uint32_t experts = routing.n_experts ? routing.n_experts : spec_.generator ? spec_.generator->n_experts : 0;
+      if (experts == 0 && !trace_.gives_candidates()) {
+        throw InputError(source_ + ": cache-aware routing needs candidates: a routing trace (csv with a candidates column) or "
+                         "workload.training.routing.n_experts, the experts the score model draws them from");
+      }
       router_ = std::make_unique<CacheAwareRouter>(routing, experts, spec_.seed);
     }
   }
@@ -279,7 +283,9 @@ void ExpertReplay::pump() {
 void ExpertReplay::plan_training_step() {
   if (router_) {
     const ResidentSet<EvictionPolicy>& hot = topology_.tier(0).resident();
-    router_->route(step_accesses_, [&hot](uint64_t object) { return hot.find(object) != kNoSlot; });
+    router_->route(
+        step_accesses_, [&hot](uint64_t object) { return hot.find(object) != kNoSlot; },
+        [this](uint64_t step, uint64_t object, std::vector<traces::RouterCandidate>& out) { return trace_.take_candidates(step, object, out); });
   }
   backward_from_ = training_step_->expand(step_accesses_);
   accesses_ += backward_from_;

@@ -165,9 +165,7 @@ ExpertReplaySpec parse_expert_replay(const ConfigNode& workload, uint64_t run_se
     if (spec.training && workload.at("training").has("envs_per_batch")) {
       workload.at("training").at("envs_per_batch").fail("a recorded routing gives each step's experts; envs_per_batch applies to a generator");
     }
-    if (spec.training && spec.training->routing.cache_aware && spec.training->routing.n_experts == 0) {
-      workload.at("training").at("routing").fail("cache-aware routing over a recorded trace needs \"n_experts\" (the experts its candidates are drawn from)");
-    }
+
     spec.trace_path = source.path;
     if (source.format) {
       try {

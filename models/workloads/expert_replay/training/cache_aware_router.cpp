@@ -9,11 +9,18 @@ namespace tiersim::models {
 
 CacheAwareRouter::CacheAwareRouter(const RoutingSpec& spec, uint32_t n_experts, uint64_t seed)
     : spec_(spec), n_experts_(n_experts), seed_(seed) {
-  if (spec_.candidates > n_experts_) spec_.candidates = n_experts_;
+  if (n_experts_ > 0 && spec_.candidates > n_experts_) spec_.candidates = n_experts_;
 }
 
-void CacheAwareRouter::candidates_of(uint32_t layer, uint32_t expert) {
+bool CacheAwareRouter::candidates_of(const traces::Access& a, const Recorded& recorded) {
   candidates_.clear();
+  if (recorded && recorded(a.step, a.object, candidates_)) {
+    for (size_t j = 0; j < candidates_.size(); ++j)
+      if (candidates_[j].expert == a.expert()) std::swap(candidates_[0], candidates_[j]);
+    return true;
+  }
+  if (n_experts_ == 0) return false;
+  const uint32_t layer = a.layer(), expert = a.expert();
   sim::Rng rng(sim::mix64(seed_ ^ sim::mix64((uint64_t{layer} << 32) | expert)));
   candidates_.push_back({expert, 0.0});
   while (candidates_.size() < spec_.candidates) {
@@ -25,21 +32,23 @@ void CacheAwareRouter::candidates_of(uint32_t layer, uint32_t expert) {
   double total = 0;
   for (Candidate& k : candidates_) total += (k.score = std::exp(k.score));
   for (Candidate& k : candidates_) k.score /= total;
+  return true;
 }
 
-void CacheAwareRouter::route(std::vector<traces::Access>& step, const Resident& resident) {
+void CacheAwareRouter::route(std::vector<traces::Access>& step, const Resident& resident, const Recorded& recorded) {
   routed_.clear();
   size_t first = 0;
   while (first < step.size()) {
     size_t end = first + 1;
     while (end < step.size() && step[end].layer() == step[first].layer()) ++end;
-    route_layer(step.data() + first, step.data() + end, resident);
+    route_layer(step.data() + first, step.data() + end, resident, recorded);
     first = end;
   }
   step.swap(routed_);
 }
 
-void CacheAwareRouter::route_layer(traces::Access* begin, traces::Access* end, const Resident& is_resident) {
+void CacheAwareRouter::route_layer(traces::Access* begin, traces::Access* end, const Resident& is_resident,
+                                   const Recorded& recorded) {
   const uint32_t layer = begin->layer();
   load_.clear();
   uint64_t tokens = 0;
@@ -56,8 +65,8 @@ void CacheAwareRouter::route_layer(traces::Access* begin, traces::Access* end, c
   };
   auto resident = [&](uint32_t expert) { return is_resident(traces::Access::object_of(layer, expert)); };
   for (const traces::Access* a = begin; a != end; ++a) {
-    if (resident(a->expert())) continue;
-    candidates_of(layer, a->expert());
+    const bool have = candidates_of(*a, recorded);  // taken even when unused: a trace hands them over once
+    if (!have || resident(a->expert())) continue;
     const double own = candidates_.front().score;
     // Resident candidates that beat the first choice, best adjusted score first.
     std::vector<Candidate> winners;

@@ -1,6 +1,8 @@
 #pragma once
 // Cache-aware routing: before a step is decided, the tokens of each expert a layer routes
 // to (its first choice) may move to a candidate expert already resident in the first tier.
+// Candidates come from the trace where it gives them (a routing trace's candidates
+// column, scores as recorded), else from the score model (when n_experts is known).
 // The score model: the tokens routed to expert e in layer l have `candidates` choices, e
 // itself (logit 0) and others drawn uniformly from the layer's experts (logits uniform in
 // [-score_spread, 0)), fixed per (seed, layer, e) as a trained router's top-m are; scores
@@ -16,6 +18,7 @@
 
 #include "models/workloads/expert_replay/training/training_spec.h"
 #include "traces/access.h"
+#include "traces/trace_reader.h"
 
 namespace tiersim::models {
 
@@ -25,9 +28,11 @@ class CacheAwareRouter {
 
   // Whether an object (layer << 32 | expert) is in the first tier.
   using Resident = std::function<bool(uint64_t object)>;
+  // The candidates a trace recorded for an access (step, object); false if none.
+  using Recorded = std::function<bool(uint64_t step, uint64_t object, std::vector<traces::RouterCandidate>& out)>;
   // Re-routes `step` (one step's accesses with tokens, layer by layer, experts ascending
   // within a layer) in place.
-  void route(std::vector<traces::Access>& step, const Resident& resident);
+  void route(std::vector<traces::Access>& step, const Resident& resident, const Recorded& recorded = {});
 
   struct Counts {
     uint64_t tokens = 0, rerouted = 0;
@@ -38,12 +43,10 @@ class CacheAwareRouter {
   const Counts& counts() const { return counts_; }
 
  private:
-  struct Candidate {
-    uint32_t expert;
-    double score;
-  };
-  void candidates_of(uint32_t layer, uint32_t expert);
-  void route_layer(traces::Access* begin, traces::Access* end, const Resident& is_resident);
+  using Candidate = traces::RouterCandidate;
+  // The access's candidates into candidates_, the first choice first; false if none.
+  bool candidates_of(const traces::Access& a, const Recorded& recorded);
+  void route_layer(traces::Access* begin, traces::Access* end, const Resident& is_resident, const Recorded& recorded);
 
   RoutingSpec spec_;
   uint32_t n_experts_;

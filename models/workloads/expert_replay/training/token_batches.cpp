@@ -115,6 +115,7 @@ bool TokenSplitTrace::next_group() {
     ++buffer_position_;
   }
   if (group_.empty()) return false;
+  if (group_.front().tokens > 0) return true;  // the trace says how many tokens each expert takes
   const uint64_t n = group_.size();
   if (n > batch_size_) {
     throw InputError(source() + ": step " + std::to_string(group_.front().step) + " layer " + std::to_string(group_.front().layer()) +

@@ -9,7 +9,8 @@
 //    A fixed top-1 router sends environment e to expert e mod n_experts in every layer;
 //    environments on one expert add their tokens.
 //  - TokenSplitTrace: a recorded routing (any trace format) with the batch's tokens split
-//    evenly over the experts each layer of a step uses.
+//    evenly over the experts each layer of a step uses, unless the trace gives each
+//    access's tokens (a csv trace's `tokens` column); its router candidates pass through.
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -46,6 +47,10 @@ class TokenSplitTrace final : public traces::TraceReader {
   TokenSplitTrace(std::unique_ptr<traces::TraceReader> inner, uint32_t batch_size);
   size_t read(traces::Access* out, size_t capacity) override;
   std::string source() const override { return inner_->source(); }
+  bool gives_candidates() const override { return inner_->gives_candidates(); }
+  bool take_candidates(uint64_t step, uint64_t object, std::vector<traces::RouterCandidate>& out) override {
+    return inner_->take_candidates(step, object, out);
+  }
 
  private:
   bool next_group();

@@ -74,7 +74,7 @@ RoutingSpec parse_routing(const ConfigNode& node) {
   }
   r.score_spread = node.double_or("score_spread", r.score_spread, 1e-6, 1e3);
   r.compare = node.bool_or("compare", true);
-  r.n_experts = static_cast<uint32_t>(node.uint_or("n_experts", 0, 2, UINT32_MAX));
+  r.n_experts = static_cast<uint32_t>(node.uint_or("n_experts", 0, 0, UINT32_MAX));
   return r;
 }
 

@@ -66,7 +66,7 @@ struct RoutingSpec {
   double capacity_factor = 1.25;
   double score_spread = 2.0;    // the others' logits lie uniformly in [-spread, 0) below the own expert's 0
   bool compare = true;          // replay again with top-1 routing to report the gain
-  uint32_t n_experts = 0;       // the experts candidates are drawn from (0: the generator's)
+  uint32_t n_experts = 0;       // the experts the score model draws from (0: the generator's, or none for a trace)
 };
 
 struct CpuProfile {
