@@ -15,6 +15,24 @@ struct KvRequest {
   uint32_t output_tokens = 0;
   uint64_t first_block = 0;  // index into KvTrace::block_ids
   uint32_t blocks = 0;
+  // The optional "model", "instance" and "session" fields: indices into KvTrace's names
+  // (0: not given), a session's hash (0: none).
+  uint32_t model = 0, instance = 0;
+  uint64_t session = 0;
+  uint32_t ns = 0;  // the namespace its entries live in (set from the config's scope)
+};
+
+// Names a trace's requests give, each with the line it first appeared on (for errors).
+struct KvNames {
+  std::vector<std::string> names{""};   // [0]: not given
+  std::vector<uint64_t> first_line{0};
+  uint32_t intern(const std::string& name, uint64_t line) {
+    for (uint32_t i = 1; i < names.size(); ++i)
+      if (names[i] == name) return i;
+    names.push_back(name);
+    first_line.push_back(line);
+    return static_cast<uint32_t>(names.size() - 1);
+  }
 };
 
 struct KvTrace {
@@ -22,6 +40,7 @@ struct KvTrace {
   uint32_t block_tokens = 512;
   std::vector<KvRequest> requests;
   std::vector<uint64_t> block_ids;
+  KvNames models, instances;
 
   const uint64_t* blocks_of(const KvRequest& r) const { return block_ids.data() + r.first_block; }
   // Tokens in block `i` of `r`: block_tokens, except a partial last block.

@@ -33,7 +33,32 @@ uint64_t whole_number(const nlohmann::json& request, const char* field, uint64_t
   return it->get<uint64_t>();
 }
 
-void add_request(const nlohmann::json& request, KvTrace& trace, double& last_ms, const LineError& fail) {
+// The optional "model", "instance" (strings) and "session" (a string or a whole number).
+void read_names(const nlohmann::json& request, KvRequest& r, KvTrace& trace, uint64_t line, const LineError& fail) {
+  for (const char* field : {"model", "instance"}) {
+    const auto it = request.find(field);
+    if (it == request.end()) continue;
+    if (!it->is_string() || it->get<std::string>().empty() || it->get<std::string>().size() > 200) {
+      fail(std::string("\"") + field + "\" is " + it->dump().substr(0, 80) + "; expected a name (a non-empty string of at most 200 characters)");
+    }
+    KvNames& names = std::string(field) == "model" ? trace.models : trace.instances;
+    if (names.names.size() > 65536) fail("more than 65536 distinct model or instance names");
+    (std::string(field) == "model" ? r.model : r.instance) = names.intern(it->get<std::string>(), line);
+  }
+  const auto session = request.find("session");
+  if (session == request.end()) return;
+  if (session->is_string()) {
+    uint64_t h = 14695981039346656037ull;  // FNV-1a: the same on every machine
+    for (unsigned char c : session->get<std::string>()) h = (h ^ c) * 1099511628211ull;
+    r.session = h | 1;
+  } else if (session->is_number_unsigned()) {
+    r.session = session->get<uint64_t>() | (uint64_t{1} << 63);
+  } else {
+    fail("\"session\" is " + session->dump().substr(0, 80) + "; expected a session id, a string or a whole number");
+  }
+}
+
+void add_request(const nlohmann::json& request, KvTrace& trace, double& last_ms, uint64_t line, const LineError& fail) {
   if (!request.is_object()) fail("expected a JSON object {\"timestamp\", \"input_length\", \"output_length\", \"hash_ids\"}");
   const auto ts = request.find("timestamp");
   if (ts == request.end()) fail("missing \"timestamp\"");
@@ -59,6 +84,7 @@ void add_request(const nlohmann::json& request, KvTrace& trace, double& last_ms,
          " in blocks of " + std::to_string(trace.block_tokens) + " tokens makes " + std::to_string(expected) +
          (ids->size() > expected ? " (more blocks than the tokens allow)" : "") + "; is the block size right (--block-tokens)?");
   }
+  read_names(request, r, trace, line, fail);
   r.first_block = trace.block_ids.size();
   r.blocks = static_cast<uint32_t>(expected);
   for (size_t i = 0; i < ids->size(); ++i) {
@@ -88,7 +114,7 @@ KvTrace read_mooncake_trace(const std::string& path, uint32_t block_tokens) {
     require_json_shape(line, path, line_number);
     nlohmann::json request = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
     if (request.is_discarded()) fail("not valid JSON: expected one request object per line");
-    add_request(request, trace, last_ms, fail);
+    add_request(request, trace, last_ms, line_number, fail);
   };
   size_t n;
   while ((n = file.read(buffer.data(), buffer.size())) > 0) {

@@ -77,6 +77,95 @@ sim::Time PrefillCost::time(uint64_t cached, uint64_t fresh) const {
   return ps >= double(sim::kEndOfTime) ? sim::kEndOfTime : static_cast<sim::Time>(std::llround(ps));
 }
 
+namespace {
+
+NamespaceSpec parse_namespaces(const ConfigNode& node) {
+  node.allow_only({"scope", "models", "instances"});
+  NamespaceSpec n;
+  n.path = node.source() + ": " + node.path();
+  if (auto scope = node.find("scope")) {
+    const std::string s = scope->as_enum({"global", "model", "instance"});
+    n.scope = s == "model" ? NamespaceSpec::Scope::kModel : s == "instance" ? NamespaceSpec::Scope::kInstance : NamespaceSpec::Scope::kGlobal;
+  }
+  if (auto models = node.find("models")) {
+    for (size_t i = 0; i < models->size(); ++i) {
+      const ConfigNode m = models->at(i);
+      m.allow_only({"name"});
+      const std::string name = m.at("name").as_string();
+      if (std::find(n.models.begin(), n.models.end(), name) != n.models.end()) m.at("name").fail("model \"" + name + "\" is listed twice");
+      n.models.push_back(name);
+    }
+  }
+  if (auto instances = node.find("instances")) {
+    for (size_t i = 0; i < instances->size(); ++i) {
+      const ConfigNode x = instances->at(i);
+      x.allow_only({"name", "model", "isolation_id"});
+      NamespaceSpec::Instance instance{x.at("name").as_string(), x.string_or("model", ""), x.string_or("isolation_id", "")};
+      for (const auto& other : n.instances)
+        if (other.name == instance.name) x.at("name").fail("instance \"" + instance.name + "\" is listed twice");
+      if (!instance.model.empty() && std::find(n.models.begin(), n.models.end(), instance.model) == n.models.end()) {
+        x.at("model").fail("model \"" + instance.model + "\" is not in namespaces.models");
+      }
+      n.instances.push_back(instance);
+    }
+  }
+  return n;
+}
+
+std::string listed(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out.empty() ? "none listed" : out;
+}
+
+// Each request's namespace: 0 for all (global), else a number per (model, isolation_id) or
+// per instance. Names are checked against the config's lists.
+void assign_namespaces(const NamespaceSpec& spec, traces::KvTrace& trace) {
+  std::vector<std::string> instance_names;
+  for (const auto& i : spec.instances) instance_names.push_back(i.name);
+  auto unknown = [&](const traces::KvNames& names, uint32_t index, const char* what, const std::vector<std::string>& allowed) {
+    throw InputError(trace.source + ":" + std::to_string(names.first_line[index]) + ": " + what + " \"" + names.names[index] +
+                     "\" is not in " + spec.path + (std::string(what) == "model" ? ".models" : ".instances") + " (" + listed(allowed) + ")");
+  };
+  std::vector<int64_t> model_of(trace.models.names.size(), -1), instance_of(trace.instances.names.size(), -1);
+  for (uint32_t m = 1; m < trace.models.names.size(); ++m) {
+    const auto it = std::find(spec.models.begin(), spec.models.end(), trace.models.names[m]);
+    if (it == spec.models.end()) unknown(trace.models, m, "model", spec.models);
+    model_of[m] = it - spec.models.begin();
+  }
+  for (uint32_t i = 1; i < trace.instances.names.size(); ++i) {
+    const auto it = std::find(instance_names.begin(), instance_names.end(), trace.instances.names[i]);
+    if (it == instance_names.end()) unknown(trace.instances, i, "instance", instance_names);
+    instance_of[i] = it - instance_names.begin();
+  }
+  std::vector<std::pair<std::string, std::string>> domains;  // (model, isolation_id), one namespace each
+  for (traces::KvRequest& r : trace.requests) {
+    const NamespaceSpec::Instance* instance = r.instance ? &spec.instances[static_cast<size_t>(instance_of[r.instance])] : nullptr;
+    std::string model = r.model ? spec.models[static_cast<size_t>(model_of[r.model])] : instance ? instance->model : "";
+    if (instance && r.model && !instance->model.empty() && instance->model != model) {
+      throw InputError(trace.source + ": a request of model \"" + model + "\" names instance \"" + instance->name + "\", which serves \"" +
+                       instance->model + "\" (" + spec.path + ".instances)");
+    }
+    switch (spec.scope) {
+      case NamespaceSpec::Scope::kGlobal:
+        r.ns = 0;
+        break;
+      case NamespaceSpec::Scope::kInstance:
+        r.ns = r.instance;  // 0: the one unnamed instance
+        break;
+      case NamespaceSpec::Scope::kModel: {
+        const std::pair<std::string, std::string> domain{model, instance ? instance->isolation_id : ""};
+        auto it = std::find(domains.begin(), domains.end(), domain);
+        if (it == domains.end()) it = domains.insert(domains.end(), domain);
+        r.ns = static_cast<uint32_t>(it - domains.begin());
+        break;
+      }
+    }
+  }
+}
+
+}  // namespace
+
 KvServingSpec parse_kv_serving(const ConfigNode& workload, const TopologySpec& topology, uint64_t run_seed) {
   const std::string store = "tiers[" + std::to_string(topology.tiers.size() - 1) + "]";
   for (const char* moved : {"object_store", "compression"}) {
@@ -86,7 +175,8 @@ KvServingSpec parse_kv_serving(const ConfigNode& workload, const TopologySpec& t
     }
   }
   workload.allow_only({"type", "trace", "generator", "block_tokens", "chunk_tokens", "model", "prefill", "layerwise", "prefill_slots",
-                       "write", "cost", "workers", "decode", "max_requests", "request_log", "request_log_max_rows", "load_policy", "gpu"});
+                       "write", "cost", "workers", "decode", "max_requests", "request_log", "request_log_max_rows", "load_policy", "gpu",
+                       "namespaces"});
   for (const TierSpec& t : topology.tiers) {
     if (t.partition_by_layer) {
       throw InputError(t.partition_path + ": a KV chunk holds every layer of its tokens, so a KV tier cannot be partitioned by layer; "
@@ -145,6 +235,8 @@ KvServingSpec parse_kv_serving(const ConfigNode& workload, const TopologySpec& t
   }
   spec.request_log = workload.bool_or("request_log", false);
   spec.request_log_max_rows = workload.uint_or("request_log_max_rows", spec.request_log_max_rows, 1, uint64_t{1} << 40);
+  if (auto namespaces = workload.find("namespaces")) spec.namespaces = parse_namespaces(*namespaces);
+  else spec.namespaces.path = workload.source() + ": " + workload.path() + ".namespaces";
 
   if (auto w = workload.find("write")) {
     w->allow_only({"through", "back", "store_after_hits"});
@@ -195,6 +287,7 @@ traces::KvTrace load_kv_trace(const KvServingSpec& spec) {
     trace.requests.resize(cap);
     trace.block_ids.resize(trace.requests.back().first_block + trace.requests.back().blocks);
   }
+  assign_namespaces(spec.namespaces, trace);
   return trace;
 }
 

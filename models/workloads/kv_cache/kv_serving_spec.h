@@ -41,6 +41,13 @@
 //                  first token, TTFT, queueing, load and compute time, cached tokens; with
 //                  decode, decode start and last token)
 //   request_log_max_rows  refuse a request log longer than this (default 100 M rows)
+//   namespaces     which requests may see each other's cached entries (the KVSS design's
+//                  stage 3): {"scope": "global" (default: all) | "model" (replicas of a
+//                  model in one trust domain: a request's model and its instance's
+//                  isolation_id) | "instance" (each serving instance alone),
+//                  "models": [{"name": ...}], "instances": [{"name": ..., "model": ...,
+//                  "isolation_id": ...}]}: the names requests may give in their "model"
+//                  and "instance" fields (a trace without them is one model, one instance)
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -72,6 +79,17 @@ struct PrefillCost {
   sim::Time time(uint64_t cached, uint64_t fresh) const;
 };
 
+struct NamespaceSpec {
+  enum class Scope { kGlobal, kModel, kInstance };
+  struct Instance {
+    std::string name, model, isolation_id;
+  };
+  Scope scope = Scope::kGlobal;
+  std::vector<std::string> models;
+  std::vector<Instance> instances;
+  std::string path;  // where the block is, for errors
+};
+
 struct CostSpec {
   std::vector<double> storage_usd_per_gb_month;  // per tier (0: free)
   double get_usd_per_1000 = 0, put_usd_per_1000 = 0;
@@ -96,6 +114,7 @@ struct KvServingSpec {
   uint64_t max_requests = UINT64_MAX;
   bool request_log = false;
   uint64_t request_log_max_rows = 100'000'000;
+  NamespaceSpec namespaces;
   uint64_t seed = 0;
 
   uint32_t blocks_per_chunk() const { return chunk_tokens / block_tokens; }
@@ -105,7 +124,9 @@ struct KvServingSpec {
 // needs. Throws InputError naming the JSON path of a mistake.
 KvServingSpec parse_kv_serving(const ConfigNode& workload, const TopologySpec& topology, uint64_t run_seed);
 
-// Reads the spec's trace file or generates its trace (then cut to max_requests).
+// Reads the spec's trace file or generates its trace (then cut to max_requests), and puts
+// each request in its namespace; a model or instance the config does not name is an
+// InputError naming the trace's line.
 traces::KvTrace load_kv_trace(const KvServingSpec& spec);
 
 }  // namespace tiersim::models
