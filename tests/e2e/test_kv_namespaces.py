@@ -96,6 +96,24 @@ class Namespaces(unittest.TestCase):
             row = run_config(tmp, "m", config(trace, spec))
             self.assertEqual(int(row["hbm_hits"]), expected_hits(requests, lambda r: domain[r["instance"]]))
 
+    def test_each_model_keeps_entries_of_its_own_shape(self):
+        rng = random.Random(4)
+        with temp_dir() as tmp:
+            requests = random_requests(rng, 20, ["a", "b"], {"a": "small", "b": "big"})
+            trace = write(os.path.join(tmp, "t.jsonl"), requests)
+            spec = {"scope": "model", "models": [{"name": "small"}, {"name": "big", "shape": "llama2_70b"}],
+                    "instances": [{"name": "a", "model": "small"}, {"name": "b", "model": "big"}]}
+            row = run_config(tmp, "m", config(trace, spec))
+            small = int(row["kv_bytes_per_token"])  # the workload's model, llama3_8b
+            plain = write(os.path.join(tmp, "plain.jsonl"), [{k: v for k, v in r.items() if k not in ("model", "instance")}
+                                                             for r in requests])
+            big = config(plain)
+            big["workload"]["model"] = "llama2_70b"
+            big = int(run_config(tmp, "b", big)["kv_bytes_per_token"])
+            self.assertGreater(big, small)
+            blocks = {m: {(r["model"], h) for r in requests if r["model"] == m for h in r["hash_ids"]} for m in ("small", "big")}
+            self.assertEqual(int(row["hbm_stored_bytes_end"]), BLOCK * (small * len(blocks["small"]) + big * len(blocks["big"])))
+
     def test_a_trace_without_names_is_one_namespace(self):
         with temp_dir() as tmp:
             requests = random_requests(random.Random(2), 30, ["x"])

@@ -19,7 +19,8 @@ struct KvRequest {
   // (0: not given), a session's hash (0: none).
   uint32_t model = 0, instance = 0;
   uint64_t session = 0;
-  uint32_t ns = 0;  // the namespace its entries live in (set from the config's scope)
+  uint32_t ns = 0;     // the namespace its entries live in (set from the config's scope)
+  uint32_t shape = 0;  // its model's shape: 0 the workload's "model", else namespaces.models[shape - 1]
 };
 
 // Names a trace's requests give, each with the line it first appeared on (for errors).

@@ -39,6 +39,12 @@ KvServing::KvServing(sim::Simulator& simulator, Topology& topology, const KvServ
       bytes_per_token_(spec.model.bytes_per_token()),
       store_(topology.backing_tier()),
       compression_(topology.tier(topology.backing_tier()).spec().compression) {
+  const std::vector<ModelShape> shapes = spec.shapes.empty() ? std::vector<ModelShape>{spec.model} : spec.shapes;
+  for (size_t i = 0; i < shapes.size(); ++i) {
+    shape_bytes_per_token_.push_back(shapes[i].bytes_per_token());
+    shape_layers_.push_back(shapes[i].layers);
+    shape_prefill_.push_back(i < spec.prefill_by_shape.size() ? spec.prefill_by_shape[i] : spec.prefill);
+  }
   active_.resize(size_t{spec.prefill_slots} * spec.workers.count);
   for (size_t i = 0; i < active_.size(); ++i) active_[i].worker = static_cast<uint32_t>(i / spec.prefill_slots);
   workers_.resize(spec.workers.count);
@@ -175,7 +181,7 @@ void KvServing::cut_into_chunks(const traces::KvRequest& request, std::vector<Ch
     const uint32_t blocks = std::min(per_chunk, request.blocks - first);
     uint32_t tokens = 0;
     for (uint32_t b = first; b < first + blocks; ++b) tokens += trace_.tokens_in_block(request, b);
-    out.push_back(Chunk{chunk_key(ids[first + blocks - 1], blocks, request.ns), blocks, tokens});
+    out.push_back(Chunk{chunk_key(ids[first + blocks - 1], blocks, request.ns), blocks, tokens, shape_bytes_per_token_[request.shape]});
   }
 }
 
@@ -203,7 +209,7 @@ void KvServing::start(uint32_t slot, uint32_t request_index) {
   // With load_policy "when_faster", how much of the cached prefix to load (looked at
   // without touching the tiers); the rest is recomputed.
   const uint32_t tiers = tiers_.tier_count();
-  const uint32_t load_limit = spec_.load_when_faster ? choose_split(w, a.chunks, request.input_tokens) : UINT32_MAX;
+  const uint32_t load_limit = spec_.load_when_faster ? choose_split(w, a.chunks, request) : UINT32_MAX;
   // The longest cached prefix, each chunk from the first tier that holds it.
   for (uint32_t c = 0; c < a.chunks.size(); ++c) {
     const Chunk& chunk = a.chunks[c];
@@ -265,7 +271,8 @@ void KvServing::start(uint32_t slot, uint32_t request_index) {
   if (a.pending == 0) loads_done(slot);
 }
 
-uint32_t KvServing::choose_split(uint32_t w, const std::vector<Chunk>& chunks, uint64_t input_tokens) {
+uint32_t KvServing::choose_split(uint32_t w, const std::vector<Chunk>& chunks, const traces::KvRequest& request) {
+  const uint64_t input_tokens = request.input_tokens;
   // Each chunk's estimated arrival over its fetch path, behind what each link still has to
   // deliver (its backlog, spread over its channels) and the chunks before it.
   found_.clear();
@@ -302,7 +309,8 @@ uint32_t KvServing::choose_split(uint32_t w, const std::vector<Chunk>& chunks, u
     }
     prefix_.push_back(p);
   }
-  const LoadChoice choice = choose_load(prefix_, input_tokens, spec_.prefill, spec_.layerwise, spec_.model.layers,
+  const uint32_t shape = request.shape;
+  const LoadChoice choice = choose_load(prefix_, input_tokens, shape_prefill_[shape], spec_.layerwise, shape_layers_[shape],
                                         !spec_.load_when_faster);
   estimated_saving_ += choice.always - choice.estimate;
   return choice.chunks;
@@ -315,9 +323,9 @@ void KvServing::loads_done(uint32_t slot) {
   const uint64_t cached = input > 0 ? std::min<uint64_t>(a.cached_tokens, input - 1) : 0;
   const uint64_t fresh = input - cached;
   const sim::Time load = simulator_.now() - a.start;
-  const sim::Time compute = spec_.prefill.time(cached, fresh);
+  const sim::Time compute = shape_prefill_[request.shape].time(cached, fresh);
   const sim::Time finish =
-      sim::saturating_add(a.start, first_token_after(load, a.first_byte, compute, spec_.layerwise, spec_.model.layers));
+      sim::saturating_add(a.start, first_token_after(load, a.first_byte, compute, spec_.layerwise, shape_layers_[request.shape]));
   prefill_tokens_ += fresh;
   saved_tokens_ += cached;
   load_total_ += load;

@@ -81,6 +81,7 @@ class KvServing {
   struct Chunk {
     uint64_t key;
     uint32_t blocks, tokens;
+    uint64_t bytes_per_token;  // its model's
   };
   struct Pin {
     uint32_t tier_id, slot;  // tier_id: WorkerTiers::tier_id
@@ -118,7 +119,7 @@ class KvServing {
   // later is the drain.
   void note_served(sim::Time now);
   // How many chunks of its cached prefix worker w's request loads; the rest it recomputes.
-  uint32_t choose_split(uint32_t w, const std::vector<Chunk>& chunks, uint64_t input_tokens);
+  uint32_t choose_split(uint32_t w, const std::vector<Chunk>& chunks, const traces::KvRequest& request);
   static void on_decode_finished(void* self, sim::Time now) { static_cast<KvServing*>(self)->note_served(now); }
 
   // A prefill worker's queue of routed requests and its share of active_.
@@ -160,7 +161,7 @@ class KvServing {
     void move_down(uint32_t from, uint32_t to, uint64_t key, uint64_t bytes, bool demotion) override;
   };
   std::string build_request_log() const;
-  uint64_t chunk_bytes(const Chunk& c) const { return uint64_t(c.tokens) * bytes_per_token_; }
+  uint64_t chunk_bytes(const Chunk& c) const { return uint64_t(c.tokens) * c.bytes_per_token; }
 
   sim::Simulator& simulator_;
   Topology& topology_;
@@ -168,6 +169,10 @@ class KvServing {
   const KvServingSpec& spec_;
   const traces::KvTrace& trace_;
   const uint64_t bytes_per_token_;
+  // By KvRequest::shape: each model's KV bytes per token, prefill cost and layers.
+  std::vector<uint64_t> shape_bytes_per_token_;
+  std::vector<PrefillCost> shape_prefill_;
+  std::vector<double> shape_layers_;
   const uint32_t store_;  // the last tier
   const CompressionSpec& compression_;  // the store's
 

@@ -90,10 +90,11 @@ NamespaceSpec parse_namespaces(const ConfigNode& node) {
   if (auto models = node.find("models")) {
     for (size_t i = 0; i < models->size(); ++i) {
       const ConfigNode m = models->at(i);
-      m.allow_only({"name"});
+      m.allow_only({"name", "shape"});
       const std::string name = m.at("name").as_string();
       if (std::find(n.models.begin(), n.models.end(), name) != n.models.end()) m.at("name").fail("model \"" + name + "\" is listed twice");
       n.models.push_back(name);
+      n.shapes.push_back(m.has("shape") ? std::optional<ModelShape>(parse_model_shape(m.at("shape"))) : std::nullopt);
     }
   }
   if (auto instances = node.find("instances")) {
@@ -142,6 +143,8 @@ void assign_namespaces(const NamespaceSpec& spec, traces::KvTrace& trace) {
   for (traces::KvRequest& r : trace.requests) {
     const NamespaceSpec::Instance* instance = r.instance ? &spec.instances[static_cast<size_t>(instance_of[r.instance])] : nullptr;
     std::string model = r.model ? spec.models[static_cast<size_t>(model_of[r.model])] : instance ? instance->model : "";
+    const auto listed_model = std::find(spec.models.begin(), spec.models.end(), model);
+    r.shape = listed_model == spec.models.end() ? 0 : static_cast<uint32_t>(listed_model - spec.models.begin()) + 1;
     if (instance && r.model && !instance->model.empty() && instance->model != model) {
       throw InputError(trace.source + ": a request of model \"" + model + "\" names instance \"" + instance->name + "\", which serves \"" +
                        instance->model + "\" (" + spec.path + ".instances)");
@@ -165,6 +168,32 @@ void assign_namespaces(const NamespaceSpec& spec, traces::KvTrace& trace) {
 }
 
 }  // namespace
+
+// Each listed model's shape (the workload's where it gives none) and its prefill cost: the
+// hand-set terms are shared, a roofline is the model's own on the workload's GPU.
+void add_shapes(const ConfigNode& workload, KvServingSpec& spec, const std::shared_ptr<const Roofline>& roofline) {
+  spec.shapes = {spec.model};
+  spec.prefill_by_shape = {spec.prefill};
+  bool own = false;
+  for (size_t i = 0; i < spec.namespaces.shapes.size(); ++i) {
+    const std::optional<ModelShape>& shape = spec.namespaces.shapes[i];
+    own = own || shape.has_value();
+    spec.shapes.push_back(shape ? *shape : spec.model);
+    PrefillCost cost = spec.prefill;
+    if (shape && cost.roofline) {
+      std::string missing;
+      if (!shape->has_compute_shape(&missing)) {
+        workload.at("namespaces").at("models").at(i).at("shape").fail("the GPU's roofline needs the model's \"" + missing + "\"");
+      }
+      cost.roofline = std::make_shared<const Roofline>(*shape, roofline->gpu());
+    }
+    spec.prefill_by_shape.push_back(cost);
+  }
+  if (own && spec.decode.enabled) {
+    workload.at("decode").fail("decode workers serve one model shape; with namespaces.models giving their own shapes, "
+                               "remove \"decode\" (several shapes in decode are not modelled yet)");
+  }
+}
 
 KvServingSpec parse_kv_serving(const ConfigNode& workload, const TopologySpec& topology, uint64_t run_seed) {
   const std::string store = "tiers[" + std::to_string(topology.tiers.size() - 1) + "]";
@@ -237,6 +266,7 @@ KvServingSpec parse_kv_serving(const ConfigNode& workload, const TopologySpec& t
   spec.request_log_max_rows = workload.uint_or("request_log_max_rows", spec.request_log_max_rows, 1, uint64_t{1} << 40);
   if (auto namespaces = workload.find("namespaces")) spec.namespaces = parse_namespaces(*namespaces);
   else spec.namespaces.path = workload.source() + ": " + workload.path() + ".namespaces";
+  add_shapes(workload, spec, roofline);
 
   if (auto w = workload.find("write")) {
     w->allow_only({"through", "back", "store_after_hits"});

@@ -45,7 +45,8 @@
 //                  stage 3): {"scope": "global" (default: all) | "model" (replicas of a
 //                  model in one trust domain: a request's model and its instance's
 //                  isolation_id) | "instance" (each serving instance alone),
-//                  "models": [{"name": ...}], "instances": [{"name": ..., "model": ...,
+//                  "models": [{"name": ..., "shape": a model like "model", default it}],
+//                  "instances": [{"name": ..., "model": ...,
 //                  "isolation_id": ...}]}: the names requests may give in their "model"
 //                  and "instance" fields (a trace without them is one model, one instance)
 #include <cstdint>
@@ -86,6 +87,7 @@ struct NamespaceSpec {
   };
   Scope scope = Scope::kGlobal;
   std::vector<std::string> models;
+  std::vector<std::optional<ModelShape>> shapes;  // per model: its own shape, or the workload's
   std::vector<Instance> instances;
   std::string path;  // where the block is, for errors
 };
@@ -115,6 +117,9 @@ struct KvServingSpec {
   bool request_log = false;
   uint64_t request_log_max_rows = 100'000'000;
   NamespaceSpec namespaces;
+  // Per shape (KvRequest::shape): 0 the workload's model, then each listed model's.
+  std::vector<ModelShape> shapes;
+  std::vector<PrefillCost> prefill_by_shape;
   uint64_t seed = 0;
 
   uint32_t blocks_per_chunk() const { return chunk_tokens / block_tokens; }
