@@ -79,6 +79,20 @@ class Namespaces(unittest.TestCase):
                         alone += int(run_config(tmp, f"a{trial}{x}", config(part, {"scope": "global", **listed}))["hbm_hits"])
                     self.assertEqual(int(isolated["hbm_hits"]), alone)
 
+    def test_trace_stats_gives_the_hit_ratio_of_a_cache_per_instance(self):
+        rng = random.Random(8)
+        with temp_dir() as tmp:
+            requests = random_requests(rng, 50, ["a", "b"], {"a": "m1", "b": "m2"})
+            trace = write(os.path.join(tmp, "t.jsonl"), requests)
+            stats = json.loads(run("trace", "stats", trace, "--block-tokens", BLOCK, "--json").stdout)
+            lookups = sum(len(r["hash_ids"]) for r in requests)
+            self.assertEqual(stats["instances"], 2)
+            self.assertAlmostEqual(stats["unbounded_hit_ratio_blocks_per_instance"],
+                                   expected_hits(requests, lambda r: r["instance"]) / lookups)
+            self.assertAlmostEqual(stats["unbounded_hit_ratio_blocks_per_model"],
+                                   expected_hits(requests, lambda r: r["model"]) / lookups)
+            self.assertAlmostEqual(stats["unbounded_hit_ratio_blocks"], expected_hits(requests, lambda r: 0) / lookups)
+
     def test_replicas_of_a_model_share_within_their_trust_domain(self):
         rng = random.Random(9)
         instances = ["r0", "r1", "r2", "s0"]

@@ -3,11 +3,35 @@
 #include <algorithm>
 #include <cstdio>
 #include <nlohmann/json.hpp>
+#include <tuple>
 #include <unordered_set>
+#include <vector>
 
 #include "sim/config/units.h"
 
 namespace tiersim::traces {
+
+namespace {
+
+// Blocks an unbounded prefix cache hits when each namespace (`ns_of` a request) keeps its own.
+template <class NamespaceOf>
+uint64_t prefix_hits_by_namespace(const KvTrace& trace, size_t namespaces, NamespaceOf ns_of) {
+  std::vector<std::unordered_set<uint64_t>> seen(namespaces);
+  uint64_t hits = 0;
+  for (const KvRequest& r : trace.requests) {
+    const uint64_t* ids = trace.blocks_of(r);
+    std::unordered_set<uint64_t>& mine = seen[ns_of(r)];
+    bool in_prefix = true;
+    for (uint32_t i = 0; i < r.blocks; ++i) {
+      const bool before = !mine.insert(ids[i]).second;
+      in_prefix = in_prefix && before;
+      hits += in_prefix ? 1 : 0;
+    }
+  }
+  return hits;
+}
+
+}  // namespace
 
 KvTraceStats compute_kv_trace_stats(const KvTrace& trace) {
   KvTraceStats s;
@@ -39,6 +63,14 @@ KvTraceStats compute_kv_trace_stats(const KvTrace& trace) {
     }
   }
   s.unique_blocks = seen.size();
+  s.models = static_cast<uint32_t>(trace.models.names.size() - 1);
+  s.instances = static_cast<uint32_t>(trace.instances.names.size() - 1);
+  if (s.models > 0) {
+    s.prefix_hit_blocks_per_model = prefix_hits_by_namespace(trace, s.models + 1, [](const KvRequest& r) { return r.model; });
+  }
+  if (s.instances > 0) {
+    s.prefix_hit_blocks_per_instance = prefix_hits_by_namespace(trace, s.instances + 1, [](const KvRequest& r) { return r.instance; });
+  }
   return s;
 }
 
@@ -67,6 +99,13 @@ std::string format_kv_trace_stats(const KvTraceStats& s, const std::string& name
       s.hit_ratio_blocks(), s.hit_ratio_tokens(), 100.0 * ratio(s.requests_with_cached_prefix, s.requests),
       ratio(s.seen_before_blocks, s.block_lookups));
   std::string out(text, static_cast<size_t>(std::min<int>(n, sizeof text - 1)));
+  for (const auto& [count, hits, what] : {std::tuple{s.models, s.prefix_hit_blocks_per_model, "model"},
+                                           std::tuple{s.instances, s.prefix_hit_blocks_per_instance, "instance"}}) {
+    if (count == 0) continue;
+    char line[160];
+    std::snprintf(line, sizeof line, "  a cache per %-8s prefix hit ratio %.4f by blocks (%u named)\n", what, s.ratio_of(hits), count);
+    out += line;
+  }
   if (kv_bytes_per_token > 0) {
     out += "  working set bytes   " + sim::units::format_bytes(static_cast<uint64_t>(double(s.unique_tokens) * kv_bytes_per_token)) +
            " at " + sim::units::format_bytes(static_cast<uint64_t>(kv_bytes_per_token)) + " of KV per token\n";
@@ -89,6 +128,14 @@ void kv_trace_stats_to_json(const KvTraceStats& s, double kv_bytes_per_token, nl
   out["unbounded_hit_ratio_tokens"] = s.hit_ratio_tokens();
   out["requests_with_cached_prefix"] = s.requests_with_cached_prefix;
   out["seen_before_ratio_blocks"] = ratio(s.seen_before_blocks, s.block_lookups);
+  if (s.models > 0) {
+    out["models"] = s.models;
+    out["unbounded_hit_ratio_blocks_per_model"] = s.ratio_of(s.prefix_hit_blocks_per_model);
+  }
+  if (s.instances > 0) {
+    out["instances"] = s.instances;
+    out["unbounded_hit_ratio_blocks_per_instance"] = s.ratio_of(s.prefix_hit_blocks_per_instance);
+  }
   if (kv_bytes_per_token > 0) {
     out["kv_bytes_per_token"] = kv_bytes_per_token;
     out["working_set_bytes"] = double(s.unique_tokens) * kv_bytes_per_token;

@@ -25,9 +25,14 @@ struct KvTraceStats {
   uint64_t seen_before_blocks = 0;
   uint64_t requests_with_cached_prefix = 0;
   uint32_t longest_prompt_blocks = 0;
+  // Where requests name their model or instance: how many, and the unbounded prefix hits
+  // if each kept its own cache (a namespace per model, or per instance).
+  uint32_t models = 0, instances = 0;
+  uint64_t prefix_hit_blocks_per_model = 0, prefix_hit_blocks_per_instance = 0;
 
   double hit_ratio_blocks() const { return block_lookups ? double(prefix_hit_blocks) / double(block_lookups) : 0; }
   double hit_ratio_tokens() const { return input_tokens ? double(prefix_hit_tokens) / double(input_tokens) : 0; }
+  double ratio_of(uint64_t blocks) const { return block_lookups ? double(blocks) / double(block_lookups) : 0; }
 };
 
 KvTraceStats compute_kv_trace_stats(const KvTrace& trace);
