@@ -45,6 +45,14 @@ KvServing::KvServing(sim::Simulator& simulator, Topology& topology, const KvServ
     shape_layers_.push_back(shapes[i].layers);
     shape_prefill_.push_back(i < spec.prefill_by_shape.size() ? spec.prefill_by_shape[i] : spec.prefill);
   }
+  if (spec.index.pooled) {
+    LinkSpec index;
+    index.name = "index";
+    index.bandwidth_Bps = UINT64_MAX / 2;  // a lookup takes its service time, nothing per byte
+    index.per_io_overhead = spec.index.service_time;
+    index.channels = spec.index.servers;
+    indexer_ = std::make_unique<QueueingLink>(simulator, index);
+  }
   active_.resize(size_t{spec.prefill_slots} * spec.workers.count);
   for (size_t i = 0; i < active_.size(); ++i) active_[i].worker = static_cast<uint32_t>(i / spec.prefill_slots);
   workers_.resize(spec.workers.count);
@@ -202,6 +210,22 @@ void KvServing::start(uint32_t slot, uint32_t request_index) {
   total_blocks_ += request.blocks;
   total_tokens_ += request.input_tokens;
   output_tokens_ += request.output_tokens;
+  if (indexer_) {  // the central index answers in its turn: the wait is part of the load
+    indexer_->submit(1, TransferDone{&KvServing::on_index_answer, this, slot});
+    return;
+  }
+  look_up(slot);
+}
+
+void KvServing::on_index_answer(void* self, uint64_t slot) { static_cast<KvServing*>(self)->look_up(static_cast<uint32_t>(slot)); }
+
+void KvServing::look_up(uint32_t slot) {
+  Active& a = active_[slot];
+  const uint32_t w = a.worker;
+  const traces::KvRequest& request = trace_.requests[a.request];
+  // Nothing streams before the index answered: the first byte comes after that wait.
+  const sim::Time waited = simulator_.now() - a.start;
+  a.first_byte = waited;
   cut_into_chunks(request, a.chunks);
   if (spec_.store_after_hits)
     for (const Chunk& chunk : a.chunks) ++requested_.find_or_insert(chunk.key, 0);
@@ -264,7 +288,7 @@ void KvServing::start(uint32_t slot, uint32_t request_index) {
       const ILink& l = topology_.link(link);
       path_latency += l.spec().delivery_latency(l.bytes_on_wire(chunk_bytes(chunk)));
     }
-    a.first_byte = std::max(a.first_byte, path_latency);
+    a.first_byte = std::max(a.first_byte, sim::saturating_add(waited, path_latency));
     ++a.pending;
     submit_hop(m);
   }
@@ -573,6 +597,15 @@ Metrics KvServing::metrics() const {
   std::sort(waits.begin(), waits.end());
   m.add("queue_wait_mean_us", us(static_cast<sim::Time>(std::llround(sim::mean_of(queue_wait_)))));
   m.add("queue_wait_p99_us", us(sim::nearest_rank(waits, 0.99)));
+  m.add("index", spec_.index.pooled ? "pooled" : "distributed");
+  if (indexer_) {  // the central index: each lookup's wait in its queue and service
+    const LinkStats index = indexer_->stats();
+    m.add("index_lookups", index.operations);
+    m.add("index_wait_mean_us", us(static_cast<sim::Time>(index.latency.mean())));
+    m.add("index_wait_p99_us", us(static_cast<sim::Time>(index.latency.quantile(0.99))));
+    m.add("index_queue_max", index.max_queued);
+    m.add("index_utilization", end > 0 ? double(index.service_time) / double(end) / double(spec_.index.servers) : 0.0);
+  }
   m.add("load_time_mean_us", requests ? us(load_total_) / double(requests) : 0.0);
   m.add("prefill_compute_mean_us", requests ? us(compute_total_) / double(requests) : 0.0);
   // Service ends with the last request served; links still moving writes after that are

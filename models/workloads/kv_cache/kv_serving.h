@@ -120,6 +120,10 @@ class KvServing {
   void note_served(sim::Time now);
   // How many chunks of its cached prefix worker w's request loads; the rest it recomputes.
   uint32_t choose_split(uint32_t w, const std::vector<Chunk>& chunks, const traces::KvRequest& request);
+  // The request's prefix lookups and loads, once the index has answered (at once without a
+  // pooled indexer).
+  void look_up(uint32_t slot);
+  static void on_index_answer(void* self, uint64_t slot);
   static void on_decode_finished(void* self, sim::Time now) { static_cast<KvServing*>(self)->note_served(now); }
 
   // A prefill worker's queue of routed requests and its share of active_.
@@ -170,6 +174,7 @@ class KvServing {
   const traces::KvTrace& trace_;
   const uint64_t bytes_per_token_;
   // By KvRequest::shape: each model's KV bytes per token, prefill cost and layers.
+  std::unique_ptr<QueueingLink> indexer_;  // the pooled architecture's central index
   std::vector<uint64_t> shape_bytes_per_token_;
   std::vector<PrefillCost> shape_prefill_;
   std::vector<double> shape_layers_;

@@ -205,7 +205,7 @@ KvServingSpec parse_kv_serving(const ConfigNode& workload, const TopologySpec& t
   }
   workload.allow_only({"type", "trace", "generator", "block_tokens", "chunk_tokens", "model", "prefill", "layerwise", "prefill_slots",
                        "write", "cost", "workers", "decode", "max_requests", "request_log", "request_log_max_rows", "load_policy", "gpu",
-                       "namespaces"});
+                       "namespaces", "index"});
   for (const TierSpec& t : topology.tiers) {
     if (t.partition_by_layer) {
       throw InputError(t.partition_path + ": a KV chunk holds every layer of its tokens, so a KV tier cannot be partitioned by layer; "
@@ -267,6 +267,17 @@ KvServingSpec parse_kv_serving(const ConfigNode& workload, const TopologySpec& t
   if (auto namespaces = workload.find("namespaces")) spec.namespaces = parse_namespaces(*namespaces);
   else spec.namespaces.path = workload.source() + ": " + workload.path() + ".namespaces";
   add_shapes(workload, spec, roofline);
+  if (auto index = workload.find("index")) {
+    index->allow_only({"architecture", "service_time", "servers"});
+    spec.index.pooled = index->at("architecture").as_enum({"distributed", "pooled"}) == "pooled";
+    if (!spec.index.pooled) {
+      index->allow_only({"architecture"});
+    } else {
+      spec.index.service_time = index->duration_or("service_time", 0);
+      if (spec.index.service_time < 0) index->at("service_time").fail("expected a duration >= 0");
+      spec.index.servers = static_cast<uint32_t>(index->uint_or("servers", 1, 1, 4096));
+    }
+  }
 
   if (auto w = workload.find("write")) {
     w->allow_only({"through", "back", "store_after_hits"});

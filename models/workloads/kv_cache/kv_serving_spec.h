@@ -49,6 +49,10 @@
 //                  "instances": [{"name": ..., "model": ...,
 //                  "isolation_id": ...}]}: the names requests may give in their "model"
 //                  and "instance" fields (a trace without them is one model, one instance)
+//   index          where a request finds its cached prefix (the KVSS design's stage 4):
+//                  {"architecture": "distributed" (default: each node's own index, no
+//                  queue) | "pooled" (a central indexer every lookup crosses: `servers`
+//                  servers, `service_time` each lookup, in arrival order)}
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -92,6 +96,12 @@ struct NamespaceSpec {
   std::string path;  // where the block is, for errors
 };
 
+struct IndexSpec {
+  bool pooled = false;
+  sim::Time service_time = 0;
+  uint32_t servers = 1;
+};
+
 struct CostSpec {
   std::vector<double> storage_usd_per_gb_month;  // per tier (0: free)
   double get_usd_per_1000 = 0, put_usd_per_1000 = 0;
@@ -117,6 +127,7 @@ struct KvServingSpec {
   bool request_log = false;
   uint64_t request_log_max_rows = 100'000'000;
   NamespaceSpec namespaces;
+  IndexSpec index;
   // Per shape (KvRequest::shape): 0 the workload's model, then each listed model's.
   std::vector<ModelShape> shapes;
   std::vector<PrefillCost> prefill_by_shape;
