@@ -1,12 +1,14 @@
 """The pooled architecture's central index (the KVSS design's stage 4): every lookup crosses
 it, a queue of `servers` servers of `service_time` each; the distributed one has no such
 queue. Hand-computed waits on simultaneous requests, and pooled against distributed on
-Mooncake's conversation trace with the indexer's queue visible."""
+Mooncake's conversation trace with the indexer's queue visible. Per-node metrics
+(nodes.csv) add up to the totals."""
+import csv
 import json
 import os
 import unittest
 
-from tiersim_cli import MOONCAKE, read_config, run_config, temp_dir, ROOT
+from tiersim_cli import MOONCAKE, read_config, run, run_config, temp_dir, ROOT
 
 BLOCK = 16
 
@@ -63,6 +65,28 @@ class CentralIndex(unittest.TestCase):
             self.assertLess(abs(ttft["fast"] - ttft["distributed"]), 0.01 * ttft["distributed"])
             self.assertGreater(ttft["slow"], ttft["distributed"] + 20000)
             self.assertEqual(rows["distributed"]["hit_ratio_blocks"], rows["fast"]["hit_ratio_blocks"])
+
+
+class Nodes(unittest.TestCase):
+    def test_per_node_rows_add_up_to_the_totals(self):
+        with temp_dir() as tmp:
+            out = os.path.join(tmp, "pd")
+            run("run", os.path.join(ROOT, "configs", "kv_pooled_pd.json"), "--set", "workload.max_requests=2000", "--out", out, "--quiet")
+            with open(os.path.join(out, "results.csv")) as f:
+                total = next(csv.DictReader(f))
+            with open(os.path.join(out, "nodes.csv")) as f:
+                nodes = list(csv.DictReader(f))
+            self.assertEqual(len(nodes), int(total["prefill_workers"]))
+            self.assertEqual(sum(int(n["requests"]) for n in nodes), int(total["requests"]))
+            self.assertEqual(sum(int(n["block_lookups"]) for n in nodes), int(total["block_lookups"]))
+            hits = sum(int(n["hit_blocks"]) for n in nodes)
+            self.assertAlmostEqual(hits / int(total["block_lookups"]), float(total["hit_ratio_blocks"]))
+            waits = sum(float(n["queue_wait_mean_us"]) * int(n["requests"]) for n in nodes) / int(total["requests"])
+            self.assertAlmostEqual(waits, float(total["queue_wait_mean_us"]), delta=0.01)
+            single = os.path.join(tmp, "one")
+            run("run", os.path.join(ROOT, "configs", "kv_synthetic_chat.json"), "--set", "workload.generator.requests=200",
+                "--out", single, "--quiet")
+            self.assertFalse(os.path.exists(os.path.join(single, "nodes.csv")))  # one node: the totals say it
 
 
 if __name__ == "__main__":

@@ -45,7 +45,8 @@ WorkloadRun KvCacheWorkload::simulate(const TopologySpec& topology_spec, const s
   run.events = simulator.events_processed();
   run.lookups = serving.block_lookups();
   run.lookups_name = "block_lookups";
-  run.extra_files = {{"requests.csv", serving.request_log()}, {"histograms.csv", serving.histograms_csv()}};
+  run.extra_files = {{"requests.csv", serving.request_log()}, {"histograms.csv", serving.histograms_csv()},
+                     {"nodes.csv", serving.nodes_csv()}};
   run.print_summary = [name, topology_spec, row = run.row, wall = run.wall_seconds, events = run.events](const std::string& out_dir) {
     print_kv_cache_summary(name, topology_spec, row, wall, events, out_dir);
   };

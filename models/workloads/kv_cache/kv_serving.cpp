@@ -207,6 +207,12 @@ void KvServing::start(uint32_t slot, uint32_t request_index) {
   a.cached_tokens = 0;
   a.pins.clear();
   queue_wait_.push_back(a.start - static_cast<sim::Time>(request.arrival_us) * sim::kMicrosecond);
+  Worker& node = workers_[w];
+  ++node.started;
+  node.tokens += request.input_tokens;
+  node.blocks += request.blocks;
+  node.queue_wait += queue_wait_.back();
+  node.queue_wait_max = std::max(node.queue_wait_max, queue_wait_.back());
   total_blocks_ += request.blocks;
   total_tokens_ += request.input_tokens;
   output_tokens_ += request.output_tokens;
@@ -254,11 +260,14 @@ void KvServing::look_up(uint32_t slot) {
     }
     hit_blocks_[found] += chunk.blocks;
     hit_tokens_[found] += chunk.tokens;
+    workers_[w].hit_blocks += chunk.blocks;
+    workers_[w].hit_tokens += chunk.tokens;
     if (c >= load_limit) {  // held, but recomputing from here is faster
       ++recomputed_[found];
       continue;
     }
     ++loaded_[found];
+    ++workers_[w].loaded_chunks;
     ++a.cached_chunks;
     a.cached_tokens += chunk.tokens;
     if (found == 0) {
@@ -548,6 +557,25 @@ std::string KvServing::build_request_log() const {
     log += '\n';
   }
   return log;
+}
+
+std::string KvServing::nodes_csv() const {
+  if (workers_.size() < 2) return {};
+  std::string csv = "node,requests,input_tokens,block_lookups,hit_blocks,hit_ratio_blocks,hit_ratio_tokens,loaded_chunks,"
+                    "queue_wait_mean_us,queue_wait_max_us\n";
+  for (size_t w = 0; w < workers_.size(); ++w) {
+    const Worker& n = workers_[w];
+    const std::vector<Metrics::Value> fields = {
+        uint64_t{w}, n.started, n.tokens, n.blocks, n.hit_blocks, ratio(double(n.hit_blocks), double(n.blocks)),
+        ratio(double(n.hit_tokens), double(n.tokens)), n.loaded_chunks,
+        n.started ? us(n.queue_wait) / double(n.started) : 0.0, us(n.queue_wait_max)};
+    for (size_t f = 0; f < fields.size(); ++f) {
+      if (f) csv += ',';
+      csv += Metrics::format(fields[f]);
+    }
+    csv += '\n';
+  }
+  return csv;
 }
 
 void KvServing::note_served(sim::Time now) {

@@ -76,6 +76,9 @@ class KvServing {
   Metrics metrics() const;
   // requests.csv (with a header) when the spec asks for the request log, else empty.
   const std::string& request_log() const { return request_log_; }  // built when run() ends
+  // nodes.csv (with a header): one row per prefill worker (node) beside the totals; empty
+  // with a single worker.
+  std::string nodes_csv() const;
 
  private:
   struct Chunk {
@@ -132,6 +135,9 @@ class KvServing {
     size_t head = 0;
     uint32_t busy = 0;
     uint64_t requests = 0;
+    // What nodes.csv reports of it.
+    uint64_t started = 0, tokens = 0, blocks = 0, hit_blocks = 0, hit_tokens = 0, loaded_chunks = 0;
+    sim::Time queue_wait = 0, queue_wait_max = 0;
     uint32_t load() const { return static_cast<uint32_t>(queue.size() - head) + busy; }
   };
   // What requests.csv says of a request.
