@@ -46,7 +46,9 @@ void add_prototype_topology(nlohmann::json& config, const PrototypeLinks& l, uin
 }
 
 void add_sampler_flags(nlohmann::json& generator, const std::map<std::string, nlohmann::json>& flags) {
-  const traces::SamplerEntry* sampler = traces::SamplerRegistry::find(generator.value("sampler", ""));
+  const auto name = generator.find("sampler");
+  if (name == generator.end() || !name->is_string()) return;  // the config check names what is wrong
+  const traces::SamplerEntry* sampler = traces::SamplerRegistry::find(name->get<std::string>());
   if (!sampler) return;  // the config check names the unknown sampler
   for (const traces::SamplerParameter& p : sampler->parameters) {
     const auto flag = flags.find(p.key);

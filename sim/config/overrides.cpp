@@ -87,8 +87,11 @@ void apply_override(json& config, std::string_view assignment) {
       if (is_index(part)) {
         index = std::stoul(part);
       } else {
-        for (size_t k = 0; k < node->size(); ++k)
-          if ((*node)[k].is_object() && (*node)[k].value("name", std::string()) == part) index = k;
+        for (size_t k = 0; k < node->size(); ++k) {
+          if (!(*node)[k].is_object()) continue;
+          const auto name = (*node)[k].find("name");  // a name that is no string names nothing
+          if (name != (*node)[k].end() && name->is_string() && name->get<std::string>() == part) index = k;
+        }
       }
       if (index >= node->size()) {
         throw InputError("--set " + excerpt(assignment) + ": " + (walked.empty() ? "(top level)" : walked) + " has " +
