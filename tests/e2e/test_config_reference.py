@@ -95,6 +95,7 @@ PROBES = {
     "workload.generator (kv_cache)": based(KV, "workload.generator"),
     "workload.namespaces": based(KV, "workload.namespaces", **{"workload.namespaces": {"scope": "global"}}),
     "workload.index": based(KV, "workload.index", **{"workload.index": {"architecture": "pooled"}}),
+    "workload.discovery": based(KV, "workload.discovery", **{"workload.discovery": {"mode": "always"}}),
     "workload.generator.arrival": based(KV, "workload.generator.arrival"),
     "workload.generator.input_tokens": based(KV, "workload.generator.input_tokens"),
     "workload.generator.system_prompts": based(KV, "workload.generator.system_prompts"),

@@ -216,14 +216,35 @@ void KvServing::start(uint32_t slot, uint32_t request_index) {
   total_blocks_ += request.blocks;
   total_tokens_ += request.input_tokens;
   output_tokens_ += request.output_tokens;
+  a.queried = false;
   if (indexer_) {  // the central index answers in its turn: the wait is part of the load
     indexer_->submit(1, TransferDone{&KvServing::on_index_answer, this, slot});
     return;
   }
-  look_up(slot);
+  on_index_answer(this, slot);
 }
 
-void KvServing::on_index_answer(void* self, uint64_t slot) { static_cast<KvServing*>(self)->look_up(static_cast<uint32_t>(slot)); }
+// Then, with discovery "always", the remote tiers' answer; then the lookups.
+void KvServing::on_index_answer(void* self, uint64_t slot) {
+  auto& s = *static_cast<KvServing*>(self);
+  Active& a = s.active_[slot];
+  if (s.spec_.discovery.mode == DiscoverySpec::Mode::kAlways && !a.queried) {
+    a.queried = true;
+    ++s.discovery_queries_;
+    if (s.spec_.discovery.query_latency > 0) {
+      ++s.discovery_delayed_;
+      s.simulator_.schedule_after(s.spec_.discovery.query_latency, &KvServing::on_index_answer, self, slot);
+      return;
+    }
+  }
+  s.look_up(static_cast<uint32_t>(slot));
+}
+
+void KvServing::on_delayed_hop(void* self, uint64_t m) { static_cast<KvServing*>(self)->submit_hop(static_cast<uint32_t>(m)); }
+
+uint32_t KvServing::remote_from() const {
+  return spec_.discovery.remote_from != UINT32_MAX ? spec_.discovery.remote_from : tiers_.first_shared();
+}
 
 void KvServing::look_up(uint32_t slot) {
   Active& a = active_[slot];
@@ -240,6 +261,15 @@ void KvServing::look_up(uint32_t slot) {
   // without touching the tiers); the rest is recomputed.
   const uint32_t tiers = tiers_.tier_count();
   const uint32_t load_limit = spec_.load_when_faster ? choose_split(w, a.chunks, request) : UINT32_MAX;
+  // Discovery: whether the walk reaches the remote tiers, and whether their holdings are
+  // known already (always: queried before; hint: the session's earlier request hinted them).
+  const DiscoverySpec::Mode mode = spec_.discovery.mode;
+  bool remote_walk = false, delayed = false;
+  bool remote_known = mode == DiscoverySpec::Mode::kLocal || mode == DiscoverySpec::Mode::kAlways;
+  if (mode == DiscoverySpec::Mode::kHint && request.session != 0) {
+    remote_known = sessions_seen_.find(request.session) != nullptr;
+    sessions_seen_.find_or_insert(request.session, 1);
+  }
   // The longest cached prefix, each chunk from the first tier that holds it.
   for (uint32_t c = 0; c < a.chunks.size(); ++c) {
     const Chunk& chunk = a.chunks[c];
@@ -251,6 +281,7 @@ void KvServing::look_up(uint32_t slot) {
       where = tiers_.tier(w, t).lookup(chunk.key, now);
       if (where != kNoSlot) found = t;
     }
+    if (found >= remote_from()) remote_walk = true;
     if (found == tiers) break;
     for (uint32_t t = found + 1; t < tiers; ++t) {  // tiers told of uses above them
       Tier& below = tiers_.tier(w, t);
@@ -297,9 +328,24 @@ void KvServing::look_up(uint32_t slot) {
       const ILink& l = topology_.link(link);
       path_latency += l.spec().delivery_latency(l.bytes_on_wire(chunk_bytes(chunk)));
     }
-    a.first_byte = std::max(a.first_byte, sim::saturating_add(waited, path_latency));
+    // A remote chunk known only from the remote query (prefix_map, or hint without one)
+    // starts moving once that query answers.
+    const sim::Time asked = found >= remote_from() && !remote_known ? spec_.discovery.query_latency : 0;
+    if (asked > 0 && !delayed) {
+      delayed = true;
+      ++discovery_delayed_;
+    }
+    a.first_byte = std::max(a.first_byte, sim::saturating_add(sim::saturating_add(waited, asked), path_latency));
     ++a.pending;
-    submit_hop(m);
+    if (asked > 0) {
+      simulator_.schedule_after(asked, &KvServing::on_delayed_hop, this, m);
+    } else {
+      submit_hop(m);
+    }
+  }
+  if (remote_walk && (spec_.discovery.mode == DiscoverySpec::Mode::kPrefixMap ||
+                      (spec_.discovery.mode == DiscoverySpec::Mode::kHint && !remote_known))) {
+    ++discovery_queries_;  // a local miss asked the remote tiers (beside the compute)
   }
   if (a.pending == 0) loads_done(slot);
 }
@@ -625,6 +671,14 @@ Metrics KvServing::metrics() const {
   std::sort(waits.begin(), waits.end());
   m.add("queue_wait_mean_us", us(static_cast<sim::Time>(std::llround(sim::mean_of(queue_wait_)))));
   m.add("queue_wait_p99_us", us(sim::nearest_rank(waits, 0.99)));
+  static const char* const discovery_modes[] = {"local", "always", "prefix_map", "hint"};
+  m.add("discovery", discovery_modes[static_cast<uint32_t>(spec_.discovery.mode)]);
+  if (spec_.discovery.mode != DiscoverySpec::Mode::kLocal) {
+    m.add("discovery_queries", discovery_queries_);
+    m.add("discovery_delayed_requests", discovery_delayed_);
+    m.add("discovery_miss_cost_mean_us",
+          requests ? us(spec_.discovery.query_latency) * double(discovery_delayed_) / double(requests) : 0.0);
+  }
   m.add("index", spec_.index.pooled ? "pooled" : "distributed");
   if (indexer_) {  // the central index: each lookup's wait in its queue and service
     const LinkStats index = indexer_->stats();

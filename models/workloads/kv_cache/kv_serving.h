@@ -100,6 +100,7 @@ class KvServing {
     uint32_t cached_chunks = 0;
     uint64_t cached_tokens = 0;
     sim::Time load = 0, compute = 0;
+    bool queried = false;      // discovery "always": its remote query answered
     std::vector<Chunk> chunks;
     std::vector<Pin> pins;
   };
@@ -127,6 +128,9 @@ class KvServing {
   // pooled indexer).
   void look_up(uint32_t slot);
   static void on_index_answer(void* self, uint64_t slot);
+  static void on_delayed_hop(void* self, uint64_t m);
+  // Discovery: the first tier whose holdings a request must query for.
+  uint32_t remote_from() const;
   static void on_decode_finished(void* self, sim::Time now) { static_cast<KvServing*>(self)->note_served(now); }
 
   // A prefill worker's queue of routed requests and its share of active_.
@@ -181,6 +185,8 @@ class KvServing {
   const uint64_t bytes_per_token_;
   // By KvRequest::shape: each model's KV bytes per token, prefill cost and layers.
   std::unique_ptr<QueueingLink> indexer_;  // the pooled architecture's central index
+  sim::FlatMap<uint8_t> sessions_seen_;     // discovery "hint": sessions whose prefix was hinted
+  uint64_t discovery_queries_ = 0, discovery_delayed_ = 0;
   std::vector<uint64_t> shape_bytes_per_token_;
   std::vector<PrefillCost> shape_prefill_;
   std::vector<double> shape_layers_;

@@ -6,6 +6,7 @@
 
 #include "models/tiers/topology.h"
 #include "sim/config/config_node.h"
+#include "sim/config/excerpt.h"
 #include "traces/trace_source.h"
 #include "sim/config/units.h"
 #include "sim/errors.h"
@@ -205,7 +206,7 @@ KvServingSpec parse_kv_serving(const ConfigNode& workload, const TopologySpec& t
   }
   workload.allow_only({"type", "trace", "generator", "block_tokens", "chunk_tokens", "model", "prefill", "layerwise", "prefill_slots",
                        "write", "cost", "workers", "decode", "max_requests", "request_log", "request_log_max_rows", "load_policy", "gpu",
-                       "namespaces", "index"});
+                       "namespaces", "index", "discovery"});
   for (const TierSpec& t : topology.tiers) {
     if (t.partition_by_layer) {
       throw InputError(t.partition_path + ": a KV chunk holds every layer of its tokens, so a KV tier cannot be partitioned by layer; "
@@ -267,6 +268,24 @@ KvServingSpec parse_kv_serving(const ConfigNode& workload, const TopologySpec& t
   if (auto namespaces = workload.find("namespaces")) spec.namespaces = parse_namespaces(*namespaces);
   else spec.namespaces.path = workload.source() + ": " + workload.path() + ".namespaces";
   add_shapes(workload, spec, roofline);
+  if (auto discovery = workload.find("discovery")) {
+    discovery->allow_only({"mode", "query_latency", "remote_from"});
+    const std::string mode = discovery->at("mode").as_enum({"local", "always", "prefix_map", "hint"});
+    spec.discovery.mode = mode == "always"       ? DiscoverySpec::Mode::kAlways
+                          : mode == "prefix_map" ? DiscoverySpec::Mode::kPrefixMap
+                          : mode == "hint"       ? DiscoverySpec::Mode::kHint
+                                                 : DiscoverySpec::Mode::kLocal;
+    spec.discovery.query_latency = discovery->duration_or("query_latency", 0);
+    if (spec.discovery.query_latency < 0) discovery->at("query_latency").fail("expected a duration >= 0");
+    if (auto remote = discovery->find("remote_from")) {
+      const std::string name = remote->as_string();
+      for (uint32_t t = 0; t < topology.tiers.size(); ++t)
+        if (topology.tiers[t].name == name) spec.discovery.remote_from = t;
+      if (spec.discovery.remote_from == UINT32_MAX || spec.discovery.remote_from == 0) {
+        remote->fail("expected a tier below the first, by name, got \"" + excerpt(name) + "\"");
+      }
+    }
+  }
   if (auto index = workload.find("index")) {
     index->allow_only({"architecture", "service_time", "servers"});
     spec.index.pooled = index->at("architecture").as_enum({"distributed", "pooled"}) == "pooled";

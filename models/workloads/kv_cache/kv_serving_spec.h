@@ -49,6 +49,14 @@
 //                  "instances": [{"name": ..., "model": ...,
 //                  "isolation_id": ...}]}: the names requests may give in their "model"
 //                  and "instance" fields (a trace without them is one model, one instance)
+//   discovery      how a request learns what the remote tiers (from "remote_from", default
+//                  the first tier the workers share) hold (the KVSS design's stage 9):
+//                  {"mode": "local" (default: free) | "always" (every request queries
+//                  them first: query_latency before its lookups) | "prefix_map" (a local
+//                  map answers for the node's own tiers; on a local miss the remote query
+//                  runs beside the compute, so only chunks loaded from remote tiers wait
+//                  query_latency) | "hint" (as prefix_map, but a request whose session
+//                  came before was hinted: no wait), "query_latency": "200 us"}
 //   index          where a request finds its cached prefix (the KVSS design's stage 4):
 //                  {"architecture": "distributed" (default: each node's own index, no
 //                  queue) | "pooled" (a central indexer every lookup crosses: `servers`
@@ -96,6 +104,13 @@ struct NamespaceSpec {
   std::string path;  // where the block is, for errors
 };
 
+struct DiscoverySpec {
+  enum class Mode { kLocal, kAlways, kPrefixMap, kHint };
+  Mode mode = Mode::kLocal;
+  sim::Time query_latency = 0;
+  uint32_t remote_from = UINT32_MAX;  // tier index; UINT32_MAX: the first shared tier
+};
+
 struct IndexSpec {
   bool pooled = false;
   sim::Time service_time = 0;
@@ -128,6 +143,7 @@ struct KvServingSpec {
   uint64_t request_log_max_rows = 100'000'000;
   NamespaceSpec namespaces;
   IndexSpec index;
+  DiscoverySpec discovery;
   // Per shape (KvRequest::shape): 0 the workload's model, then each listed model's.
   std::vector<ModelShape> shapes;
   std::vector<PrefillCost> prefill_by_shape;

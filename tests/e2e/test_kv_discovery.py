@@ -1,0 +1,79 @@
+"""Cache discovery (the KVSS design's stage 9) and its miss cost, worked out by hand: three
+requests 10 s apart, the third one's prefix evicted from the first tier to the remote one.
+"always" queries the remote tiers before every lookup; "prefix_map" answers locally and lets
+only chunks loaded from remote tiers wait for the query; "hint" spares a request whose session
+came before."""
+import json
+import os
+import unittest
+
+from tiersim_cli import run, run_config, temp_dir
+
+BLOCK = 16
+
+
+def config(trace, discovery=None):
+    workload = {"type": "kv_cache", "trace": trace, "block_tokens": BLOCK, "chunk_tokens": BLOCK, "model": "llama3_8b",
+                "prefill": {"fixed": "1 ms", "per_token": "10 us"}, "load_policy": "always"}
+    if discovery is not None:
+        workload["discovery"] = discovery
+    return {"name": "discovery", "seed": 1,
+            # Two chunks of 16 tokens x 128 KiB fit the first tier.
+            "tiers": [{"name": "hbm", "capacity": "4 MiB"}, {"name": "store"}],
+            "links": [{"name": "up", "from": "store", "to": "hbm", "bandwidth": "10 GB/s"},
+                      {"name": "down", "from": "hbm", "to": "store", "bandwidth": "10 GB/s"}],
+            "workload": workload}
+
+
+def trace(tmp, sessions=("s", None, "s")):
+    path = os.path.join(tmp, "t.jsonl")
+    with open(path, "w") as f:
+        for i, (ids, session) in enumerate(zip([[1, 2], [3, 4], [1, 2]], sessions)):
+            r = {"timestamp": i * 10000, "input_length": 2 * BLOCK, "output_length": 1, "hash_ids": ids}
+            if session:
+                r["session"] = session
+            f.write(json.dumps(r) + "\n")
+    return path
+
+
+class Discovery(unittest.TestCase):
+    def test_each_mode_pays_what_it_should(self):
+        with temp_dir() as tmp:
+            t = trace(tmp)
+            local = run_config(tmp, "local", config(t))
+            self.assertEqual(local["discovery"], "local")
+            self.assertGreater(int(local["store_hits"]), 0)  # the third request's prefix is remote
+            base = float(local["ttft_mean_us"])
+            rows = {mode: run_config(tmp, mode, config(t, {"mode": mode, "query_latency": "1 ms"}))
+                    for mode in ("always", "prefix_map", "hint")}
+            # always: every request waits the query: +1 ms each.
+            self.assertAlmostEqual(float(rows["always"]["ttft_mean_us"]) - base, 1000, delta=1)
+            self.assertEqual(int(rows["always"]["discovery_queries"]), 3)
+            self.assertAlmostEqual(float(rows["always"]["discovery_miss_cost_mean_us"]), 1000)
+            # prefix_map: all three miss locally and ask; only the third loads remote chunks.
+            self.assertAlmostEqual(float(rows["prefix_map"]["ttft_mean_us"]) - base, 1000 / 3, delta=1)
+            self.assertEqual(int(rows["prefix_map"]["discovery_queries"]), 3)
+            self.assertEqual(int(rows["prefix_map"]["discovery_delayed_requests"]), 1)
+            # hint: the third request's session came with the first: nothing to wait for.
+            self.assertAlmostEqual(float(rows["hint"]["ttft_mean_us"]), base, delta=1)
+            self.assertEqual(int(rows["hint"]["discovery_delayed_requests"]), 0)
+            for row in rows.values():
+                self.assertEqual(row["hit_ratio_blocks"], local["hit_ratio_blocks"])  # discovery costs time, not hits
+
+    def test_bad_modes_and_tiers_are_named(self):
+        with temp_dir() as tmp:
+            t = trace(tmp)
+            for discovery, says in [({"mode": "sometimes"}, "workload.discovery.mode"),
+                                    ({"mode": "always", "remote_from": "hbm"}, "workload.discovery.remote_from"),
+                                    ({"mode": "always", "remote_from": "nvme"}, "a tier below the first")]:
+                path = os.path.join(tmp, "c.json")
+                with open(path, "w") as f:
+                    json.dump(config(t, discovery), f)
+                p = run("run", path, "--out", os.path.join(tmp, "x"), check=False)
+                with self.subTest(discovery=discovery):
+                    self.assertEqual(p.returncode, 2, p.stderr)
+                    self.assertIn(says, p.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
