@@ -7,22 +7,15 @@ import json
 import os
 import unittest
 
-from tiersim_cli import run, run_config, temp_dir
+from tiersim_cli import run, run_config, temp_dir, two_tier_kv
 
 BLOCK = 16
 
 
 def config(trace, discovery=None):
-    workload = {"type": "kv_cache", "trace": trace, "block_tokens": BLOCK, "chunk_tokens": BLOCK, "model": "llama3_8b",
-                "prefill": {"fixed": "1 ms", "per_token": "10 us"}, "load_policy": "always"}
-    if discovery is not None:
-        workload["discovery"] = discovery
-    return {"name": "discovery", "seed": 1,
-            # Two chunks of 16 tokens x 128 KiB fit the first tier.
-            "tiers": [{"name": "hbm", "capacity": "4 MiB"}, {"name": "store"}],
-            "links": [{"name": "up", "from": "store", "to": "hbm", "bandwidth": "10 GB/s"},
-                      {"name": "down", "from": "hbm", "to": "store", "bandwidth": "10 GB/s"}],
-            "workload": workload}
+    # Two chunks of 16 tokens x 128 KiB fit the first tier.
+    return two_tier_kv(trace, hbm="4 MiB", bandwidth="10 GB/s", prefill={"fixed": "1 ms", "per_token": "10 us"},
+                       discovery=discovery)
 
 
 def trace(tmp, sessions=("s", None, "s")):

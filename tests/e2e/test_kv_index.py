@@ -8,21 +8,13 @@ import json
 import os
 import unittest
 
-from tiersim_cli import MOONCAKE, read_config, run, run_config, temp_dir, ROOT
+from tiersim_cli import MOONCAKE, ROOT, read_config, run, run_config, temp_dir, two_tier_kv
 
-BLOCK = 16
+BLOCK = 16  # tokens per block and chunk (two_tier_kv's default)
 
 
 def config(trace, index=None, slots=64):
-    workload = {"type": "kv_cache", "trace": trace, "block_tokens": BLOCK, "chunk_tokens": BLOCK, "model": "llama3_8b",
-                "prefill": {"fixed": "1 ms"}, "load_policy": "always", "prefill_slots": slots}
-    if index is not None:
-        workload["index"] = index
-    return {"name": "index", "seed": 1,
-            "tiers": [{"name": "hbm", "capacity": "100 TB"}, {"name": "store"}],
-            "links": [{"name": "up", "from": "store", "to": "hbm", "bandwidth": "50 GB/s"},
-                      {"name": "down", "from": "hbm", "to": "store", "bandwidth": "50 GB/s"}],
-            "workload": workload}
+    return two_tier_kv(trace, prefill_slots=slots, index=index)
 
 
 class CentralIndex(unittest.TestCase):

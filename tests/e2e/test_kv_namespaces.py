@@ -7,21 +7,13 @@ import os
 import random
 import unittest
 
-from tiersim_cli import read_row, run, run_config, temp_dir
+from tiersim_cli import run, run_config, temp_dir, two_tier_kv
 
 BLOCK = 16
 
 
 def config(trace, namespaces=None):
-    workload = {"type": "kv_cache", "trace": trace, "block_tokens": BLOCK, "chunk_tokens": BLOCK, "model": "llama3_8b",
-                "prefill": {"fixed": "1 ms", "per_token": "1 us"}, "load_policy": "always"}
-    if namespaces is not None:
-        workload["namespaces"] = namespaces
-    return {"name": "ns", "seed": 1,
-            "tiers": [{"name": "hbm", "capacity": "100 TB"}, {"name": "store"}],
-            "links": [{"name": "up", "from": "store", "to": "hbm", "bandwidth": "50 GB/s"},
-                      {"name": "down", "from": "hbm", "to": "store", "bandwidth": "50 GB/s"}],
-            "workload": workload}
+    return two_tier_kv(trace, prefill={"fixed": "1 ms", "per_token": "1 us"}, namespaces=namespaces)
 
 
 def random_requests(rng, n, instances, models=None):

@@ -82,3 +82,21 @@ def quick_sweep(directory, steps=300):
 
 def temp_dir():
     return tempfile.TemporaryDirectory(prefix="tiersim-test-")
+
+
+def two_tier_kv(trace, hbm="100 TB", bandwidth="50 GB/s", block_tokens=16, **workload):
+    """A KV-cache config over one first tier and a store below it (one link each way), the
+    trace in blocks and chunks of `block_tokens`, llama3_8b's KV shape, loading whatever is
+    cached; `workload` adds or replaces workload keys (None removes one)."""
+    w = {"type": "kv_cache", "trace": trace, "block_tokens": block_tokens, "chunk_tokens": block_tokens,
+         "model": "llama3_8b", "prefill": {"fixed": "1 ms"}, "load_policy": "always"}
+    for key, value in workload.items():
+        if value is None:
+            w.pop(key, None)
+        else:
+            w[key] = value
+    return {"name": "kv", "seed": 1,
+            "tiers": [{"name": "hbm", "capacity": hbm}, {"name": "store"}],
+            "links": [{"name": "up", "from": "store", "to": "hbm", "bandwidth": bandwidth},
+                      {"name": "down", "from": "hbm", "to": "store", "bandwidth": bandwidth}],
+            "workload": w}
