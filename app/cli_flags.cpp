@@ -1,5 +1,6 @@
 #include "app/cli_flags.h"
 
+#include "app/prototype_config.h"
 #include "app/renamed_flags.h"
 #include "traces/trace_format.h"
 
@@ -19,6 +20,14 @@ CLI::Validator count_flag() {
 std::string prototype_flag(const std::string& key) {
   const std::string primary = "--" + kebab(key);
   return primary == "--" + key ? primary : primary + ",--" + key;
+}
+
+void add_prototype_link_flags(CLI::App& app, PrototypeLinks& links) {
+  app.add_option(prototype_flag("sim_h2d_gbps"), links.h2d_gbps, "host-to-device GB/s")->capture_default_str();
+  app.add_option(prototype_flag("sim_d2h_gbps"), links.d2h_gbps, "device-to-host GB/s")->capture_default_str();
+  app.add_option(prototype_flag("sim_disk_read_gbps"), links.disk_read_gbps, "disk read GB/s")->capture_default_str();
+  app.add_option(prototype_flag("sim_disk_write_gbps"), links.disk_write_gbps, "disk write GB/s")->capture_default_str();
+  app.add_option(prototype_flag("sim_extra_ms_per_io"), links.extra_ms_per_io, "extra ms per disk read/write")->capture_default_str();
 }
 
 std::string format_help(bool writable_only, const std::string& extra) {

@@ -2,7 +2,6 @@
 // The flags become a three-tier config (GPU slots, CPU cache, disk) with the prototype's
 // latency model (app/prototype_config.h; the prototype adds the extra milliseconds per
 // I/O to disk I/O only).
-#include <cstdio>
 
 #include "sim/config/overrides.h"
 #include "app/commands.h"
@@ -17,9 +16,7 @@ nlohmann::json bench_cache_config(const BenchCacheCommand& c) {
       {"description", "the MoE prototype's bench_cache.py command line"},
       {"seed", c.seed},
   };
-  add_prototype_topology(config, PrototypeLinks{c.sim_h2d_gbps, c.sim_d2h_gbps, c.sim_disk_read_gbps, c.sim_disk_write_gbps,
-                                                c.sim_extra_ms_per_io},
-                         c.gpu_slots, c.cpu_cache);
+  add_prototype_topology(config, c.sim, c.gpu_slots, c.cpu_cache);
   // The MoE prototype's expert: an FFN of fp32 w1 [d_hidden x d_model], b1, w2 [d_model x d_hidden], b2.
   const uint64_t ffn_bytes = 4ull * (2ull * c.d_model * c.d_hidden + c.d_hidden + c.d_model);
   json workload = {{"type", "expert_replay"},
@@ -43,12 +40,7 @@ nlohmann::json bench_cache_config(const BenchCacheCommand& c) {
 }
 
 int bench_cache_command(const BenchCacheCommand& command) {
-  const nlohmann::json config = bench_cache_config(command);
-  if (command.print_config) {
-    std::printf("%s\n", config.dump(2).c_str());
-    return 0;
-  }
-  return run_simulation(config, "bench-cache flags", "", command.out_dir, command.quiet);
+  return print_or_simulate(bench_cache_config(command), command.print_config, "bench-cache flags", command.out_dir, command.quiet);
 }
 
 }  // namespace tiersim

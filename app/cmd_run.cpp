@@ -1,5 +1,6 @@
 // `tiersim run`: load a config, simulate its workload over its topology, write
 // DIR/results.csv (one row) and DIR/summary.json, print a short summary.
+#include <cstdio>
 #include <nlohmann/json.hpp>
 
 #include "app/commands.h"
@@ -12,6 +13,13 @@
 #include "sim/output/output_lock.h"
 
 namespace tiersim {
+
+int print_or_simulate(const nlohmann::json& config, bool print_config, const std::string& source, const std::string& out_dir,
+                      bool quiet) {
+  if (!print_config) return run_simulation(config, source, "", out_dir, quiet);
+  std::printf("%s\n", config.dump(2).c_str());
+  return 0;
+}
 
 int run_simulation(const nlohmann::json& config, const std::string& source, const std::string& base_dir,
                    const std::string& out_dir_option, bool quiet) {

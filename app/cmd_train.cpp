@@ -2,14 +2,12 @@
 // the prototype's three tiers and links (app/prototype_config.h) and an expert replay with
 // a training block (models/workloads/expert_replay/training/training_spec.h); --backend real
 // runs that config on the real backend with --disk_root as the backing store's folder.
-#include <cerrno>
-#include <cstdio>
 #include <filesystem>
-#include <fstream>
 
 #include "app/commands.h"
 #include "app/prototype_config.h"
 #include "real_backend/real_run.h"
+#include "sim/output/results_writer.h"
 #include "sim/config/overrides.h"
 #include "sim/errors.h"
 
@@ -44,9 +42,7 @@ nlohmann::json training_block(const TrainCommand& c) {
 nlohmann::json train_config(const TrainCommand& c) {
   using nlohmann::json;
   json config = {{"name", "train"}, {"description", "the MoE prototype's train.py command line"}, {"seed", c.seed}};
-  add_prototype_topology(config, PrototypeLinks{c.sim_h2d_gbps, c.sim_d2h_gbps, c.sim_disk_read_gbps, c.sim_disk_write_gbps,
-                                                c.sim_extra_ms_per_io},
-                         c.gpu_slots, c.cpu_cache);
+  add_prototype_topology(config, c.sim, c.gpu_slots, c.cpu_cache);
   json workload = {{"type", "expert_replay"}, {"mode", "training"}, {"overlap", c.overlap}, {"bench_cache_counters", true},
                    {"training", training_block(c)}};
   if (!c.trace.empty()) {
@@ -62,12 +58,7 @@ nlohmann::json train_config(const TrainCommand& c) {
 }
 
 int train_command(const TrainCommand& command) {
-  const nlohmann::json config = train_config(command);
-  if (command.print_config) {
-    std::printf("%s\n", config.dump(2).c_str());
-    return 0;
-  }
-  return run_simulation(config, "train flags", "", command.out_dir, command.quiet);
+  return print_or_simulate(train_config(command), command.print_config, "train flags", command.out_dir, command.quiet);
 }
 
 real::RealRunOptions train_real_options(const TrainCommand& command) {
@@ -75,9 +66,7 @@ real::RealRunOptions train_real_options(const TrainCommand& command) {
   if (command.disk_root.empty()) throw InputError("--disk_root: the real backend needs a folder for the expert files");
   std::filesystem::create_directories(command.out_dir);
   const std::string path = command.out_dir + "/train_config.json";
-  std::ofstream file(path);
-  file << config.dump(2) << "\n";
-  if (!file.flush()) throw IoError(io_message(path, "cannot write", errno));
+  write_file_atomically(path, config.dump(2) + "\n");
   real::RealRunOptions options;
   options.config_path = path;
   options.out_dir = command.out_dir;

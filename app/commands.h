@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "app/prototype_config.h"
+
 namespace CLI {
 class App;
 }
@@ -25,6 +27,10 @@ struct RunCommand {
   bool quiet = false;
 };
 int run_command(const RunCommand& command);
+
+// The prototype commands' end: print the config they built (--print-config) or simulate it.
+int print_or_simulate(const nlohmann::json& config, bool print_config, const std::string& source, const std::string& out_dir,
+                      bool quiet);
 
 // Simulates `config` and writes its results; `source` names it in errors.
 // Relative paths in `config` are read from `base_dir` (empty: the current directory).
@@ -45,11 +51,7 @@ struct BenchCacheCommand {
   double p_stay = 0.9;
   uint32_t experts_per_step = 4;
   uint64_t seed = 0;
-  double sim_h2d_gbps = 12.0;
-  double sim_d2h_gbps = 12.0;
-  double sim_disk_read_gbps = 3.0;
-  double sim_disk_write_gbps = 2.0;
-  double sim_extra_ms_per_io = 0.2;
+  PrototypeLinks sim;  // --sim_h2d_gbps ... --sim_extra_ms_per_io
   // tiersim additions
   std::string trace;
   std::string trace_format = "auto";
@@ -110,11 +112,7 @@ struct TrainCommand {
   double routing_value = 0.1;
   uint32_t candidates = 4;
   double capacity_factor = 1.25;
-  double sim_h2d_gbps = 12.0;
-  double sim_d2h_gbps = 12.0;
-  double sim_disk_read_gbps = 3.0;
-  double sim_disk_write_gbps = 2.0;
-  double sim_extra_ms_per_io = 0.2;
+  PrototypeLinks sim;  // bench_cache's latency model
   std::vector<std::string> overrides;
   std::string backend = "sim";
   std::string scale = "1";

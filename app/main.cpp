@@ -174,11 +174,7 @@ int main(int argc, char** argv) {
   bench_app->add_option(prototype_flag("p_stay"), bench.p_stay, "markov: probability of keeping the environment")->capture_default_str();
   bench_app->add_option(prototype_flag("experts_per_step"), bench.experts_per_step, "experts requested per step")->capture_default_str()->check(count_flag());
   bench_app->add_option("--seed", bench.seed, "random seed")->capture_default_str()->check(count_flag());
-  bench_app->add_option(prototype_flag("sim_h2d_gbps"), bench.sim_h2d_gbps, "host-to-device GB/s")->capture_default_str();
-  bench_app->add_option(prototype_flag("sim_d2h_gbps"), bench.sim_d2h_gbps, "device-to-host GB/s")->capture_default_str();
-  bench_app->add_option(prototype_flag("sim_disk_read_gbps"), bench.sim_disk_read_gbps, "disk read GB/s")->capture_default_str();
-  bench_app->add_option(prototype_flag("sim_disk_write_gbps"), bench.sim_disk_write_gbps, "disk write GB/s")->capture_default_str();
-  bench_app->add_option(prototype_flag("sim_extra_ms_per_io"), bench.sim_extra_ms_per_io, "extra ms per disk read/write")->capture_default_str();
+  add_prototype_link_flags(*bench_app, bench.sim);
   bench_app->add_option("--trace", bench.trace, "replay this trace file instead of sampling");
   bench_app->add_option("--trace-format", bench.trace_format, format_help(false, " or auto"))->capture_default_str();
   bench_app->add_option("--mode", bench.mode, "training or inference")->capture_default_str();

@@ -46,11 +46,7 @@ void add_tiersim_flags(CLI::App& app, TrainCommand& c) {
   app.add_option("--routing-value", c.routing_value, "cache_aware: the bias or margin, in router probability")->capture_default_str();
   app.add_option("--candidates", c.candidates, "cache_aware: candidate experts per token")->capture_default_str()->check(count_flag());
   app.add_option("--capacity-factor", c.capacity_factor, "cache_aware: most tokens an expert takes, over the mean")->capture_default_str();
-  app.add_option(prototype_flag("sim_h2d_gbps"), c.sim_h2d_gbps, "host-to-device GB/s")->capture_default_str();
-  app.add_option(prototype_flag("sim_d2h_gbps"), c.sim_d2h_gbps, "device-to-host GB/s")->capture_default_str();
-  app.add_option(prototype_flag("sim_disk_read_gbps"), c.sim_disk_read_gbps, "disk read GB/s")->capture_default_str();
-  app.add_option(prototype_flag("sim_disk_write_gbps"), c.sim_disk_write_gbps, "disk write GB/s")->capture_default_str();
-  app.add_option(prototype_flag("sim_extra_ms_per_io"), c.sim_extra_ms_per_io, "extra ms per disk read/write")->capture_default_str();
+  add_prototype_link_flags(app, c.sim);
   app.add_option("--set", c.overrides, "override a value of the built config: json.path=value")->allow_extra_args(false);
   app.add_option("--backend", c.backend, "sim (the model) or real (real transfers into --disk_root, checked)")
       ->check(CLI::IsMember({"sim", "real"}))

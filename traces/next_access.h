@@ -17,21 +17,14 @@ inline constexpr int64_t kNoNextAccess = INT64_MAX;
 std::vector<int64_t> next_access_indices(TraceReader& trace);
 
 // Reads `inner`, setting each access's next_access from `next` (indexed by position).
-class WithNextAccess final : public TraceReader {
+class WithNextAccess final : public TraceWrapper {
  public:
   WithNextAccess(std::unique_ptr<TraceReader> inner, std::vector<int64_t> next)
-      : inner_(std::move(inner)), next_(std::move(next)) {}
+      : TraceWrapper(std::move(inner)), next_(std::move(next)) {}
 
   size_t read(Access* out, size_t capacity) override;
-  std::string source() const override { return inner_->source(); }
-  bool has_sizes() const override { return inner_->has_sizes(); }
-  bool gives_candidates() const override { return inner_->gives_candidates(); }
-  bool take_candidates(uint64_t step, uint64_t object, std::vector<RouterCandidate>& out) override {
-    return inner_->take_candidates(step, object, out);
-  }
 
  private:
-  std::unique_ptr<TraceReader> inner_;
   std::vector<int64_t> next_;
   size_t position_ = 0;
 };

@@ -58,9 +58,9 @@ namespace {
 
 // Refuses a trace that ends before its first access, whatever its format: a replay or a
 // count of nothing would otherwise write a results file of zeros.
-class NonEmptyTrace final : public TraceReader {
+class NonEmptyTrace final : public TraceWrapper {
  public:
-  explicit NonEmptyTrace(std::unique_ptr<TraceReader> inner) : inner_(std::move(inner)) {}
+  explicit NonEmptyTrace(std::unique_ptr<TraceReader> inner) : TraceWrapper(std::move(inner)) {}
 
   size_t read(Access* out, size_t capacity) override {
     sim::progress::check_stop();
@@ -76,16 +76,9 @@ class NonEmptyTrace final : public TraceReader {
     seen_any_ = seen_any_ || n > 0;
     return n;
   }
-  std::string source() const override { return inner_->source(); }
-  bool has_sizes() const override { return inner_->has_sizes(); }
-  bool gives_candidates() const override { return inner_->gives_candidates(); }
-  bool take_candidates(uint64_t step, uint64_t object, std::vector<RouterCandidate>& out) override {
-    return inner_->take_candidates(step, object, out);
-  }
 
  private:
   static constexpr const char* kUnit = "accesses";
-  std::unique_ptr<TraceReader> inner_;
   bool seen_any_ = false;
   uint64_t read_ = 0;
 };

@@ -3,6 +3,7 @@
 // the trace length and the per-access path has no virtual call.
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,22 @@ class TraceReader {
 
  protected:
   bool require_ordered_steps_ = false;
+};
+
+// A reader over another (a check, next-use indices, token counts): what it says of the
+// source, sizes and router candidates is the inner reader's.
+class TraceWrapper : public TraceReader {
+ public:
+  explicit TraceWrapper(std::unique_ptr<TraceReader> inner) : inner_(std::move(inner)) {}
+  std::string source() const override { return inner_->source(); }
+  bool has_sizes() const override { return inner_->has_sizes(); }
+  bool gives_candidates() const override { return inner_->gives_candidates(); }
+  bool take_candidates(uint64_t step, uint64_t object, std::vector<RouterCandidate>& out) override {
+    return inner_->take_candidates(step, object, out);
+  }
+
+ protected:
+  std::unique_ptr<TraceReader> inner_;
 };
 
 }  // namespace tiersim::traces

@@ -147,12 +147,6 @@ LinkSpec parse_link(const ConfigNode& node, const std::vector<TierSpec>& tiers, 
   return link;
 }
 
-uint32_t link_between(const std::vector<LinkSpec>& links, uint32_t from, uint32_t to) {
-  for (uint32_t i = 0; i < links.size(); ++i)
-    if (links[i].from_tier == from && links[i].to_tier == to) return i;
-  return kNoLink;
-}
-
 // Up from each tier to tier 0, taking the link that climbs highest at each tier (a direct
 // link skips tiers in between); empty for tier 0. Throws `links_node`'s error when a tier
 // has no way up.
@@ -283,6 +277,12 @@ Topology::~Topology() = default;
 
 std::unique_ptr<Tier> Topology::replicate_tier(uint32_t i) const {
   return std::make_unique<Tier>(tiers_[i]->spec(), tiers_[i]->spec().make_policy(), tiers_[i]->is_backing_store());
+}
+
+uint32_t link_between(const std::vector<LinkSpec>& links, uint32_t from, uint32_t to) {
+  for (uint32_t i = 0; i < links.size(); ++i)
+    if (links[i].from_tier == from && links[i].to_tier == to) return i;
+  return kNoLink;
 }
 
 uint32_t Topology::link_between(uint32_t from, uint32_t to) const {

@@ -50,6 +50,9 @@ TopologySpec parse_topology(const ConfigNode& config, uint64_t object_bytes, boo
 
 inline constexpr uint32_t kNoLink = UINT32_MAX;
 
+// The index of the link from tier `from` to tier `to` among `links`, or kNoLink.
+uint32_t link_between(const std::vector<LinkSpec>& links, uint32_t from, uint32_t to);
+
 // Builds the link that carries out one link of the topology: the simulated model by
 // default, real executors with `tiersim run --backend real`.
 using LinkFactory = std::function<std::unique_ptr<ILink>(sim::Simulator&, const LinkSpec&)>;

@@ -20,11 +20,10 @@ def quick(**changes):
     """The quick start's flags with some values changed (flag name without dashes: value) or added."""
     flags = list(QUICK_START)
     for name, value in changes.items():
-        flag = "--" + name
-        if flag in flags:
-            flags[flags.index(flag) + 1] = value
+        if "--" + name in flags:  # the quick start's own spelling
+            flags[flags.index("--" + name) + 1] = value
         else:
-            flags += [flag.replace("_", "-") if name in ("optimizer_placement", "evict_safe", "activation_budget") else flag, value]
+            flags += ["--" + name.replace("_", "-"), value]
     return flags
 COUNTERS = ["gpu_cache_hit", "gpu_cache_miss", "cpu_cache_hit", "cpu_cache_miss", "disk_read_ops", "disk_write_ops",
             "h2d_load", "d2h_writeback", "dirty_gpu_at_end", "dirty_cpu_at_end", "flush_d2h_writeback",

@@ -1,6 +1,6 @@
 """An independent model of `tiersim train`'s expert traffic, written from docs/training.md with
 Python's OrderedDict: the MoE prototype's tiered cache (as tests/reference/bench_cache_model.py,
-which it does not import) extended with evict-safe backward and optimizer state. It shares no
+whose CSV reader it shares but not its model) extended with evict-safe backward and optimizer state. It shares no
 code with tiersim; the end-to-end tests compare counters with it.
 
 GPU: gpu_slots objects, LRU. DRAM: cpu_cache objects, LRU. Disk holds everything.
@@ -15,6 +15,8 @@ use, the gradients down and the weights up (plus, on nvme with state, the state 
 and written back).
 """
 from collections import OrderedDict
+
+from bench_cache_model import read_csv_trace  # noqa: F401 (the same CSV reader; its model is not used)
 
 
 class StepTooLarge(Exception):
@@ -104,15 +106,3 @@ def simulate(accesses, gpu_slots, cpu_cache, evict_safe=False, placement="hbm", 
     c["flush_d2h_writeback"] = len(dirty_gpu)
     c["flush_disk_write_ops"] = len(dirty_gpu | dirty_cpu)
     return c
-
-
-def read_csv_trace(path):
-    rows = []
-    with open(path) as f:
-        assert f.readline().strip() == "step,layer,expert"
-        for line in f:
-            line = line.strip()
-            if line and not line.startswith("#"):
-                s, l, e = line.split(",")
-                rows.append((int(s), int(l), int(e)))
-    return rows

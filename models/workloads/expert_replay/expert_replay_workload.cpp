@@ -14,11 +14,7 @@ namespace tiersim::models {
 
 namespace {
 
-bool has_link(const TopologySpec& topology, uint32_t from, uint32_t to) {
-  for (const LinkSpec& l : topology.links)
-    if (l.from_tier == from && l.to_tier == to) return true;
-  return false;
-}
+bool has_link(const TopologySpec& topology, uint32_t from, uint32_t to) { return link_between(topology.links, from, to) != kNoLink; }
 
 // The optimizer's placement names a tier (hbm: the first, dram: the second, nvme: the
 // third) that must exist, with the links its traffic takes; the host CPU comes from the
@@ -92,17 +88,22 @@ std::unique_ptr<traces::TraceReader> replay_trace(const ExpertReplaySpec& spec, 
   return std::make_unique<traces::WithNextAccess>(open_replay_trace(spec), std::move(next));
 }
 
+// The figures of a variant of the run (a comparison's baseline), without a time series.
+Metrics replay_metrics(ExpertReplaySpec variant, const TopologySpec& topology_spec) {
+  variant.timeseries_interval = 0;
+  sim::Simulator simulator;
+  Topology topology(simulator, topology_spec);
+  std::unique_ptr<traces::TraceReader> trace = replay_trace(variant, topology);
+  ExpertReplay replay(simulator, topology, variant, *trace);
+  replay.run();
+  return replay.metrics();
+}
+
 // The prefetcher's net effect: the same replay without it, against the run's figures.
 void add_prefetch_comparison(const ExpertReplaySpec& spec, const TopologySpec& topology_spec, Metrics& row) {
   ExpertReplaySpec none = spec;
   none.prefetch = PrefetchSpec{};
-  none.timeseries_interval = 0;
-  sim::Simulator simulator;
-  Topology topology(simulator, topology_spec);
-  std::unique_ptr<traces::TraceReader> trace = replay_trace(none, topology);
-  ExpertReplay replay(simulator, topology, none, *trace);
-  replay.run();
-  const Metrics base = replay.metrics();
+  const Metrics base = replay_metrics(none, topology_spec);
   const double step = base.number("step_time_mean_us");
   row.add("prefetch_none_step_time_mean_us", step);
   row.add("prefetch_step_time_saved_us", step - row.number("step_time_mean_us"));
@@ -113,13 +114,7 @@ void add_prefetch_comparison(const ExpertReplaySpec& spec, const TopologySpec& t
 void add_routing_comparison(const ExpertReplaySpec& spec, const TopologySpec& topology_spec, Metrics& row) {
   ExpertReplaySpec top1 = spec;
   top1.training->routing = RoutingSpec{};
-  top1.timeseries_interval = 0;
-  sim::Simulator simulator;
-  Topology topology(simulator, topology_spec);
-  std::unique_ptr<traces::TraceReader> trace = replay_trace(top1, topology);
-  ExpertReplay replay(simulator, topology, top1, *trace);
-  replay.run();
-  const Metrics base = replay.metrics();
+  const Metrics base = replay_metrics(top1, topology_spec);
   const std::string hits = topology_spec.tiers[0].name + "_hit_ratio";
   row.add("routing_top1_" + hits, base.number(hits));
   row.add("routing_hit_ratio_gain", row.number(hits) - base.number(hits));

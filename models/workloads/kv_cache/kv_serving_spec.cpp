@@ -140,12 +140,18 @@ void assign_namespaces(const NamespaceSpec& spec, traces::KvTrace& trace) {
     if (it == instance_names.end()) unknown(trace.instances, i, "instance", instance_names);
     instance_of[i] = it - instance_names.begin();
   }
+  std::vector<int64_t> instance_model;  // per listed instance: its model's index in the list, -1 if none
+  for (const auto& i : spec.instances) {
+    const auto it = std::find(spec.models.begin(), spec.models.end(), i.model);
+    instance_model.push_back(it == spec.models.end() ? -1 : it - spec.models.begin());
+  }
   std::vector<std::pair<std::string, std::string>> domains;  // (model, isolation_id), one namespace each
   for (traces::KvRequest& r : trace.requests) {
     const NamespaceSpec::Instance* instance = r.instance ? &spec.instances[static_cast<size_t>(instance_of[r.instance])] : nullptr;
-    std::string model = r.model ? spec.models[static_cast<size_t>(model_of[r.model])] : instance ? instance->model : "";
-    const auto listed_model = std::find(spec.models.begin(), spec.models.end(), model);
-    r.shape = listed_model == spec.models.end() ? 0 : static_cast<uint32_t>(listed_model - spec.models.begin()) + 1;
+    const std::string model = r.model ? spec.models[static_cast<size_t>(model_of[r.model])] : instance ? instance->model : "";
+    // Its shape: the listed model's (an instance's model was checked to be listed), else the workload's.
+    const int64_t listed = r.model ? model_of[r.model] : instance && !instance->model.empty() ? instance_model[instance_of[r.instance]] : -1;
+    r.shape = static_cast<uint32_t>(listed + 1);
     if (instance && r.model && !instance->model.empty() && instance->model != model) {
       throw InputError(trace.source + ": a request of model \"" + model + "\" names instance \"" + instance->name + "\", which serves \"" +
                        instance->model + "\" (" + spec.path + ".instances)");

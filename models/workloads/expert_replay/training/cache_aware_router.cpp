@@ -69,7 +69,8 @@ void CacheAwareRouter::route_layer(traces::Access* begin, traces::Access* end, c
     if (!have || resident(a->expert())) continue;
     const double own = candidates_.front().score;
     // Resident candidates that beat the first choice, best adjusted score first.
-    std::vector<Candidate> winners;
+    std::vector<Candidate>& winners = winners_;
+    winners.clear();
     for (size_t j = 1; j < candidates_.size(); ++j) {
       const Candidate& c = candidates_[j];
       if (!resident(c.expert)) continue;

@@ -51,7 +51,7 @@ class CacheAwareRouter {
   RoutingSpec spec_;
   uint32_t n_experts_;
   uint64_t seed_;
-  std::vector<Candidate> candidates_;
+  std::vector<Candidate> candidates_, winners_;
   std::vector<std::pair<uint32_t, uint64_t>> load_;  // (expert, tokens) of the layer
   std::vector<traces::Access> routed_;
   Counts counts_;

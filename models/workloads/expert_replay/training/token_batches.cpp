@@ -92,7 +92,7 @@ size_t TokenBatchTrace::read(traces::Access* out, size_t capacity) {
 }
 
 TokenSplitTrace::TokenSplitTrace(std::unique_ptr<traces::TraceReader> inner, uint32_t batch_size)
-    : inner_(std::move(inner)), batch_size_(batch_size), buffer_(4096) {}
+    : TraceWrapper(std::move(inner)), batch_size_(batch_size), buffer_(4096) {}
 
 bool TokenSplitTrace::peek(traces::Access& a) {
   if (buffer_position_ == buffer_size_) {

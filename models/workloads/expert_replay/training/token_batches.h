@@ -42,21 +42,15 @@ class TokenBatchTrace final : public traces::TraceReader {
   bool started_ = false, done_ = false;
 };
 
-class TokenSplitTrace final : public traces::TraceReader {
+class TokenSplitTrace final : public traces::TraceWrapper {
  public:
   TokenSplitTrace(std::unique_ptr<traces::TraceReader> inner, uint32_t batch_size);
   size_t read(traces::Access* out, size_t capacity) override;
-  std::string source() const override { return inner_->source(); }
-  bool gives_candidates() const override { return inner_->gives_candidates(); }
-  bool take_candidates(uint64_t step, uint64_t object, std::vector<traces::RouterCandidate>& out) override {
-    return inner_->take_candidates(step, object, out);
-  }
 
  private:
   bool next_group();
   bool peek(traces::Access& a);
 
-  std::unique_ptr<traces::TraceReader> inner_;
   uint32_t batch_size_;
   std::vector<traces::Access> buffer_;
   size_t buffer_position_ = 0, buffer_size_ = 0;

@@ -16,10 +16,16 @@ GpuProfile default_gpu() {
   return presets[0];
 }
 
-OptimizerSpec parse_optimizer(const ConfigNode& node, uint32_t weight_bytes) {
+// Plain SGD on the GPU: gradients of the weights' size, an fp32 master copy for bf16 weights.
+OptimizerSpec default_optimizer(uint32_t weight_bytes) {
   OptimizerSpec o;
   o.grad_bytes = weight_bytes;
-  o.master_bytes = weight_bytes < 4 ? 4 : 0;  // bf16 weights keep fp32 master weights
+  o.master_bytes = weight_bytes < 4 ? 4 : 0;
+  return o;
+}
+
+OptimizerSpec parse_optimizer(const ConfigNode& node, uint32_t weight_bytes) {
+  OptimizerSpec o = default_optimizer(weight_bytes);
   if (node.is_string()) node.fail("expected an object such as {\"type\": \"adam\", \"placement\": \"hbm\"}, got " + node.describe());
   node.allow_only({"type", "placement", "state_bytes", "master_bytes", "grad_bytes"});
   if (auto type = node.find("type")) {
@@ -109,10 +115,7 @@ TrainingSpec parse_training(const ConfigNode& node, const CpuProfile* hardware_c
   t.gpu = node.has("gpu") ? parse_gpu_profile(node.at("gpu")) : default_gpu();
   if (hardware_cpu) t.cpu = *hardware_cpu;
   if (auto cpu = node.find("cpu")) t.cpu = parse_cpu(*cpu, t.cpu);
-  OptimizerSpec optimizer;
-  optimizer.grad_bytes = t.weight_bytes;
-  optimizer.master_bytes = t.weight_bytes < 4 ? 4 : 0;
-  t.optimizer = node.has("optimizer") ? parse_optimizer(node.at("optimizer"), t.weight_bytes) : optimizer;
+  t.optimizer = node.has("optimizer") ? parse_optimizer(node.at("optimizer"), t.weight_bytes) : default_optimizer(t.weight_bytes);
   if (auto evict = node.find("evict_safe")) t.evict_safe = parse_evict_safe(*evict);
   if (auto routing = node.find("routing")) t.routing = parse_routing(*routing);
   if (t.object_bytes() > (uint64_t{1} << 40)) node.fail("an expert of " + std::to_string(t.object_bytes()) + " bytes is beyond 1 TiB");

@@ -94,7 +94,7 @@ void TrainingStep::add_offload_phases(StepPlan& plan, const std::vector<traces::
   if (nvme) tier_bytes_[2] += uint64_t{uses} * 2 * state;
 }
 
-sim::Time TrainingStep::phase_compute(const StepPlan& plan, uint32_t p, const std::vector<traces::Access>& step) const {
+sim::Time TrainingStep::phase_compute(const StepPlan& plan, uint32_t p, const std::vector<traces::Access>& step) {
   const PlannedPhase& phase = plan.phases[p];
   sim::Time t = 0;
   switch (phase.kind) {

@@ -40,8 +40,9 @@ class TrainingStep {
   // Adds the phases the residency did not plan: backward (without evict_safe) and the
   // optimizer's, and settles which experts keep their activations.
   void complete_plan(StepPlan& plan, const std::vector<traces::Access>& step, uint32_t backward_from);
-  // The compute time of phase `p` of the plan.
-  sim::Time phase_compute(const StepPlan& plan, uint32_t p, const std::vector<traces::Access>& step) const;
+  // The compute time of phase `p` of the plan, counted in the forward, backward and update
+  // totals (once per phase).
+  sim::Time phase_compute(const StepPlan& plan, uint32_t p, const std::vector<traces::Access>& step);
 
   // `move_latency`: the replay's latency histogram of each MoveKind.
   void add_metrics(Metrics& m, const Topology& topology, sim::Time total_step_time, sim::Time optimizer_time,
@@ -64,7 +65,7 @@ class TrainingStep {
   uint64_t activation_peak_ = 0;
   double activation_sum_ = 0, flops_ = 0;
   uint64_t gradient_peak_ = 0;
-  mutable sim::Time forward_time_ = 0, backward_time_ = 0, update_time_ = 0;
+  sim::Time forward_time_ = 0, backward_time_ = 0, update_time_ = 0;
 };
 
 }  // namespace tiersim::models
