@@ -43,6 +43,7 @@ nlohmann::json train_config(const TrainCommand& c) {
   using nlohmann::json;
   json config = {{"name", "train"}, {"description", "the MoE prototype's train.py command line"}, {"seed", c.seed}};
   add_prototype_topology(config, c.sim, c.gpu_slots, c.cpu_cache);
+  if (!c.gpu_memory.empty()) config["tiers"][0]["capacity"] = c.gpu_memory;
   json workload = {{"type", "expert_replay"}, {"mode", "training"}, {"overlap", c.overlap}, {"bench_cache_counters", true},
                    {"training", training_block(c)}};
   if (!c.trace.empty()) {
@@ -62,7 +63,9 @@ int train_command(const TrainCommand& command) {
 }
 
 real::RealRunOptions train_real_options(const TrainCommand& command) {
-  const nlohmann::json config = train_config(command);
+  nlohmann::json config = train_config(command);
+  // The config is read from the output folder: a trace named relative to here must stay found.
+  if (!command.trace.empty()) config["workload"]["trace"]["path"] = std::filesystem::absolute(command.trace).string();
   if (command.disk_root.empty()) throw InputError("--disk_root: the real backend needs a folder for the expert files");
   std::filesystem::create_directories(command.out_dir);
   const std::string path = command.out_dir + "/train_config.json";

@@ -107,6 +107,7 @@ struct TrainCommand {
   std::string optimizer_placement = "hbm";
   std::string evict_safe;  // "", "recompute" or "keep"
   std::string activation_budget;
+  std::string gpu_memory;  // the first tier in bytes (replaces gpu_slots)
   std::string routing = "top1";
   std::string routing_bias = "additive";
   double routing_value = 0.1;

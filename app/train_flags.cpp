@@ -41,6 +41,10 @@ void add_tiersim_flags(CLI::App& app, TrainCommand& c) {
   app.add_option("--optimizer-placement", c.optimizer_placement, "where its state lives and the update runs: hbm, dram or nvme")->capture_default_str();
   app.add_option("--evict-safe", c.evict_safe, "let a step use more experts than GPU slots: recompute or keep (activations)");
   app.add_option("--activation-budget", c.activation_budget, "with --evict-safe keep: activations kept at most, e.g. \"1 GiB\"");
+  app.add_option("--gpu-memory", c.gpu_memory,
+                 "size the GPU tier in bytes instead of --gpu_slots, e.g. \"8 GiB\": experts (and their state) get what a "
+                 "step's activations and gradients leave")
+      ->excludes(app.get_option("--gpu_slots"));
   app.add_option("--routing", c.routing, "top1 or cache_aware")->capture_default_str();
   app.add_option("--routing-bias", c.routing_bias, "cache_aware: additive or margin")->capture_default_str();
   app.add_option("--routing-value", c.routing_value, "cache_aware: the bias or margin, in router probability")->capture_default_str();

@@ -11,6 +11,10 @@ bool CacheHierarchy::make_room(uint32_t t, uint64_t key, uint64_t bytes, const E
   return tier(t).make_room(key, bytes, now, next_access, guard, [&](const Evicted& v) { victims_.on_victim(t, v); });
 }
 
+bool CacheHierarchy::reserve(uint32_t t, uint64_t bytes, const EvictionGuard& guard) {
+  return tier(t).reserve(bytes, guard, [&](const Evicted& v) { victims_.on_victim(t, v); });
+}
+
 Slot CacheHierarchy::admit(uint32_t t, uint64_t key, uint64_t bytes, const EvictionGuard& guard, int64_t next_access) {
   Tier& into = tier(t);
   if (!into.resident().can_ever_fit(bytes)) return kNoSlot;

@@ -59,6 +59,10 @@ class CacheHierarchy {
   // The first half of admit, for a workload that inserts later (after staging below).
   bool make_room(uint32_t t, uint64_t key, uint64_t bytes, const EvictionGuard& guard, int64_t now, int64_t next_access = kNever);
 
+  // Holds `bytes` of tier `t`'s byte capacity for something other than objects, evicting
+  // (sparing what `guard` protects) until the residents fit in the rest.
+  bool reserve(uint32_t t, uint64_t bytes, const EvictionGuard& guard);
+
   // Writes a victim of tier `from` into the tier below (see above); its copy there is
   // dirty when the victim was.
   void write_down(uint32_t from, const Evicted& victim);

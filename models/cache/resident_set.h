@@ -3,6 +3,7 @@
 // dirty bit, last-use stamp) and the eviction policy that orders the slots. Templated on
 // the policy type: with a concrete `final` policy (the counting path) every policy call
 // is direct; with EvictionPolicy (the tier model, chosen at run time) it is virtual.
+#include <algorithm>
 #include <cstdint>
 #include <stdexcept>
 #include <vector>
@@ -46,8 +47,17 @@ class ResidentSet {
 
   // Room for `size_bytes` more without evicting.
   bool fits(uint64_t size_bytes) const {
-    return count_ < capacity_.objects && used_bytes_ + size_bytes <= capacity_.bytes && (!limits_room_ || policy_.has_room(size_bytes));
+    const uint64_t limit = capacity_.bytes - reserved_;
+    return count_ < capacity_.objects && used_bytes_ <= limit && size_bytes <= limit - used_bytes_ &&
+           (!limits_room_ || policy_.has_room(size_bytes));
   }
+  // Bytes of a byte capacity held by something else (a training step's activations in
+  // HBM): objects get what is left. Clamped to the capacity; an object capacity ignores it.
+  void set_reserved(uint64_t bytes) {
+    reserved_ = capacity_.bytes == UINT64_MAX ? 0 : std::min(bytes, capacity_.bytes);
+  }
+  uint64_t reserved() const { return reserved_; }
+  bool over_capacity() const { return used_bytes_ > capacity_.bytes - reserved_; }
   // Whether the object could be cached at all (else it bypasses the cache).
   bool can_ever_fit(uint64_t size_bytes) const { return capacity_.objects > 0 && size_bytes <= capacity_.bytes; }
 
@@ -145,6 +155,7 @@ class ResidentSet {
   std::vector<Slot> free_;
   uint64_t count_ = 0;
   uint64_t used_bytes_ = 0;
+  uint64_t reserved_ = 0;
   uint64_t pinned_ = 0;  // slots with pins
   bool expires_ = false;
   bool limits_room_ = false;  // the policy has limits of its own (has_room)

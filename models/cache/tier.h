@@ -121,6 +121,21 @@ class Tier {
     }
     return true;
   }
+  // Reserves `bytes` of a byte capacity for something other than objects, evicting (counted,
+  // each victim handed to `victim`) until what is resident fits beside it. False when the
+  // rest is protected by `guard` (the tier then holds more than it should, until unpinned).
+  template <class OnVictim>
+  bool reserve(uint64_t bytes, const EvictionGuard& guard, OnVictim&& victim) {
+    resident_.set_reserved(bytes);
+    while (resident_.over_capacity()) {
+      Evicted evicted;
+      changing();
+      if (!resident_.evict(guard, &evicted)) return false;
+      ++stats_.evictions;
+      victim(evicted);
+    }
+    return true;
+  }
   // Inserts an absent object for which there is room (counted).
   Slot insert(uint64_t key, uint64_t bytes, int64_t now, int64_t next_access = kNever) {
     changing();

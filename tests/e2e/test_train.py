@@ -161,6 +161,67 @@ class EvictSafe(unittest.TestCase):
             self.assertGreater(int(tight["recomputed_experts"]), 0)
 
 
+class ActivationsShareHbm(unittest.TestCase):
+    """A first tier sized in bytes (--gpu-memory) holds the experts beside the step's activations
+    and gradients. d_model 8, d_hidden 16, fp32: an expert is (2*8*16 + 16 + 8) * 4 = 1120 bytes,
+    its gradients as many; a token's activations 32 bytes of input + 128 more, so 8 tokens on
+    an expert hold 1280 bytes. Two experts a step: 2560 bytes after the forward; the backward
+    frees 1280 and adds 1120 per expert (2400, 2240), so the step peaks at 2560 and 8 KiB
+    leaves (8192 - 2560) / 1120 = 5 experts."""
+
+    def cycle(self, tmp):
+        trace = os.path.join(tmp, "t.csv")
+        write_trace(trace, [[(0, 2 * (s % 4)), (0, 2 * (s % 4) + 1)] for s in range(8)])  # 8 experts, twice round
+        return ["--trace", trace, "--d_model", 8, "--d_hidden", 16, "--cpu_cache", 16]
+
+    def test_a_byte_sized_gpu_holds_what_the_activations_leave(self):
+        with temp_dir() as tmp:
+            base = self.cycle(tmp)
+            in_bytes = train(tmp, "bytes", *base, "--batch_size", 16, "--gpu-memory", 8192)
+            five = train(tmp, "five", *base, "--batch_size", 16, "--gpu_slots", 5)
+            eight = train(tmp, "eight", *base, "--batch_size", 16, "--gpu_slots", 8)
+            for name in COUNTERS:
+                self.assertEqual(in_bytes[name], five[name], name)
+            self.assertEqual(int(in_bytes["gpu_cache_miss"]), 16)  # an LRU of 5 on a loop of 8: every use misses
+            self.assertEqual(int(eight["gpu_cache_miss"]), 8)     # 8 experts' worth: the second round hits
+            self.assertEqual(int(in_bytes["step_memory_peak_bytes"]), 2560)
+            self.assertEqual(int(in_bytes["gpu_memory_peak_bytes"]), 5 * 1120 + 2560)
+            # Twice the tokens, twice the activations: 5120 bytes leave room for 2 experts.
+            big = train(tmp, "big", *base, "--batch_size", 32, "--gpu-memory", 8192)
+            two = train(tmp, "two", *base, "--batch_size", 32, "--gpu_slots", 2)
+            for name in COUNTERS:
+                self.assertEqual(big[name], two[name], name)
+
+    def test_kept_activations_cost_expert_slots(self):
+        # Evict-safe, 8 KiB, 16 tokens on each of 2 experts a step, 4 experts in turn. Recompute
+        # holds the inputs (2 * 512 bytes) and peaks with the gradients at 2240: 5 experts fit,
+        # all 4 stay. Keep holds 2 * 2560 = 5120: 2 fit, every use misses.
+        with temp_dir() as tmp:
+            trace = os.path.join(tmp, "t.csv")
+            write_trace(trace, [[(0, 2 * (s % 2)), (0, 2 * (s % 2) + 1)] for s in range(8)])
+            base = ["--trace", trace, "--d_model", 8, "--d_hidden", 16, "--cpu_cache", 16, "--batch_size", 32,
+                    "--gpu-memory", 8192]
+            recompute = train(tmp, "r", *base, "--evict-safe", "recompute")
+            keep = train(tmp, "k", *base, "--evict-safe", "keep")
+            self.assertEqual(int(recompute["step_memory_peak_bytes"]), 2240)
+            self.assertEqual(int(keep["step_memory_peak_bytes"]), 5120)
+            self.assertEqual(int(recompute["gpu_cache_miss"]), 4)
+            self.assertEqual(int(keep["gpu_cache_miss"]), 16)
+            self.assertEqual(int(keep["reloads"]), 0)  # both of a step's experts fit beside the activations
+            self.assertLessEqual(int(keep["gpu_memory_peak_bytes"]), 8192)
+
+    def test_activations_larger_than_the_gpu_are_refused(self):
+        with temp_dir() as tmp:
+            out = os.path.join(tmp, "x")
+            p = run("train", *self.cycle(tmp), "--batch_size", 64, "--gpu-memory", 8192, "--out", out, check=False)
+            self.assertEqual(p.returncode, 2)
+            self.assertIn("holds only 0 beside the step's 10240 bytes of activations and gradients", p.stderr)
+            self.assertFalse(os.path.exists(os.path.join(out, "results.csv")))
+            p = run("train", "--gpu_slots", 4, "--gpu-memory", "1 GiB", "--out", out, check=False)
+            self.assertNotEqual(p.returncode, 0)
+            self.assertIn("excludes", p.stderr.lower())
+
+
 class Batches(unittest.TestCase):
     def test_envs_per_batch_sets_unique_experts_under_every_sampler(self):
         with temp_dir() as tmp:

@@ -289,8 +289,13 @@ void ExpertReplay::plan_training_step() {
   }
   backward_from_ = training_step_->expand(step_accesses_);
   accesses_ += backward_from_;
+  // Activations and gradients share HBM with the experts: a first tier sized in bytes
+  // holds fewer experts while the step runs.
+  const uint64_t held = training_step_->plan_memory(step_accesses_, backward_from_);
+  residency_.set_first_tier_reserve(held);
   residency_.plan_step(step_accesses_, plan_, source_, backward_from_);
   training_step_->complete_plan(plan_, step_accesses_, backward_from_);
+  training_step_->note_gpu_resident(topology_.tier(0).resident().used_bytes() + held);
 }
 
 // The compute of the current phase, and (a serial training step, nothing watching) of the

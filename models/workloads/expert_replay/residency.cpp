@@ -61,6 +61,7 @@ void Residency::plan_step(const std::vector<traces::Access>& accesses, StepPlan&
         if (!plan.phases.empty() && on_layer_decided_ && !backward && a.layer() != layer) on_layer_decided_(plan);
         plan.begin_phase(a.layer(), i, backward ? PhaseKind::kBackward : PhaseKind::kForward);
         layer = a.layer();
+        if (i == 0) apply_reserve(plan);
       }
       if (evict_safe_ && ++step_stamp_ == 0) step_stamp_ = 1;  // spares only the object in use
       if (backward) {
@@ -86,8 +87,10 @@ void Residency::plan_step(const std::vector<traces::Access>& accesses, StepPlan&
                        "fewer experts per layer");
     }
     throw InputError(source + ": step " + std::to_string(plan.step) + " uses " + std::to_string(distinct.size()) +
-                     " distinct experts but tier \"" + top.name() + "\" holds only " +
-                     std::to_string(top.resident().capacity().objects) +
+                     " distinct experts but tier \"" + top.name() + "\" holds only " + std::to_string(first_tier_objects()) +
+                     (reserve_ && top.resident().capacity().bytes != UINT64_MAX ? " beside the step's " + std::to_string(reserve_) +
+                                                      " bytes of activations and gradients"
+                                                : std::string()) +
                      (pinned ? " (" + std::to_string(pinned) + " of them pinned by prefetches in flight: lower the prefetch depth or budget)"
                              : std::string()) +
                      "; every expert of a step must fit in the first tier at once (as in the MoE prototype), so enlarge "
@@ -96,6 +99,25 @@ void Residency::plan_step(const std::vector<traces::Access>& accesses, StepPlan&
   }
   mark_used_dirty();
   if (check_invariants_) verify_no_dirty_dropped();
+}
+
+void Residency::apply_reserve(StepPlan& plan) {
+  ResidentSet<EvictionPolicy>& hot = topology_.tier(0).resident();
+  if (reserve_ == hot.reserved() && !hot.over_capacity()) return;
+  plan.begin_chain();  // the write-backs of what the reserve pushes out, before any fetch
+  hierarchy_.reserve(0, reserve_, hot.guard(step_stamp_, false));
+  const PlannedChain& chain = plan.chains.back();
+  if (chain.first_move == chain.end_move) {  // clean victims only: nothing moves
+    plan.chains.pop_back();
+    plan.phases.back().end_chain = static_cast<uint32_t>(plan.chains.size());
+  }
+}
+
+uint64_t Residency::first_tier_objects() const {
+  const ResidentSet<EvictionPolicy>& hot = topology_.tier(0).resident();
+  const Capacity& c = hot.capacity();
+  if (c.bytes == UINT64_MAX || object_bytes_ == 0) return c.objects;
+  return std::min(c.objects, (c.bytes - hot.reserved()) / object_bytes_);
 }
 
 void Residency::mark_used_dirty() {

@@ -55,6 +55,12 @@ class Residency final : private VictimRule, private MoveSink {
   // dirty from its backward on.
   void set_evict_safe(bool on) { evict_safe_ = on; }
 
+  // Bytes of tier 0 the coming steps hold for themselves (a training step's activations and
+  // gradients), when its capacity is in bytes: from the next plan_step() on, the experts get
+  // what is left, and residents beyond it are evicted (written down when dirty) in the
+  // step's first phase before anything else.
+  void set_first_tier_reserve(uint64_t bytes) { reserve_ = bytes; }
+
   // Stages `keys` (most wanted first) into tier `target` as background chains of the plan's
   // last phase, each pinned in the target until its chain completes, within `budget`
   // bytes. Keys already at or above the target are skipped; eviction spares the current
@@ -153,6 +159,10 @@ class Residency final : private VictimRule, private MoveSink {
   bool check_invariants_ = false;
   bool protect_step_ = false;
   bool evict_safe_ = false;
+  uint64_t reserve_ = 0;  // set_first_tier_reserve()
+  void apply_reserve(StepPlan& plan);
+  // What tier 0 holds for experts, in objects, for errors.
+  uint64_t first_tier_objects() const;
   uint64_t largest_step_ = 0;  // most accesses in one step so far
   uint64_t largest_layer_ = 0;  // most accesses in one layer of a step so far
   // Whether a prefetch into a first tier partitioned by layer would leave `key`'s layer

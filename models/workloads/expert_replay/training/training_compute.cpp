@@ -15,6 +15,8 @@ constexpr double kIndexBytes = 8;  // the router's int64 expert index per token
 TrainingCompute::TrainingCompute(const TrainingSpec& spec)
     : spec_(spec), peak_(spec.weight_bytes < 4 ? spec.gpu.bf16_flops : spec.gpu.fp32_flops) {
   if (!(peak_ > 0)) peak_ = spec.gpu.bf16_flops;
+  gpu_update_ = gpu_update_uncached();
+  cpu_update_ = cpu_update_uncached();
 }
 
 double TrainingCompute::gemm_seconds(double flops, double bytes) const {
@@ -55,20 +57,15 @@ double TrainingCompute::update_bytes() const {
   return per_param * double(spec_.params());
 }
 
-sim::Time TrainingCompute::gpu_update() const {
+sim::Time TrainingCompute::gpu_update_uncached() const {
   const double flops = spec_.optimizer.flops_per_param() * double(spec_.params());
   const double s = std::max(flops / spec_.gpu.fp32_flops, update_bytes() / spec_.gpu.hbm_Bps) / spec_.gpu.efficiency;
   return from_seconds(s + sim::to_seconds(spec_.kernel_overhead));
 }
 
-sim::Time TrainingCompute::cpu_update() const {
+sim::Time TrainingCompute::cpu_update_uncached() const {
   const double flops = spec_.optimizer.flops_per_param() * double(spec_.params());
   return from_seconds(std::max(flops / spec_.cpu.flops, update_bytes() / spec_.cpu.memory_Bps));
-}
-
-uint64_t TrainingCompute::activation_bytes(uint32_t tokens, bool full) const {
-  const uint64_t per_token = full ? uint64_t{spec_.d_model} + 2ull * spec_.d_hidden : spec_.d_model;
-  return uint64_t{tokens} * per_token * spec_.weight_bytes;
 }
 
 double TrainingCompute::train_flops(uint32_t tokens) const {

@@ -28,11 +28,14 @@ class TrainingCompute {
   sim::Time forward(uint32_t tokens) const;
   // Its backward; `recompute` adds the forward again (activations not kept).
   sim::Time backward(uint32_t tokens, bool recompute) const;
-  sim::Time gpu_update() const;  // one expert's optimizer step on the GPU
-  sim::Time cpu_update() const;  // on the host CPU
+  sim::Time gpu_update() const { return gpu_update_; }  // one expert's optimizer step on the GPU
+  sim::Time cpu_update() const { return cpu_update_; }  // on the host CPU
   // Activations an expert's backward needs from its forward: all of them (input, pre- and
   // post-activation hidden) or only the input (recomputed from it).
-  uint64_t activation_bytes(uint32_t tokens, bool full) const;
+  uint64_t activation_bytes(uint32_t tokens, bool full) const {
+    const uint64_t per_token = full ? uint64_t{spec_.d_model} + 2ull * spec_.d_hidden : spec_.d_model;
+    return uint64_t{tokens} * per_token * spec_.weight_bytes;
+  }
   // FLOPs of one expert's forward + backward over `tokens`.
   double train_flops(uint32_t tokens) const;
 
@@ -40,11 +43,14 @@ class TrainingCompute {
   double gemm_seconds(double flops, double bytes) const;
   double dispatch_seconds(uint32_t tokens) const;
   double update_bytes() const;
+  sim::Time gpu_update_uncached() const;
+  sim::Time cpu_update_uncached() const;
 
   sim::Time forward_uncached(uint32_t tokens) const;
 
   const TrainingSpec& spec_;
   double peak_;
+  sim::Time gpu_update_ = 0, cpu_update_ = 0;  // constant: worked out once
   // Steps of equal shares ask for the same token count again and again.
   mutable uint32_t cached_tokens_ = UINT32_MAX;
   mutable sim::Time cached_forward_ = 0;

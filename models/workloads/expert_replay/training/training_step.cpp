@@ -35,8 +35,7 @@ uint32_t TrainingStep::expand(std::vector<traces::Access>& step) const {
   return forward;
 }
 
-void TrainingStep::complete_plan(StepPlan& plan, const std::vector<traces::Access>& step, uint32_t backward_from) {
-  backward_from_ = backward_from;
+uint64_t TrainingStep::plan_memory(const std::vector<traces::Access>& step, uint32_t backward_from) {
   const EvictSafeSpec& safe = spec_.evict_safe;
   recompute_.assign(backward_from, 0);
   // Every expert's input is held (the checkpoint its backward starts from); the budget
@@ -49,16 +48,35 @@ void TrainingStep::complete_plan(StepPlan& plan, const std::vector<traces::Acces
     const bool keep = !safe.enabled || (safe.keep_activations && held + more <= safe.activation_budget);
     recompute_[i] = keep ? 0 : 1;
     held += keep ? more : 0;
-    recomputed_ += keep ? 0 : 1;
-    tokens_ += tokens;
-    flops_ += compute_.train_flops(tokens);
-    seen_.find_or_insert(step[i].object, 1);
   }
   activation_peak_ = std::max(activation_peak_, held);
   activation_sum_ += static_cast<double>(held);
+  gradient_peak_ = std::max(gradient_peak_, uint64_t{backward_from} * spec_.gradients());
+  // The backward, in reverse, frees each expert's activations and holds its gradients until
+  // the update: the step is fullest at the worst point of that exchange.
+  uint64_t now = held, peak = held;
+  for (uint32_t i = backward_from; i-- > 0;) {
+    const uint32_t tokens = step[i].tokens;
+    now -= compute_.activation_bytes(tokens, false) + (recompute_[i] ? 0 : compute_.activation_bytes(tokens, true) -
+                                                                           compute_.activation_bytes(tokens, false));
+    now += spec_.gradients();
+    peak = std::max(peak, now);
+  }
+  memory_peak_ = std::max(memory_peak_, peak);
+  return peak;
+}
+
+void TrainingStep::complete_plan(StepPlan& plan, const std::vector<traces::Access>& step, uint32_t backward_from) {
+  backward_from_ = backward_from;
+  const EvictSafeSpec& safe = spec_.evict_safe;
+  for (uint32_t i = 0; i < backward_from; ++i) {
+    recomputed_ += recompute_[i];
+    tokens_ += step[i].tokens;
+    flops_ += compute_.train_flops(step[i].tokens);
+    seen_.find_or_insert(step[i].object, 1);
+  }
   uses_ += backward_from;
   ++steps_;
-  gradient_peak_ = std::max(gradient_peak_, uint64_t{backward_from} * spec_.gradients());
   if (!safe.enabled) {
     for (uint32_t p = static_cast<uint32_t>(plan.phases.size()); p-- > 0;) {
       const PlannedPhase forward = plan.phases[p];
@@ -144,10 +162,15 @@ void TrainingStep::add_metrics(Metrics& m, const Topology& topology, sim::Time t
   m.add("gradient_bytes", uses_ * spec_.gradients());
   m.add("gradient_bytes_peak", gradient_peak_);
   // Activations and gradients (computed on the GPU whatever the placement) count against
-  // HBM beside the slots.
-  const uint64_t slots = topology.tier(0).resident().capacity().objects;
-  const unsigned __int128 peak = static_cast<unsigned __int128>(slots) * spec_.object_bytes() + activation_peak_ + gradient_peak_;
-  const uint64_t gpu_peak = peak > UINT64_MAX ? UINT64_MAX : static_cast<uint64_t>(peak);
+  // HBM: beside the slots of a first tier sized in experts, inside one sized in bytes.
+  const Capacity& first = topology.tier(0).resident().capacity();
+  const uint64_t slots = first.objects;
+  uint64_t gpu_peak = gpu_resident_peak_;
+  if (first.bytes == UINT64_MAX) {
+    const unsigned __int128 peak = static_cast<unsigned __int128>(slots) * spec_.object_bytes() + memory_peak_;
+    gpu_peak = peak > UINT64_MAX ? UINT64_MAX : static_cast<uint64_t>(peak);
+  }
+  m.add("step_memory_peak_bytes", memory_peak_);
   m.add("gpu_memory_peak_bytes", gpu_peak);
   m.add("gpu_memory_fits", gpu_peak <= spec_.gpu.hbm_bytes ? "true" : "false");
   m.add("activation_bytes_peak", activation_peak_);

@@ -12,6 +12,7 @@
 //    [state written back,] the new weights up.
 // Per step it adds the phases and chains the residency does not make, and gives each
 // phase its compute time.
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -37,9 +38,16 @@ class TrainingStep {
   // Appends the step's backward uses (evict_safe: the forward's, reversed) and returns
   // where they start (the step's size when there are none).
   uint32_t expand(std::vector<traces::Access>& step) const;
+  // Settles which experts keep their activations (before the residency decides the step)
+  // and returns the HBM the step holds beside its experts at its fullest: activations, and
+  // gradients as the backward makes them.
+  uint64_t plan_memory(const std::vector<traces::Access>& step, uint32_t backward_from);
   // Adds the phases the residency did not plan: backward (without evict_safe) and the
-  // optimizer's, and settles which experts keep their activations.
+  // optimizer's, and counts the step.
   void complete_plan(StepPlan& plan, const std::vector<traces::Access>& step, uint32_t backward_from);
+  // The first tier's bytes in use at the end of a step, its activations and gradients
+  // included: the HBM peak of a first tier sized in bytes.
+  void note_gpu_resident(uint64_t bytes) { gpu_resident_peak_ = std::max(gpu_resident_peak_, bytes); }
   // The compute time of phase `p` of the plan, counted in the forward, backward and update
   // totals (once per phase).
   sim::Time phase_compute(const StepPlan& plan, uint32_t p, const std::vector<traces::Access>& step);
@@ -65,6 +73,8 @@ class TrainingStep {
   uint64_t activation_peak_ = 0;
   double activation_sum_ = 0, flops_ = 0;
   uint64_t gradient_peak_ = 0;
+  uint64_t memory_peak_ = 0;  // of plan_memory()
+  uint64_t gpu_resident_peak_ = 0;
   sim::Time forward_time_ = 0, backward_time_ = 0, update_time_ = 0;
 };
 
