@@ -12,6 +12,8 @@
 #include "traces/kv/kv_generator.h"
 #include "sim/config/units.h"
 #include "traces/generators/generated_trace.h"
+#include "traces/kv/api_trace.h"
+#include "traces/kv/api_trace_stats.h"
 #include "traces/kv/kv_trace_stats.h"
 #include "traces/kv/mooncake_trace.h"
 #include "traces/stats/trace_stats.h"
@@ -61,15 +63,31 @@ int trace_gen_kv_command(const TraceGenKvCommand& command) {
 
 namespace {
 
-int kv_trace_stats(const TraceStatsCommand& command) {
-  double kv_bytes_per_token = 0;
-  if (!command.kv_bytes_per_token.empty()) {
-    try {
-      kv_bytes_per_token = static_cast<double>(sim::units::parse_bytes(command.kv_bytes_per_token));
-    } catch (const std::exception& e) {
-      throw InputError(std::string("--kv-bytes-per-token: ") + e.what());
-    }
+double kv_bytes_per_token_of(const TraceStatsCommand& command) {
+  if (command.kv_bytes_per_token.empty()) return 0;
+  try {
+    return static_cast<double>(sim::units::parse_bytes(command.kv_bytes_per_token));
+  } catch (const std::exception& e) {
+    throw InputError(std::string("--kv-bytes-per-token: ") + e.what());
   }
+}
+
+int api_trace_stats(const TraceStatsCommand& command) {
+  const double kv_bytes_per_token = kv_bytes_per_token_of(command);
+  const traces::ApiTraceStats stats = traces::compute_api_trace_stats(traces::read_api_trace(command.trace, command.block_tokens));
+  if (command.json) {
+    nlohmann::ordered_json out;
+    out["trace"] = command.trace;
+    traces::api_trace_stats_to_json(stats, kv_bytes_per_token, out);
+    std::printf("%s\n", out.dump(2).c_str());
+  } else {
+    std::printf("%s", traces::format_api_trace_stats(stats, command.trace, kv_bytes_per_token).c_str());
+  }
+  return 0;
+}
+
+int kv_trace_stats(const TraceStatsCommand& command) {
+  const double kv_bytes_per_token = kv_bytes_per_token_of(command);
   const traces::KvTrace trace = traces::read_mooncake_trace(command.trace, command.block_tokens);
   const traces::KvTraceStats stats = traces::compute_kv_trace_stats(trace);
   if (command.json) {
@@ -86,9 +104,9 @@ int kv_trace_stats(const TraceStatsCommand& command) {
 }  // namespace
 
 int trace_stats_command(const TraceStatsCommand& command) {
-  if (command.format == "mooncake" || (command.format == "auto" && traces::looks_like_kv_trace(command.trace))) {
-    return kv_trace_stats(command);
-  }
+  const bool json_lines = command.format == "auto" && traces::looks_like_kv_trace(command.trace);
+  if (command.format == "api" || (json_lines && traces::looks_like_api_trace(command.trace))) return api_trace_stats(command);
+  if (command.format == "mooncake" || json_lines) return kv_trace_stats(command);
   const std::vector<uint64_t> windows = parse_count_list(command.windows, "--window");
   const std::unique_ptr<traces::TraceReader> trace = traces::open_trace(command.trace, traces::parse_format(command.format));
   const traces::TraceStats stats = traces::compute_trace_stats(*trace, windows);
@@ -100,6 +118,18 @@ int trace_stats_command(const TraceStatsCommand& command) {
   } else {
     std::printf("%s", traces::format_trace_stats(stats, command.trace).c_str());
   }
+  return 0;
+}
+
+}  // namespace tiersim
+
+namespace tiersim {
+
+int trace_to_api_command(const TraceToApiCommand& command) {
+  const traces::KvTrace trace = traces::read_mooncake_trace(command.trace, command.block_tokens);
+  const std::string calls = traces::mooncake_as_api_calls(trace);
+  write_file_atomically(command.output, calls);
+  std::printf("wrote %zu requests as query, load and store calls to %s\n", trace.requests.size(), command.output.c_str());
   return 0;
 }
 

@@ -208,6 +208,15 @@ struct TraceGenKvCommand {
 };
 int trace_gen_kv_command(const TraceGenKvCommand& command);
 
+// tiersim trace to-api TRACE -o OUT.jsonl: a Mooncake trace as the store's API calls (each
+// request a query, a load and a store of its prompt).
+struct TraceToApiCommand {
+  std::string trace;
+  uint32_t block_tokens = 512;
+  std::string output;
+};
+int trace_to_api_command(const TraceToApiCommand& command);
+
 // tiersim list [policies|samplers|formats]
 int list_command(const std::string& what);
 

@@ -279,10 +279,16 @@ int main(int argc, char** argv) {
   gen_kv_app->add_option("--set", gen_kv.overrides, "override a config value: json.path=value (repeatable)");
   gen_kv_app->add_option("-o", gen_kv.output, "the trace file to write (.jsonl)")->required();
   gen_kv_app->callback([&] { action = [&] { return trace_gen_kv_command(gen_kv); }; });
+  TraceToApiCommand to_api;
+  CLI::App* to_api_app = trace_app->add_subcommand("to-api", "write a Mooncake trace as the KV store's API calls (query, load, store per request)");
+  to_api_app->add_option("trace", to_api.trace, "a Mooncake JSON-lines trace (.jsonl or .jsonl.zst)")->required();
+  to_api_app->add_option("--block-tokens", to_api.block_tokens, "tokens per block (hash id)")->capture_default_str()->check(CLI::Range(1u, 1u << 20));
+  to_api_app->add_option("-o", to_api.output, "the API trace to write (.jsonl)")->required();
+  to_api_app->callback([&] { action = [&] { return trace_to_api_command(to_api); }; });
   TraceStatsCommand stats;
-  CLI::App* stats_app = trace_app->add_subcommand("stats", "expert traces: unique experts per step, reuse distances, working set; KV traces: hit ratio of an unbounded prefix cache, prefix reuse, working set");
+  CLI::App* stats_app = trace_app->add_subcommand("stats", "expert traces: unique experts per step, reuse distances, working set; KV traces: hit ratio of an unbounded prefix cache, prefix reuse, working set; API traces: calls by op and an unbounded store's load hits");
   stats_app->add_option("trace", stats.trace, "trace file")->required();
-  stats_app->add_option("--format", stats.format, format_help(false, " or auto"))->capture_default_str();
+  stats_app->add_option("--format", stats.format, format_help(false, ", mooncake, api (KV traces) or auto"))->capture_default_str();
   stats_app->add_option("--block-tokens", stats.block_tokens, "KV traces: tokens per block (hash id)")->capture_default_str();
   stats_app->add_option("--kv-bytes-per-token", stats.kv_bytes_per_token, "KV traces: KV cache per token, e.g. \"320 KB\", for the working set in bytes");
   stats_app->add_option("--window", stats.windows, "working-set windows in steps, comma-separated")->capture_default_str();

@@ -72,6 +72,7 @@ class Tier {
   bool is_backing_store() const { return backing_; }
   const TierStats& stats() const { return stats_; }
   const EvictionPolicy& policy() const { return *policy_; }
+  EvictionPolicy& policy() { return *policy_; }  // for a workload that retags or switches it (the KV store)
   // What the tier holds, for reading and for per-object state (dirty bits, pins, stamps).
   ResidentSet<EvictionPolicy>& resident() { return resident_; }
   const ResidentSet<EvictionPolicy>& resident() const { return resident_; }

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "sim/engine/random.h"
+
 namespace tiersim::traces {
 
 struct KvRequest {
@@ -52,5 +54,13 @@ struct KvTrace {
 
 // The blocks a prompt of `tokens` tokens is cut into.
 inline uint64_t blocks_for_tokens(uint64_t tokens, uint32_t block_tokens) { return (tokens + block_tokens - 1) / block_tokens; }
+
+// A chunk's key: its last block's id (which names the whole prefix) and how many blocks
+// it holds, so a partial last chunk is not mistaken for the full one, in its namespace (0:
+// the global one, whose keys are as they always were).
+inline uint64_t chunk_key(uint64_t last_block_id, uint32_t blocks, uint32_t ns) {
+  const uint64_t key = sim::mix64(last_block_id ^ (uint64_t{blocks} << 48) ^ 0x6368756e6bull);
+  return ns == 0 ? key : sim::mix64(key ^ sim::mix64(0x6e616d65737061ull + ns));
+}
 
 }  // namespace tiersim::traces

@@ -20,14 +20,6 @@ namespace {
 
 double us(sim::Time ps) { return static_cast<double>(ps) / 1e6; }
 
-// A chunk's key: its last block's id (which names the whole prefix) and how many blocks
-// it holds, so a partial last chunk is not mistaken for the full one, in its namespace (0:
-// the global one, whose keys are as they always were).
-uint64_t chunk_key(uint64_t last_block_id, uint32_t blocks, uint32_t ns) {
-  const uint64_t key = sim::mix64(last_block_id ^ (uint64_t{blocks} << 48) ^ 0x6368756e6bull);
-  return ns == 0 ? key : sim::mix64(key ^ sim::mix64(0x6e616d65737061ull + ns));
-}
-
 }  // namespace
 
 KvServing::KvServing(sim::Simulator& simulator, Topology& topology, const KvServingSpec& spec, const traces::KvTrace& trace)
@@ -189,7 +181,7 @@ void KvServing::cut_into_chunks(const traces::KvRequest& request, std::vector<Ch
     const uint32_t blocks = std::min(per_chunk, request.blocks - first);
     uint32_t tokens = 0;
     for (uint32_t b = first; b < first + blocks; ++b) tokens += trace_.tokens_in_block(request, b);
-    out.push_back(Chunk{chunk_key(ids[first + blocks - 1], blocks, request.ns), blocks, tokens, shape_bytes_per_token_[request.shape]});
+    out.push_back(Chunk{traces::chunk_key(ids[first + blocks - 1], blocks, request.ns), blocks, tokens, shape_bytes_per_token_[request.shape]});
   }
 }
 

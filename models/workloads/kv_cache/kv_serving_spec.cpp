@@ -78,8 +78,6 @@ sim::Time PrefillCost::time(uint64_t cached, uint64_t fresh) const {
   return ps >= double(sim::kEndOfTime) ? sim::kEndOfTime : static_cast<sim::Time>(std::llround(ps));
 }
 
-namespace {
-
 NamespaceSpec parse_namespaces(const ConfigNode& node) {
   node.allow_only({"scope", "models", "instances"});
   NamespaceSpec n;
@@ -114,11 +112,15 @@ NamespaceSpec parse_namespaces(const ConfigNode& node) {
   return n;
 }
 
+namespace {
+
 std::string listed(const std::vector<std::string>& names) {
   std::string out;
   for (const std::string& n : names) out += (out.empty() ? "" : ", ") + n;
   return out.empty() ? "none listed" : out;
 }
+
+}  // namespace
 
 // Each request's namespace: 0 for all (global), else a number per (model, isolation_id) or
 // per instance. Names are checked against the config's lists.
@@ -173,8 +175,6 @@ void assign_namespaces(const NamespaceSpec& spec, traces::KvTrace& trace) {
     }
   }
 }
-
-}  // namespace
 
 // Each listed model's shape (the workload's where it gives none) and its prefill cost: the
 // hand-set terms are shared, a roofline is the model's own on the workload's GPU.

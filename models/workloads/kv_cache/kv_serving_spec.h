@@ -156,6 +156,12 @@ struct KvServingSpec {
 // needs. Throws InputError naming the JSON path of a mistake.
 KvServingSpec parse_kv_serving(const ConfigNode& workload, const TopologySpec& topology, uint64_t run_seed);
 
+// workload.namespaces (without it: one global namespace).
+NamespaceSpec parse_namespaces(const ConfigNode& node);
+// Puts each request of `trace` in its namespace (KvRequest::ns, ::shape); a model or
+// instance the config does not list is an InputError naming the trace's line.
+void assign_namespaces(const NamespaceSpec& spec, traces::KvTrace& trace);
+
 // Reads the spec's trace file or generates its trace (then cut to max_requests), and puts
 // each request in its namespace; a model or instance the config does not name is an
 // InputError naming the trace's line.
