@@ -15,6 +15,10 @@ class Fifo final : public EvictionPolicy {
   void on_hit(Slot, const ObjectInfo&) override {}
   void on_remove(Slot slot) override { links_.unlink(queue_, slot); }
   Slot victim(const EvictionGuard& guard) override { return links_.oldest_allowed(queue_, guard); }
+  bool peek_victim(const EvictionGuard& guard, Slot* victim) const override {
+    *victim = links_.oldest_allowed(queue_, guard);
+    return true;
+  }
 
  private:
   SlotLinks links_;

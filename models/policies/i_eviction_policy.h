@@ -80,6 +80,14 @@ class EvictionPolicy {
   // The slot to evict next among those `guard` allows, or kNoSlot if none is allowed.
   // The caller removes it (on_remove) before asking again.
   virtual Slot victim(const EvictionGuard& guard) = 0;
+  // The slot victim() would return now (kNoSlot: none allowed), found without changing any
+  // state; false where the policy cannot tell without a change (a clock's hand moves). For
+  // a caller deciding whether an eviction is worth it (the KV store's promotion daemon).
+  virtual bool peek_victim(const EvictionGuard& guard, Slot* victim) const {
+    (void)guard;
+    (void)victim;
+    return false;
+  }
 };
 
 }  // namespace tiersim::models

@@ -70,6 +70,16 @@ Slot PriorityLevels::victim(const EvictionGuard& guard) {
   return kNoSlot;
 }
 
+bool PriorityLevels::peek_victim(const EvictionGuard& guard, Slot* victim) const {
+  for (const Level& l : levels_) {
+    if (l.count == 0) continue;
+    if (!l.policy->peek_victim(guard, victim)) return false;
+    if (*victim != kNoSlot) return true;
+  }
+  *victim = kNoSlot;
+  return true;
+}
+
 void PriorityLevels::set_priority(Slot slot, int32_t priority, int64_t now) {
   if (priority_[slot] == priority) return;
   on_remove(slot);

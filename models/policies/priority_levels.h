@@ -30,6 +30,7 @@ class PriorityLevels final : public EvictionPolicy {
   void on_hit(Slot slot, const ObjectInfo& object) override;
   void on_remove(Slot slot) override;
   Slot victim(const EvictionGuard& guard) override;
+  bool peek_victim(const EvictionGuard& guard, Slot* victim) const override;
   bool expires() const override { return expires_; }
   bool expired(Slot slot, int64_t now) const override;
 

@@ -131,6 +131,79 @@ class HandComputed(unittest.TestCase):
             self.assertEqual(int(row["query_held_blocks"]), 1)
 
 
+class Movement(unittest.TestCase):
+    """Proactive promotion (the KVSS design's stage 2) against passive refills. Two DRAM slots;
+    block 1 is loaded twice, then pushed down to NVMe by 2 and 3 at 3.5 s. The daemon (every
+    second, min_uses 2) finds 1 at 4 s, worth more than the unused 2 and 3: 2 goes down (the
+    coldest, by key among equals) and 1 comes up, so the load at 4.5 s hits DRAM."""
+
+    BASE = [call(0.5, "store", [1]), call(1.5, "load", [1]), call(2.5, "load", [1]), call(3.5, "store", [2, 3])]
+
+    def daemon(self, **changes):
+        m = {"mode": "proactive", "controller": "daemon", "by": "frequency", "min_uses": 2, "scan_interval": "1 s",
+             "bandwidth": "1 GB/s"}
+        m.update(changes)
+        return m
+
+    def test_the_daemon_promotes_the_frequent_entry_ahead_of_its_load(self):
+        with temp_dir() as tmp:
+            calls = self.BASE + [call(4.5, "load", [1])]
+            passive = replay(tmp, "p", calls, dram_blocks=2)
+            daemon = replay(tmp, "d", calls, dram_blocks=2, movement=self.daemon())
+        self.assertEqual((int(passive["dram_load_hits"]), int(passive["refill_messages"])), (2, 1))
+        self.assertEqual((int(daemon["dram_load_hits"]), int(daemon["refill_messages"])), (3, 0))
+        self.assertEqual(int(daemon["promotions"]), 1)
+        self.assertEqual(int(daemon["promoted_used"]), 1)
+        self.assertEqual(int(daemon["daemon_swaps"]), 1)
+        self.assertEqual(int(daemon["evict_messages"]), 2)  # 1 at 3.5 s, 2 when swapped out
+        self.assertEqual(daemon["movement"], "daemon")
+        for row in (passive, daemon):  # both in the link's traffic
+            self.assertEqual(int(row["nvme_read_bytes"]), (int(row["refill_messages"]) + int(row["promotions"])) * BLOCK_BYTES)
+        self.assertLess(float(daemon["load_latency_mean_us"]), float(passive["load_latency_mean_us"]))
+
+    def test_the_budget_and_the_threshold_hold_it_back(self):
+        with temp_dir() as tmp:
+            calls = self.BASE + [call(4.5, "load", [1])]
+            small = replay(tmp, "s", calls, dram_blocks=2, movement=self.daemon(bandwidth="500 B/s"))  # 500 B a scan
+            rare = replay(tmp, "r", calls, dram_blocks=2, movement=self.daemon(min_uses=3))
+        for row in (small, rare):
+            self.assertEqual(int(row["promotions"]), 0)
+            self.assertEqual(int(row["refill_messages"]), 1)
+
+    def test_a_load_waits_for_a_promotion_on_its_way(self):
+        with temp_dir() as tmp:
+            row = replay(tmp, "w", self.BASE + [call(4.000002, "load", [1])], dram_blocks=2, movement=self.daemon())
+        self.assertEqual(int(row["load_in_flight_blocks"]), 1)
+        self.assertEqual(int(row["dram_load_hits"]), 2)  # the two before
+        self.assertEqual(int(row["refill_messages"]), 0)
+        # Promoted at 4 s: 10 us of latency and 1024 bytes at 1 GB/s, the load 2 us later.
+        self.assertAlmostEqual(float(row["load_latency_p99_us"]), 9.024, delta=0.2)
+
+    def test_the_driver_promotes_what_its_query_found(self):
+        driver = {"mode": "proactive", "controller": "driver"}
+        calls = [call(0, "store", [1]), call(1, "store", [2, 3]), call(5, "query", [1]), call(6, "load", [1])]
+        with temp_dir() as tmp:
+            row = replay(tmp, "q", calls, dram_blocks=2, movement=driver)
+            passive = replay(tmp, "qp", calls, dram_blocks=2)
+            # The same query and load at once: the load finds the promotion on its way and waits.
+            calls[-1]["t"] = 5
+            at_once = replay(tmp, "q2", calls, dram_blocks=2, movement=driver)
+        self.assertEqual((int(row["promotions"]), int(row["refill_messages"]), int(row["dram_load_hits"])), (1, 0, 1))
+        self.assertEqual((int(passive["refill_messages"]), int(passive["dram_load_hits"])), (1, 0))
+        self.assertEqual((int(at_once["load_in_flight_blocks"]), int(at_once["dram_load_hits"])), (1, 0))
+
+    def test_by_ttl_the_longest_lived_comes_first(self):
+        # Three slots: 1 (100 s to live) and 2 (50 s) are pushed down by 3, 4, 5; a delete frees
+        # one slot; the daemon, by TTL, fills it with 1.
+        with temp_dir() as tmp:
+            calls = [call(0.5, "store", [1], ttl_s=100), call(0.5, "store", [2], ttl_s=50), call(1.5, "store", [3, 4, 5]),
+                     call(2.5, "delete", [5]), call(3.5, "load", [1]), call(3.5, "load", [2])]
+            row = replay(tmp, "t", calls, dram_blocks=3, movement=self.daemon(by="ttl"))
+        self.assertEqual(int(row["promotions"]), 1)
+        self.assertEqual(int(row["dram_load_hits"]), 1)  # 1
+        self.assertEqual(int(row["refill_messages"]), 1)  # 2
+
+
 class AgainstTheModel(unittest.TestCase):
     def random_calls(self, rng, n, instances=None):
         calls, t = [], 0.0
@@ -182,6 +255,28 @@ class AgainstTheModel(unittest.TestCase):
                 shared = kv_store_model.replay(path, 4)
                 differs.append(any(shared[key] != expected[key] for key in keys))
         self.assertTrue(any(differs))  # sharing would have answered otherwise
+
+
+    def test_movement_never_loses_an_entry(self):
+        # Promotion only copies up and demotion writes down: what the store holds anywhere, and
+        # so what loads miss, is the same under every movement control.
+        rng = random.Random(3)
+        movements = [{"mode": "proactive", "controller": "driver"},
+                     {"mode": "proactive", "controller": "daemon", "scan_interval": "0.5 s", "bandwidth": "4 KB/s", "min_uses": 1},
+                     {"mode": "proactive", "controller": "daemon", "by": "ttl", "scan_interval": "1 s", "bandwidth": "1 MB/s"}]
+        promoted = [0] * len(movements)
+        with temp_dir() as tmp:
+            for trial in range(4):
+                calls = self.random_calls(rng, 300)
+                path = write_calls(os.path.join(tmp, f"m{trial}.jsonl"), calls)
+                passive = run_config(tmp, f"p{trial}", store_config(path, dram_blocks=3))
+                for i, movement in enumerate(movements):
+                    row = run_config(tmp, f"m{trial}_{i}", store_config(path, dram_blocks=3, movement=movement))
+                    self.assertEqual(row["load_missed_blocks"], passive["load_missed_blocks"], movement)
+                    self.assertEqual(row["query_held_blocks"], passive["query_held_blocks"], movement)
+                    self.assertLessEqual(int(row["promoted_used"]) + int(row["promoted_wasted"]), int(row["promotions"]))
+                    promoted[i] += int(row["promotions"])
+        self.assertTrue(all(promoted), promoted)  # each control moved something
 
 
 class MooncakeOnTheApi(unittest.TestCase):
@@ -258,6 +353,8 @@ class BadInput(unittest.TestCase):
         self.fails([ok, call(1, "evict_policy", tier="ssd", policy="lru")], ["bad.jsonl:2", "tier \"ssd\" is not a cache tier"])
         self.fails([ok, call(1, "evict_policy", tier="dram", policy="mru")], ["bad.jsonl:2", "unknown policy \"mru\""])
         self.fails([ok, call(1, "evict_policy", tier="dram", policy="belady")], ["bad.jsonl:2", "Belady"])
+        self.fails([ok], ["workload.movement.controller", "driver, daemon"], movement={"mode": "proactive", "controller": "cron"})
+        self.fails([ok], ["workload.movement.scan_interval"], movement={"mode": "proactive", "controller": "daemon", "scan_interval": "0 s"})
 
 
 if __name__ == "__main__":

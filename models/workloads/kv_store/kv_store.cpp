@@ -34,6 +34,7 @@ KvStore::KvStore(sim::Simulator& simulator, Topology& topology, const KvStoreSpe
       tags_(tags),
       hierarchy_(tiers_of(topology), /*store_holds_everything=*/false, *this, *this, LogicalClock{&now_, true}),
       load_found_(topology.tier_count(), 0) {
+  if (spec.movement.mode != MovementSpec::Mode::kPassive) movement_ = std::make_unique<KvMovement>(spec.movement);
   bytes_per_token_.push_back(spec.model.bytes_per_token());
   for (const auto& shape : spec.namespaces.shapes) bytes_per_token_.push_back(shape ? shape->bytes_per_token() : bytes_per_token_[0]);
 }
@@ -42,6 +43,7 @@ void KvStore::run() {
   if (calls_.calls.empty()) return;
   const auto at = [&](uint32_t i) { return static_cast<sim::Time>(calls_.requests.requests[i].arrival_us) * sim::kMicrosecond; };
   simulator_.schedule_at(at(0), &on_call, this, 0);
+  if (movement_ && spec_.movement.mode == MovementSpec::Mode::kDaemon) simulator_.schedule_after(spec_.movement.scan_interval, &on_scan, this);
   simulator_.run();
 }
 
@@ -51,6 +53,8 @@ void KvStore::on_call(void* self, uint64_t index) {
   if (index + 1 < store.calls_.calls.size()) {
     const sim::Time next = static_cast<sim::Time>(store.calls_.requests.requests[index + 1].arrival_us) * sim::kMicrosecond;
     store.simulator_.schedule_at(next, &on_call, self, index + 1);
+  } else {
+    store.calls_done_ = true;
   }
 }
 
@@ -100,14 +104,26 @@ void KvStore::load(const traces::KvRequest& r) {
       load_missed_ += r.blocks - b;
       break;
     }
+    if (movement_) movement_->add_use(key);
+    if (t == 0) {
+      const uint32_t* m = movement_ ? in_flight_.find(key) : nullptr;
+      if (m) {  // promoted, still on its way: the load waits for it
+        moves_[*m].waiters.push_back(id);
+        ++loads_[id].pending;
+        ++in_flight_blocks_;
+      } else {
+        ++load_found_[0];
+      }
+      if (movement_ && promoted_.erase(key)) ++promoted_used_;
+      continue;
+    }
     ++load_found_[t];
-    if (t == 0) continue;
     const uint64_t bytes = block_bytes(r, b);
     ++refills_;
     refill_bytes_ += bytes;
     ++loads_[id].pending;
     move(&topology_.fetch_path(t), 0, bytes, id);
-    hierarchy_.admit(0, key, bytes, topology_.tier(0).resident().guard(0, false));
+    if (hierarchy_.admit(0, key, bytes, topology_.tier(0).resident().guard(0, false)) != kNoSlot) entered_first_tier(key);
   }
   load_blocks_ += r.blocks;
   if (loads_[id].pending == 0) {
@@ -130,14 +146,18 @@ void KvStore::store(const traces::KvRequest& r, const traces::ApiCall& c) {
     }
     topology_.tier(0).count_written();
     ++stored_blocks_;
+    entered_first_tier(key);
   }
 }
 
 void KvStore::query(const traces::KvRequest& r) {
   query_blocks_ += r.blocks;
   for (uint32_t b = 0; b < r.blocks; ++b) {
-    if (!hierarchy_.held_at_or_above(topology_.backing_tier(), key_of(r, b))) break;
+    const uint64_t key = key_of(r, b);
+    if (!hierarchy_.held_at_or_above(topology_.backing_tier(), key)) break;
     ++query_held_;
+    // A driver that promotes: what its query found below tier 1 comes up before the load.
+    if (movement_ && spec_.movement.mode == MovementSpec::Mode::kDriver && topology_.tier(0).resident().find(key) == kNoSlot) promote(key);
   }
 }
 
@@ -172,12 +192,14 @@ void KvStore::tag(uint64_t key, const traces::ApiCall& c) {
     tags.expiry = sim::saturating_add(simulator_.now(), static_cast<sim::Time>(c.ttl_s * 1e12 + 0.5));
     expiries_.push(Expiry{tags.expiry, key});
   }
-  if (!c.has_priority || tags.priority == c.priority) return;
-  tags.priority = c.priority;
-  for (uint32_t t = 0; t < topology_.backing_tier(); ++t) {
-    const Slot slot = topology_.tier(t).resident().find(key);
-    if (slot != kNoSlot) levels(t).set_priority(slot, c.priority, now_);
+  if (c.has_priority && tags.priority != c.priority) {
+    tags.priority = c.priority;
+    for (uint32_t t = 0; t < topology_.backing_tier(); ++t) {
+      const Slot slot = topology_.tier(t).resident().find(key);
+      if (slot != kNoSlot) levels(t).set_priority(slot, c.priority, now_);
+    }
   }
+  reranked(key);
 }
 
 void KvStore::switch_policy(const traces::PolicyCall& p) {
@@ -211,16 +233,24 @@ void KvStore::remove_everywhere(uint64_t key) {
     if (slot != kNoSlot) tier.remove(slot);
   }
   tags_.erase(key);
+  if (movement_) {
+    movement_->forget(key);
+    promoted_.erase(key);
+    in_flight_.erase(key);
+  }
 }
 
 // ---------------------------------------------------------------- eviction
 
 void KvStore::on_victim(uint32_t tier, const Evicted& victim) {
-  if (tier + 1 < hierarchy_.size() && !hierarchy_.held_below(tier, victim.key)) {
-    hierarchy_.write_down(tier, victim);
-    return;
+  if (tier == 0) left_first_tier(victim.key);
+  if (tier + 1 < hierarchy_.size() && !hierarchy_.held_below(tier, victim.key)) hierarchy_.write_down(tier, victim);
+  if (!hierarchy_.held_at_or_above(topology_.backing_tier(), victim.key)) {  // gone from the store
+    tags_.erase(victim.key);
+    if (movement_) movement_->forget(victim.key);
+  } else if (tier == 0 && movement_) {
+    movement_->set_candidate(victim.key, rank_of(victim.key));
   }
-  if (!hierarchy_.held_at_or_above(topology_.backing_tier(), victim.key)) tags_.erase(victim.key);  // gone from the store
 }
 
 void KvStore::move_down(uint32_t from, uint32_t, uint64_t, uint64_t bytes, bool) {
@@ -235,7 +265,8 @@ void KvStore::move_down(uint32_t from, uint32_t, uint64_t, uint64_t bytes, bool)
 
 void KvStore::move(const std::vector<uint32_t>* path, uint32_t single, uint64_t bytes, int64_t load) {
   const uint32_t m = moves_.acquire();
-  moves_[m] = Move{path ? path->data() : nullptr, single, path ? static_cast<uint32_t>(path->size()) : 1, 0, bytes, load};
+  last_move_ = m;
+  moves_[m] = Move{path ? path->data() : nullptr, single, path ? static_cast<uint32_t>(path->size()) : 1, 0, bytes, load, false, 0, {}};
   if (load >= 0 && spec_.query_latency > 0) {
     // The index answers first; then the data moves.
     simulator_.schedule_after(spec_.query_latency, [](void* self, uint64_t i) { static_cast<KvStore*>(self)->submit_hop(uint32_t(i)); },
@@ -261,6 +292,12 @@ void KvStore::on_hop_done(void* self, uint64_t index) {
     return;
   }
   const int64_t load = move.load;
+  if (move.promotion) {
+    const uint32_t* in_flight = store.in_flight_.find(move.key);
+    if (in_flight && *in_flight == m) store.in_flight_.erase(move.key);
+    for (uint32_t waiter : move.waiters)
+      if (--store.loads_[waiter].pending == 0) store.load_done(waiter);
+  }
   store.moves_.release(m);
   if (load >= 0 && --store.loads_[static_cast<uint32_t>(load)].pending == 0) store.load_done(static_cast<uint32_t>(load));
 }
@@ -268,6 +305,98 @@ void KvStore::on_hop_done(void* self, uint64_t index) {
 void KvStore::load_done(uint32_t load) {
   load_latency_.record(static_cast<uint64_t>(simulator_.now() - loads_[load].started));
   loads_.release(load);
+}
+
+// ---------------------------------------------------------------- movement
+
+KvMovement::Rank KvStore::rank_of(uint64_t key) const {
+  const KvEntryTags* tags = tags_.find(key);
+  const int32_t priority = tags ? tags->priority : 0;
+  if (spec_.movement.value == MovementSpec::Value::kTtl) return {priority, tags ? tags->expiry : INT64_MAX, key};
+  return {priority, static_cast<int64_t>(movement_->uses(key)), key};
+}
+
+void KvStore::entered_first_tier(uint64_t key) {
+  if (movement_) movement_->drop_candidate(key);
+}
+
+void KvStore::left_first_tier(uint64_t key) {
+  if (!movement_) return;
+  in_flight_.erase(key);  // loads already waiting on it keep waiting
+  if (promoted_.erase(key)) ++promoted_wasted_;
+}
+
+void KvStore::reranked(uint64_t key) {
+  if (movement_ && topology_.tier(0).resident().find(key) == kNoSlot && hierarchy_.held_below(0, key)) {
+    movement_->set_candidate(key, rank_of(key));
+  }
+}
+
+void KvStore::promote(uint64_t key) {
+  uint32_t source = 1;
+  Slot slot = kNoSlot;
+  for (; source <= topology_.backing_tier(); ++source)
+    if ((slot = topology_.tier(source).resident().find(key)) != kNoSlot) break;
+  if (slot == kNoSlot) return;
+  const uint64_t bytes = topology_.tier(source).resident().size_bytes(slot);
+  if (hierarchy_.admit(0, key, bytes, topology_.tier(0).resident().guard(0, false)) == kNoSlot) return;
+  entered_first_tier(key);
+  ++promotions_;
+  promotion_bytes_ += bytes;
+  promoted_.find_or_insert(key, 1);
+  move(&topology_.fetch_path(source), 0, bytes, -1);
+  const uint32_t m = static_cast<uint32_t>(last_move_);
+  moves_[m].promotion = true;
+  moves_[m].key = key;
+  in_flight_.find_or_insert(key, m) = m;
+}
+
+// Free room for a candidate of `bytes`, or the room of what tier 1's policy would evict
+// next, taken only while that is worth less than the candidate (TinyLFU's admission test).
+bool KvStore::make_room_for(const KvMovement::Rank& candidate, uint64_t bytes) {
+  Tier& first = topology_.tier(0);
+  ResidentSet<EvictionPolicy>& hot = first.resident();
+  const EvictionGuard guard = hot.guard(0, false);
+  while (!hot.fits(bytes)) {
+    Slot slot = kNoSlot;
+    if (!first.policy().peek_victim(guard, &slot) || slot == kNoSlot) return false;  // only free room, then
+    const KvMovement::Rank victim = rank_of(hot.key(slot));
+    const bool worth_less = victim.priority < candidate.priority || (victim.priority == candidate.priority && victim.value < candidate.value);
+    if (!worth_less) return false;
+    const Evicted evicted{slot, hot.key(slot), hot.size_bytes(slot), hot.dirty(slot)};
+    first.remove(slot);
+    ++swaps_;
+    on_victim(0, evicted);
+  }
+  return true;
+}
+
+void KvStore::on_scan(void* self, uint64_t) {
+  auto& store = *static_cast<KvStore*>(self);
+  if (store.calls_done_) return;  // the daemon stops with the calls
+  store.scan();
+  store.simulator_.schedule_after(store.spec_.movement.scan_interval, &on_scan, self);
+}
+
+void KvStore::scan() {
+  ++scans_;
+  double budget = spec_.movement.bandwidth_Bps * sim::to_seconds(spec_.movement.scan_interval);
+  while (movement_->has_candidate()) {
+    const KvMovement::Rank best = movement_->best_candidate();
+    uint64_t bytes = 0;
+    for (uint32_t t = 1; t <= topology_.backing_tier() && bytes == 0; ++t) {
+      const Slot slot = topology_.tier(t).resident().find(best.key);
+      if (slot != kNoSlot) bytes = topology_.tier(t).resident().size_bytes(slot);
+    }
+    if (bytes == 0) {  // no longer below (cannot happen: kept in step); never loop on it
+      movement_->drop_candidate(best.key);
+      continue;
+    }
+    if (double(bytes) > budget || !make_room_for(best, bytes)) break;
+    budget -= double(bytes);
+    promote(best.key);
+    movement_->drop_candidate(best.key);
+  }
 }
 
 // ---------------------------------------------------------------- results
@@ -280,7 +409,7 @@ Metrics KvStore::metrics() const {
   for (uint32_t op = 0; op < traces::kApiOps; ++op) m.add(std::string(traces::api_op_name(static_cast<traces::ApiOp>(op))) + "_calls", op_counts_[op]);
   m.add("load_blocks", load_blocks_);
   m.add("load_missed_blocks", load_missed_);
-  m.add("load_hit_ratio", ratio(double(load_blocks_ - load_missed_), double(load_blocks_)));
+  m.add("load_hit_ratio", ratio(double(load_blocks_ - load_missed_), double(load_blocks_)));  // in flight included
   m.add("load_latency_mean_us", load_latency_.mean() / 1e6);
   m.add("load_latency_p50_us", us(static_cast<sim::Time>(load_latency_.quantile(0.5))));
   m.add("load_latency_p99_us", us(static_cast<sim::Time>(load_latency_.quantile(0.99))));
@@ -299,6 +428,15 @@ Metrics KvStore::metrics() const {
   m.add("refill_message_bytes", refill_bytes_);
   m.add("evict_messages", evicts_);
   m.add("evict_message_bytes", evict_bytes_);
+  static const char* const modes[] = {"passive", "driver", "daemon"};
+  m.add("movement", modes[static_cast<uint32_t>(spec_.movement.mode)]);
+  m.add("promotions", promotions_);
+  m.add("promotion_bytes", promotion_bytes_);
+  m.add("promoted_used", promoted_used_);
+  m.add("promoted_wasted", promoted_wasted_);
+  m.add("load_in_flight_blocks", in_flight_blocks_);
+  m.add("daemon_scans", scans_);
+  m.add("daemon_swaps", swaps_);
   for (uint32_t t = 0; t < topology_.tier_count(); ++t) {
     const Tier& tier = topology_.tier(t);
     const std::string& n = tier.name();

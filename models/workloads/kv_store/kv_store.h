@@ -17,6 +17,9 @@
 //  - eviction: the lowest priority first, the tier's policy within a priority
 //    (models/policies/priority_levels.h). A victim of tier 1 that no tier below holds is
 //    written down: an `evict` message of its bytes over the write-back link;
+//  - movement (models/workloads/kv_store/kv_movement.h): what a driver or a daemon promotes
+//    from tier 2 ahead of the loads, as background refills; a load that finds a block
+//    still on its way waits for it;
 //  - TTL: an entry tagged with ttl_s lives until call time + ttl_s; at that second it leaves
 //    every tier (a call at exactly that time no longer finds it).
 #include <cstdint>
@@ -26,6 +29,7 @@
 #include <vector>
 
 #include "models/cache/cache_hierarchy.h"
+#include "models/workloads/kv_store/kv_movement.h"
 #include "models/workloads/kv_store/kv_store_spec.h"
 #include "sim/containers/flat_map.h"
 #include "sim/containers/index_pool.h"
@@ -79,6 +83,15 @@ class KvStore final : private VictimRule, private MoveSink {
   void move(const std::vector<uint32_t>* path, uint32_t single, uint64_t bytes, int64_t load);
   void submit_hop(uint32_t m);
   void load_done(uint32_t load);
+  // Movement control.
+  static void on_scan(void* self, uint64_t);
+  void scan();
+  void promote(uint64_t key);  // a tier-2-only entry into tier 1, in the background
+  bool make_room_for(const KvMovement::Rank& candidate, uint64_t bytes);
+  KvMovement::Rank rank_of(uint64_t key) const;
+  void entered_first_tier(uint64_t key);
+  void left_first_tier(uint64_t key);
+  void reranked(uint64_t key);
 
   void on_victim(uint32_t tier, const Evicted& victim) override;
   void move_down(uint32_t from, uint32_t to, uint64_t key, uint64_t bytes, bool demotion) override;
@@ -106,8 +119,12 @@ class KvStore final : private VictimRule, private MoveSink {
     uint32_t hops = 0, next = 0;
     uint64_t bytes = 0;
     int64_t load = -1;
+    bool promotion = false;
+    uint64_t key = 0;                // a promotion's entry
+    std::vector<uint32_t> waiters;   // loads that found a promotion still on its way
   };
   sim::IndexPool<Move> moves_;
+  uint32_t last_move_ = 0;  // the move move() made last
   struct PendingLoad {
     sim::Time started = 0;
     uint32_t pending = 0;
@@ -122,6 +139,12 @@ class KvStore final : private VictimRule, private MoveSink {
   uint64_t stored_blocks_ = 0, store_present_ = 0, deleted_ = 0, delete_absent_ = 0, retagged_ = 0, retag_absent_ = 0;
   uint64_t expired_ = 0, policy_switches_ = 0, dropped_ = 0;
   sim::LogHistogram load_latency_;
+  std::unique_ptr<KvMovement> movement_;  // null when passive
+  sim::FlatMap<uint32_t> in_flight_;      // promoted entry -> its move
+  sim::FlatMap<uint8_t> promoted_;        // promoted, not yet loaded
+  bool calls_done_ = false;
+  uint64_t promotions_ = 0, promotion_bytes_ = 0, promoted_used_ = 0, promoted_wasted_ = 0, scans_ = 0, swaps_ = 0;
+  uint64_t in_flight_blocks_ = 0;  // load blocks found in tier 1 while their promotion was on its way
   sim::Time last_call_ = 0;
 };
 

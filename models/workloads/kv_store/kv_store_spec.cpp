@@ -12,7 +12,7 @@
 namespace tiersim::models {
 
 KvStoreSpec parse_kv_store(const ConfigNode& workload, const TopologySpec& topology) {
-  workload.allow_only({"type", "trace", "block_tokens", "model", "namespaces", "query_latency", "max_calls"});
+  workload.allow_only({"type", "trace", "block_tokens", "model", "namespaces", "query_latency", "max_calls", "movement"});
   if (topology.tiers.size() < 2) {
     workload.fail("the store needs its tier 1 (the first tier) and a tier below it (tier 2, the last tier)");
   }
@@ -35,6 +35,7 @@ KvStoreSpec parse_kv_store(const ConfigNode& workload, const TopologySpec& topol
   spec.query_latency = workload.duration_or("query_latency", 0);
   if (spec.query_latency < 0) workload.at("query_latency").fail("expected a duration >= 0");
   spec.max_calls = workload.uint_or("max_calls", UINT64_MAX, 1);
+  if (auto movement = workload.find("movement")) spec.movement = parse_movement(*movement);
   return spec;
 }
 

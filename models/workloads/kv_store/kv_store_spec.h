@@ -11,11 +11,14 @@
 //   query_latency what a query or a lookup below the first tier costs before any data
 //                 moves (the index's answer), default 0
 //   max_calls     replay at most this many calls
+//   movement      passive, or proactive promotion by the driver or a daemon
+//                 (models/workloads/kv_store/kv_movement.h)
 #include <cstdint>
 #include <string>
 
 #include "models/compute/model_shape.h"
 #include "models/workloads/kv_cache/kv_serving_spec.h"
+#include "models/workloads/kv_store/kv_movement.h"
 #include "traces/kv/api_trace.h"
 #include "sim/engine/time.h"
 
@@ -29,6 +32,7 @@ struct KvStoreSpec {
   NamespaceSpec namespaces;
   sim::Time query_latency = 0;
   uint64_t max_calls = UINT64_MAX;
+  MovementSpec movement;
 };
 
 KvStoreSpec parse_kv_store(const ConfigNode& workload, const TopologySpec& topology);
