@@ -16,6 +16,7 @@ WARM = os.path.join(ROOT, "configs", "warm_tier_prefetch.json")
 KV = os.path.join(ROOT, "configs", "kv_synthetic_chat.json")
 POOLED = os.path.join(ROOT, "configs", "kv_pooled_pd.json")
 TRAIN = os.path.join(ROOT, "configs", "train_quickstart.json")
+STORE = os.path.join(ROOT, "configs", "kvss_store_daemon.json")
 UNKNOWN = "zz_not_a_key"
 
 
@@ -92,6 +93,8 @@ PROBES = {
     "workload.warm_tier.versions": based(WARM, "workload.warm_tier.versions"),
     "workload.warm_tier.integrity": based(WARM, "workload.warm_tier.integrity"),
     "workload (kv_cache)": based(KV, "workload"),
+    "workload (kv_store)": based(STORE, "workload"),
+    "workload.movement": based(STORE, "workload.movement"),
     "workload.generator (kv_cache)": based(KV, "workload.generator"),
     "workload.namespaces": based(KV, "workload.namespaces", **{"workload.namespaces": {"scope": "global"}}),
     "workload.index": based(KV, "workload.index", **{"workload.index": {"architecture": "pooled"}}),

@@ -18,6 +18,8 @@ here; the rest are asserted below.
                            test_train.py: the flags of train.py's quick start give its results)
   train_adam_placement     Adam's state beside the expert beats host DRAM, which beats NVMe
                            by an order of magnitude; at 4 GiB only the offloaded state fits
+  kvss_store_daemon        a promotion daemon shortens the store's loads a little, its NVMe
+                           reads mostly unused
   sweeps                   the directions their descriptions give"""
 import csv
 import glob
@@ -70,6 +72,23 @@ class TrainAdamPlacement(unittest.TestCase):
             out = os.path.join(tmp, "dram")
             run("run", config, *steps, "--set", "workload.training.optimizer.placement=dram", "--out", out, "--quiet")
             self.assertEqual(read_row(os.path.join(out, "results.csv"))["gpu_memory_fits"], "true")
+
+
+class KvssStoreDaemon(unittest.TestCase):
+    def test_the_daemon_shortens_loads_a_little_for_nvme_reads_mostly_unused(self):
+        config = os.path.join(CONFIGS, "kvss_store_daemon.json")
+        with temp_dir() as tmp:
+            rows = {}
+            for mode in ("proactive", "passive"):
+                out = os.path.join(tmp, mode)
+                run("run", config, "--set", f"workload.movement.mode={mode}", "--out", out, "--quiet")
+                rows[mode] = read_row(os.path.join(out, "results.csv"))
+        daemon, passive = rows["proactive"], rows["passive"]
+        self.assertLess(float(daemon["load_latency_mean_us"]), float(passive["load_latency_mean_us"]))
+        self.assertGreater(float(daemon["dram_load_hit_ratio"]), float(passive["dram_load_hit_ratio"]))
+        self.assertEqual(daemon["load_hit_ratio"], passive["load_hit_ratio"])  # movement loses nothing
+        self.assertGreater(int(daemon["nvme_read_bytes"]), int(passive["nvme_read_bytes"]))  # its cost
+        self.assertGreater(int(daemon["promoted_wasted"]), int(daemon["promoted_used"]))  # mostly unused
 
 
 class EveryConfigAsksAQuestion(unittest.TestCase):

@@ -70,6 +70,7 @@
 #include <memory>
 
 #include "models/compute/model_shape.h"
+#include "models/kv/kv_namespaces.h"
 #include "models/compute/roofline.h"
 #include "models/workloads/kv_cache/kv_cluster_spec.h"
 #include "sim/engine/time.h"
@@ -90,18 +91,6 @@ struct PrefillCost {
   double per_token2_ps = 0;
   // Time to compute `fresh` tokens after `cached` ones.
   sim::Time time(uint64_t cached, uint64_t fresh) const;
-};
-
-struct NamespaceSpec {
-  enum class Scope { kGlobal, kModel, kInstance };
-  struct Instance {
-    std::string name, model, isolation_id;
-  };
-  Scope scope = Scope::kGlobal;
-  std::vector<std::string> models;
-  std::vector<std::optional<ModelShape>> shapes;  // per model: its own shape, or the workload's
-  std::vector<Instance> instances;
-  std::string path;  // where the block is, for errors
 };
 
 struct DiscoverySpec {
@@ -155,12 +144,6 @@ struct KvServingSpec {
 // Reads the workload block; the topology gives tier names and the links the write policy
 // needs. Throws InputError naming the JSON path of a mistake.
 KvServingSpec parse_kv_serving(const ConfigNode& workload, const TopologySpec& topology, uint64_t run_seed);
-
-// workload.namespaces (without it: one global namespace).
-NamespaceSpec parse_namespaces(const ConfigNode& node);
-// Puts each request of `trace` in its namespace (KvRequest::ns, ::shape); a model or
-// instance the config does not list is an InputError naming the trace's line.
-void assign_namespaces(const NamespaceSpec& spec, traces::KvTrace& trace);
 
 // Reads the spec's trace file or generates its trace (then cut to max_requests), and puts
 // each request in its namespace; a model or instance the config does not name is an

@@ -7,16 +7,10 @@ namespace tiersim::models {
 MovementSpec parse_movement(const ConfigNode& node) {
   MovementSpec m;
   node.allow_only({"mode", "controller", "by", "min_uses", "scan_interval", "bandwidth"});
-  if (node.at("mode").as_enum({"passive", "proactive"}) == "passive") {
-    node.allow_only({"mode"});
-    return m;
-  }
+  // The daemon's keys may stay beside "passive" or the driver: a switch of mode is one edit.
+  if (node.at("mode").as_enum({"passive", "proactive"}) == "passive") return m;
   const std::string controller = node.at("controller").as_enum({"driver", "daemon"});
   m.mode = controller == "driver" ? MovementSpec::Mode::kDriver : MovementSpec::Mode::kDaemon;
-  if (m.mode == MovementSpec::Mode::kDriver) {
-    node.allow_only({"mode", "controller"});
-    return m;
-  }
   if (auto by = node.find("by")) m.value = by->as_enum({"frequency", "ttl"}) == "ttl" ? MovementSpec::Value::kTtl : MovementSpec::Value::kFrequency;
   m.min_uses = static_cast<uint32_t>(node.uint_or("min_uses", m.min_uses, 1, 1u << 30));
   m.scan_interval = node.duration_or("scan_interval", m.scan_interval);

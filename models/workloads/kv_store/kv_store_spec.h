@@ -17,12 +17,14 @@
 #include <string>
 
 #include "models/compute/model_shape.h"
-#include "models/workloads/kv_cache/kv_serving_spec.h"
+#include "models/kv/kv_namespaces.h"
 #include "models/workloads/kv_store/kv_movement.h"
 #include "traces/kv/api_trace.h"
 #include "sim/engine/time.h"
 
 namespace tiersim::models {
+
+struct TopologySpec;
 
 struct KvStoreSpec {
   std::string trace_path;

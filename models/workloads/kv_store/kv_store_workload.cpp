@@ -8,6 +8,7 @@
 #include "models/tiers/topology.h"
 #include "models/workloads/i_workload.h"
 #include "models/workloads/kv_store/kv_store.h"
+#include "models/workloads/kv_store/kv_store_summary.h"
 #include "models/workloads/workload_registry.h"
 #include "sim/config/config_node.h"
 #include "sim/engine/simulator.h"
@@ -46,7 +47,6 @@ std::unique_ptr<WorkloadSpec> parse_kv_store_workload(const ConfigNode& workload
 }
 
 WorkloadRun KvStoreWorkload::simulate(const TopologySpec& topology_spec, const std::string& name) const {
-  (void)name;
   const traces::ApiTrace calls = load_api_calls(spec_, topology_spec);
   sim::FlatMap<KvEntryTags> tags;
   TopologySpec wrapped = topology_spec;
@@ -73,6 +73,9 @@ WorkloadRun KvStoreWorkload::simulate(const TopologySpec& topology_spec, const s
   run.lookups = store.block_lookups();
   run.lookups_name = "block_lookups";
   run.extra_files = {{"histograms.csv", store.histograms_csv()}};
+  run.print_summary = [name, topology_spec, row = run.row, wall = run.wall_seconds, events = run.events](const std::string& out_dir) {
+    print_kv_store_summary(name, topology_spec, row, wall, events, out_dir);
+  };
   return run;
 }
 
