@@ -83,3 +83,71 @@ class Nodes(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class Replication(unittest.TestCase):
+    """The distributed architecture's replicas: a node's computed chunks are copied into the
+    next nodes' own tier, over its replication link."""
+
+    def requests(self, tmp, n):
+        trace = os.path.join(tmp, "r.jsonl")
+        with open(trace, "w") as f:
+            for i in range(n):  # the same three-block prompt, 10 s apart
+                f.write(json.dumps({"timestamp": i * 10000, "input_length": 3 * BLOCK, "output_length": 1, "hash_ids": [1, 2, 3]}) + "\n")
+        return trace
+
+    def workers(self, replicas=1, count=2):
+        w = {"count": count, "routing": "round_robin"}
+        if replicas > 1:
+            w.update({"replicas": replicas, "replication": {"bandwidth": "10 GB/s", "latency": "5 us"}})
+        return w
+
+    def test_a_replica_serves_the_next_node(self):
+        # Round robin: requests 0 and 2 on node 0, 1 on node 1. Alone, node 1 computes its own
+        # copy (3 of 9 blocks hit); with 2 replicas node 0's chunks are already on node 1.
+        with temp_dir() as tmp:
+            trace = self.requests(tmp, 3)
+            alone = run_config(tmp, "one", two_tier_kv(trace, prefill={"fixed": "1 ms"}, workers=self.workers()))
+            copied = run_config(tmp, "two", two_tier_kv(trace, prefill={"fixed": "1 ms"}, workers=self.workers(2)))
+            with open(os.path.join(tmp, "two", "nodes.csv")) as f:
+                nodes = list(csv.DictReader(f))
+        self.assertAlmostEqual(float(alone["hit_ratio_blocks"]), 3 / 9)
+        self.assertAlmostEqual(float(copied["hit_ratio_blocks"]), 6 / 9)
+        chunk = BLOCK * 131072  # llama3_8b: 128 KiB of KV per token
+        self.assertEqual(int(copied["replicated_chunks"]), 3)
+        self.assertEqual(int(copied["replica_bytes"]), 3 * chunk)
+        self.assertEqual(int(copied["kv_replication_bytes"]), 3 * chunk)
+        self.assertEqual([(n["replicas_out"], n["replicas_in"]) for n in nodes], [("3", "0"), ("0", "3")])
+
+    def test_replicas_raise_the_hit_ratio_on_mooncake_under_round_robin(self):
+        # Four nodes of 200 GiB over a shared store, requests spread round robin: a prefix one
+        # node computed is found on the others only where it was copied (or written down).
+        trace = os.path.join(MOONCAKE, "conversation_trace.jsonl.zst")
+        with temp_dir() as tmp:
+            rows = []
+            for replicas in (1, 2, 4):
+                config = two_tier_kv(trace, hbm="200 GiB", block_tokens=512, prefill={"fixed": "1 ms", "per_token": "20 us"},
+                                     workers=self.workers(replicas, count=4), max_requests=3000)
+                rows.append(run_config(tmp, f"r{replicas}", config))
+        hits = [float(r["hit_ratio_blocks"]) for r in rows]
+        ttft = [float(r["ttft_mean_us"]) for r in rows]
+        self.assertLess(hits[0], hits[1])
+        self.assertLess(hits[1], hits[2])
+        self.assertGreater(ttft[0], ttft[2])
+        self.assertEqual(int(rows[0]["replicated_chunks"]), 0)
+        self.assertGreater(int(rows[2]["replica_bytes"]), int(rows[1]["replica_bytes"]))
+        self.assertEqual(int(rows[2]["kv_replication_bytes"]), int(rows[2]["replica_bytes"]))
+
+    def test_bad_replication(self):
+        with temp_dir() as tmp:
+            trace = self.requests(tmp, 1)
+            for workers, says in (({"count": 2, "replicas": 3, "replication": {"bandwidth": "1 GB/s"}}, "workload.workers.replicas"),
+                                  ({"count": 2, "replicas": 2}, "missing required key \"replication\""),
+                                  ({"count": 2, "replicas": 2, "replicate_into": "store", "replication": {"bandwidth": "1 GB/s"}},
+                                   "workload.workers.replicate_into")):
+                path = os.path.join(tmp, "bad.json")
+                with open(path, "w") as f:
+                    json.dump(two_tier_kv(trace, prefill={"fixed": "1 ms"}, workers=workers), f)
+                p = run("run", path, "--out", os.path.join(tmp, "x"), check=False)
+                self.assertEqual(p.returncode, 2, p.stderr)
+                self.assertIn(says, p.stderr)

@@ -15,13 +15,45 @@ sim::Time DecodeStepCost::time(uint64_t sequences, uint64_t context_bytes) const
   return t;
 }
 
+namespace {
+
+// "replicas", "replicate_into" and "replication": the distributed architecture's copies.
+void read_replication(const ConfigNode& node, const TopologySpec& topology, KvWorkersSpec& spec) {
+  spec.replicate_into = spec.first_shared - 1;
+  spec.replicas = static_cast<uint32_t>(node.uint_or("replicas", 1, 1, 4096));
+  if (spec.replicas > spec.count) {
+    node.at("replicas").fail("expected at most as many copies as workers (" + std::to_string(spec.count) + "), got " +
+                             std::to_string(spec.replicas));
+  }
+  if (auto into = node.find("replicate_into")) {
+    const std::string name = into->as_string();
+    uint32_t found = UINT32_MAX;
+    for (uint32_t t = 0; t < spec.first_shared; ++t)
+      if (topology.tiers[t].name == name) found = t;
+    if (found == UINT32_MAX) into->fail("expected a tier each worker has its own of (above \"shared_from\"), got \"" + name + "\"");
+    spec.replicate_into = found;
+  }
+  spec.replication.name = "kv_replication";
+  if (auto link = node.find("replication")) {
+    link->allow_only(link_parameter_keys());
+    LinkParameters model;
+    read_link_parameters(*link, model);
+    if (!model.bandwidth_Bps) link->fail("missing required key \"bandwidth\"");
+    apply_link_parameters(model, spec.replication);
+  } else if (spec.replicas > 1) {
+    node.fail("missing required key \"replication\": the link that carries a node's chunks to the nodes holding its replicas");
+  }
+}
+
+}  // namespace
+
 KvWorkersSpec parse_kv_workers(const ConfigNode* node, const TopologySpec& topology) {
   KvWorkersSpec spec;
   const uint32_t tiers = static_cast<uint32_t>(topology.tiers.size());
   spec.first_shared = tiers - 1;
   spec.shared_links.assign(topology.links.size(), false);
   if (!node) return spec;
-  node->allow_only({"count", "shared_from", "shared_links", "routing", "balance"});
+  node->allow_only({"count", "shared_from", "shared_links", "routing", "balance", "replicas", "replicate_into", "replication"});
   spec.count = static_cast<uint32_t>(node->uint_or("count", 1, 1, 4096));
   if (auto s = node->find("shared_from")) {
     const std::string name = s->as_string();
@@ -55,6 +87,7 @@ KvWorkersSpec parse_kv_workers(const ConfigNode* node, const TopologySpec& topol
                                                : KvRouting::kCacheAware;
   }
   spec.balance = static_cast<uint32_t>(node->uint_or("balance", spec.balance, 0, 1u << 20));
+  read_replication(*node, topology, spec);
   return spec;
 }
 

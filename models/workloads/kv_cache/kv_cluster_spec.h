@@ -10,7 +10,12 @@
 //                "round_robin", "least_loaded" (fewest queued + prefilling requests),
 //                "prefix_hash" (by its first chunk, so equal system prompts meet),
 //                "cache_aware" (the longest prefix held in the worker's own tiers, among
-//                workers within "balance" requests of the least loaded; default)}
+//                workers within "balance" requests of the least loaded; default);
+//              "replicas": copies of each computed chunk across nodes (1: none), the
+//              distributed architecture's replication: a worker's new chunks are also
+//              written into the "replicate_into" tier (default: the last tier each worker
+//              has its own of) of the next replicas - 1 workers in ring order, over the
+//              sending worker's "replication" link {"bandwidth", "latency", ...}}
 //   decode    {"placement": "disaggregated" (decode workers of their own, the KV handed
 //              over a network link) or "colocated" (decode on the prefill worker, whose
 //              decode steps wait while it prefills);
@@ -50,6 +55,9 @@ struct KvWorkersSpec {
   std::vector<bool> shared_links;  // per topology link
   KvRouting routing = KvRouting::kCacheAware;
   uint32_t balance = 4;
+  uint32_t replicas = 1;
+  uint32_t replicate_into = 0;  // tier index
+  LinkSpec replication;         // one instance per worker: its egress to the others
 };
 
 struct DecodeStepCost {

@@ -48,6 +48,9 @@ KvServing::KvServing(sim::Simulator& simulator, Topology& topology, const KvServ
   active_.resize(size_t{spec.prefill_slots} * spec.workers.count);
   for (size_t i = 0; i < active_.size(); ++i) active_[i].worker = static_cast<uint32_t>(i / spec.prefill_slots);
   workers_.resize(spec.workers.count);
+  if (spec.workers.replicas > 1) {
+    for (uint32_t w = 0; w < spec.workers.count; ++w) replication_.push_back(std::make_unique<QueueingLink>(simulator, spec.workers.replication));
+  }
   if (spec.decode.enabled) {
     decode_ = std::make_unique<KvDecodePool>(simulator, spec.decode, spec.workers.count, bytes_per_token_, spec.model.layers,
                                              spec.layerwise, trace.requests.size());
@@ -445,6 +448,7 @@ void KvServing::on_first_token(void* self, uint64_t slot_index) {
   }
   if (!s.spec_.write_through.empty())
     for (const Chunk& chunk : a.chunks) s.write_through(w, chunk);
+  if (!s.replication_.empty()) s.replicate(w, a.chunks, a.cached_chunks);
   for (const Pin& p : a.pins) s.tiers_.tier_by_id(p.tier_id).resident().unpin(p.slot);
   a.pins.clear();
   a.busy = false;
@@ -525,6 +529,25 @@ void KvServing::write_through(uint32_t w, const Chunk& chunk) {
   }
 }
 
+void KvServing::replicate(uint32_t w, const std::vector<Chunk>& chunks, size_t first) {
+  const uint32_t t = spec_.workers.replicate_into;
+  for (size_t c = first; c < chunks.size(); ++c) {
+    if (!stored(chunks[c].key)) continue;
+    for (uint32_t k = 1; k < spec_.workers.replicas; ++k) {
+      const uint32_t target = (w + k) % spec_.workers.count;
+      if (tiers_.tier(target, t).resident().find(chunks[c].key) != kNoSlot) continue;
+      if (admit(target, t, chunks[c], false, 0) == kNoSlot) continue;
+      tiers_.tier(target, t).count_written();
+      const uint64_t bytes = chunk_bytes(chunks[c]);
+      replication_[w]->submit(bytes, TransferDone{}, Priority::kBackground);
+      ++replicated_chunks_;
+      replica_bytes_ += bytes;
+      ++workers_[w].replicas_out;
+      ++workers_[target].replicas_in;
+    }
+  }
+}
+
 // ---------------------------------------------------------------- transfers
 
 uint32_t KvServing::new_move(int32_t owner, uint32_t worker) {
@@ -600,13 +623,13 @@ std::string KvServing::build_request_log() const {
 std::string KvServing::nodes_csv() const {
   if (workers_.size() < 2) return {};
   std::string csv = "node,requests,input_tokens,block_lookups,hit_blocks,hit_ratio_blocks,hit_ratio_tokens,loaded_chunks,"
-                    "queue_wait_mean_us,queue_wait_max_us\n";
+                    "queue_wait_mean_us,queue_wait_max_us,replicas_out,replicas_in\n";
   for (size_t w = 0; w < workers_.size(); ++w) {
     const Worker& n = workers_[w];
     const std::vector<Metrics::Value> fields = {
         uint64_t{w}, n.started, n.tokens, n.blocks, n.hit_blocks, ratio(double(n.hit_blocks), double(n.blocks)),
         ratio(double(n.hit_tokens), double(n.tokens)), n.loaded_chunks,
-        n.started ? us(n.queue_wait) / double(n.started) : 0.0, us(n.queue_wait_max)};
+        n.started ? us(n.queue_wait) / double(n.started) : 0.0, us(n.queue_wait_max), n.replicas_out, n.replicas_in};
     for (size_t f = 0; f < fields.size(); ++f) {
       if (f) csv += ',';
       csv += Metrics::format(fields[f]);
@@ -708,6 +731,9 @@ Metrics KvServing::metrics() const {
   m.add("prefill_workers", static_cast<uint64_t>(workers_.size()));
   m.add("worker_requests_min", fewest);
   m.add("worker_requests_max", most);
+  m.add("replicas", uint64_t{spec_.workers.replicas});
+  m.add("replicated_chunks", replicated_chunks_);
+  m.add("replica_bytes", replica_bytes_);
 
   const double months = sim::to_seconds(end) / 3600.0 / 730.0;  // a billing month: 730 hours
   double storage_cost = 0;
@@ -752,6 +778,11 @@ Metrics KvServing::metrics() const {
     for (uint32_t w = 0; w < tiers_.link_instances(l); ++w) accumulate(total, tiers_.link(w, l).stats());
     if (l < served_links_.size()) total = over_window(total, served_links_[l]);  // latencies: every transfer's
     add_link_metrics(m, topology_.link(l).spec().name, total, served_end, tiers_.link_instances(l));
+  }
+  if (!replication_.empty()) {
+    LinkStats total;
+    for (const auto& link : replication_) accumulate(total, link->stats());
+    add_link_metrics(m, "kv_replication", total, served_end, static_cast<uint32_t>(replication_.size()));
   }
   add_codec_metrics(m, topology_, served_end, service_end_ >= 0 ? &served_codec_ : nullptr);
   if (decode_) decode_->add_metrics(m, served_end);

@@ -141,6 +141,7 @@ class KvServing {
     uint64_t requests = 0;
     // What nodes.csv reports of it.
     uint64_t started = 0, tokens = 0, blocks = 0, hit_blocks = 0, hit_tokens = 0, loaded_chunks = 0;
+    uint64_t replicas_out = 0, replicas_in = 0;  // chunks copied to other nodes; from them
     sim::Time queue_wait = 0, queue_wait_max = 0;
     uint32_t load() const { return static_cast<uint32_t>(queue.size() - head) + busy; }
   };
@@ -157,6 +158,8 @@ class KvServing {
   void cut_into_chunks(const traces::KvRequest& request, std::vector<Chunk>& out) const;
   void loads_done(uint32_t slot);
   void write_through(uint32_t worker, const Chunk& chunk);
+  // The distributed architecture's copies of worker `w`'s new chunks on the next nodes.
+  void replicate(uint32_t w, const std::vector<Chunk>& chunks, size_t first);
   uint32_t new_move(int32_t owner, uint32_t worker);
   void add_hop(Move& move, uint32_t link);
   void submit_hop(uint32_t move);
@@ -196,6 +199,8 @@ class KvServing {
   std::vector<WorkerRules> rules_;  // sized once: the hierarchies keep references
   std::vector<std::unique_ptr<CacheHierarchy>> hierarchies_;  // per worker
   std::unique_ptr<KvDecodePool> decode_;
+  std::vector<std::unique_ptr<QueueingLink>> replication_;  // per worker, when replicas > 1
+  uint64_t replicated_chunks_ = 0, replica_bytes_ = 0;
   std::vector<Active> active_;  // prefill_slots per worker, worker by worker
   std::vector<Worker> workers_;
   uint32_t next_round_robin_ = 0;
