@@ -3,6 +3,7 @@ requests 10 s apart, the third one's prefix evicted from the first tier to the r
 "always" queries the remote tiers before every lookup; "prefix_map" answers locally and lets
 only chunks loaded from remote tiers wait for the query; "hint" spares a request whose session
 came before."""
+import csv
 import json
 import os
 import unittest
@@ -53,12 +54,44 @@ class Discovery(unittest.TestCase):
             for row in rows.values():
                 self.assertEqual(row["hit_ratio_blocks"], local["hit_ratio_blocks"])  # discovery costs time, not hits
 
+    def test_a_hint_prefetches_while_the_request_queues(self):
+        # Four 2 MiB chunks fit. Session s's prefix [1, 2] is pushed to the store by [3, 4, 6, 7];
+        # a one-chunk request takes the only prefill slot (for 5 ms) just before s comes back at 20 s.
+        # With prefetch the hint fetches [1, 2] at 20 s, while s queues; without, s loads
+        # them once it starts. The same hits; only s's load moves earlier.
+        with temp_dir() as tmp:
+            path = os.path.join(tmp, "q.jsonl")
+            rows = [(0, [1, 2], "s"), (10000, [3, 4, 6, 7], None), (19999, [8], None), (20000, [1, 2], "s")]
+            with open(path, "w") as f:
+                for ms, ids, session in rows:
+                    r = {"timestamp": ms, "input_length": len(ids) * BLOCK, "output_length": 1, "hash_ids": ids}
+                    if session:
+                        r["session"] = session
+                    f.write(json.dumps(r) + "\n")
+            results = {}
+            for prefetch in (False, True):
+                c = two_tier_kv(path, hbm="8 MiB", bandwidth="10 GB/s", prefill={"fixed": "5 ms", "per_token": "10 us"},
+                                discovery={"mode": "hint", "prefetch": prefetch}, request_log=True)
+                name = f"p{int(prefetch)}"
+                results[prefetch] = run_config(tmp, name, c)
+                with open(os.path.join(tmp, name, "requests.csv")) as f:
+                    results[prefetch]["log"] = list(csv.DictReader(f))
+        off, on = results[False], results[True]
+        self.assertEqual(on["hit_ratio_blocks"], off["hit_ratio_blocks"])
+        self.assertEqual(int(on["discovery_prefetched_chunks"]), 2)
+        self.assertEqual(int(on["discovery_prefetch_used"]), 2)
+        self.assertEqual(int(on["discovery_prefetch_waits"]), 0)  # landed before the slot was free
+        self.assertEqual(float(on["log"][3]["load_us"]), 0.0)
+        self.assertGreater(float(off["log"][3]["load_us"]), 400)  # 4 MiB at 10 GB/s
+        self.assertLess(float(on["ttft_mean_us"]), float(off["ttft_mean_us"]))
+
     def test_bad_modes_and_tiers_are_named(self):
         with temp_dir() as tmp:
             t = trace(tmp)
             for discovery, says in [({"mode": "sometimes"}, "workload.discovery.mode"),
                                     ({"mode": "always", "remote_from": "hbm"}, "workload.discovery.remote_from"),
-                                    ({"mode": "always", "remote_from": "nvme"}, "a tier below the first")]:
+                                    ({"mode": "always", "remote_from": "nvme"}, "a tier below the first"),
+                                    ({"mode": "prefix_map", "prefetch": True}, "workload.discovery.prefetch")]:
                 path = os.path.join(tmp, "c.json")
                 with open(path, "w") as f:
                     json.dump(config(t, discovery), f)

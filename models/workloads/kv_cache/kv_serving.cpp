@@ -48,6 +48,10 @@ KvServing::KvServing(sim::Simulator& simulator, Topology& topology, const KvServ
   active_.resize(size_t{spec.prefill_slots} * spec.workers.count);
   for (size_t i = 0; i < active_.size(); ++i) active_[i].worker = static_cast<uint32_t>(i / spec.prefill_slots);
   workers_.resize(spec.workers.count);
+  if (spec.discovery.prefetch) {
+    prefetch_in_flight_.resize(spec.workers.count);
+    prefetched_.resize(spec.workers.count);
+  }
   if (spec.workers.replicas > 1) {
     for (uint32_t w = 0; w < spec.workers.count; ++w) replication_.push_back(std::make_unique<QueueingLink>(simulator, spec.workers.replication));
   }
@@ -108,6 +112,7 @@ void KvServing::on_arrival(void* self, uint64_t request) {
   if (s.first_arrival_ < 0) s.first_arrival_ = s.simulator_.now();
   const uint32_t w = s.route(static_cast<uint32_t>(request));
   ++s.workers_[w].requests;
+  if (s.spec_.discovery.prefetch) s.prefetch_hinted(w, s.trace_.requests[request]);
   s.workers_[w].queue.push_back(static_cast<uint32_t>(request));
   // One arrival is pending at a time, so the event queue stays small for any trace.
   if (request + 1 < s.trace_.requests.size()) {
@@ -115,6 +120,29 @@ void KvServing::on_arrival(void* self, uint64_t request) {
     s.simulator_.schedule_at(std::max(next, s.simulator_.now()), &on_arrival, self, request + 1);
   }
   s.try_start(w);
+}
+
+void KvServing::prefetch_hinted(uint32_t w, const traces::KvRequest& request) {
+  if (request.session == 0 || sessions_seen_.find(request.session) == nullptr) return;  // no hint
+  cut_into_chunks(request, prefetch_chunks_);
+  const uint32_t tiers = tiers_.tier_count();
+  for (const Chunk& chunk : prefetch_chunks_) {
+    uint32_t found = 0;
+    while (found < tiers && tiers_.tier(w, found).resident().find(chunk.key) == kNoSlot) ++found;
+    if (found == tiers) break;  // the cached prefix ends
+    if (found == 0 || !stored(chunk.key)) continue;
+    if (admit(w, 0, chunk, false, 0) == kNoSlot) break;  // the first tier is pinned full
+    const uint32_t m = new_move(-1, w);
+    moves_[m].raw_bytes = chunk_bytes(chunk);
+    moves_[m].prefetch = true;
+    moves_[m].key = chunk.key;
+    for (uint32_t link : topology_.fetch_path(found)) add_hop(moves_[m], link);
+    prefetch_in_flight_[w].find_or_insert(chunk.key, m) = m;
+    prefetched_[w].find_or_insert(chunk.key, 1);
+    ++prefetched_chunks_;
+    prefetch_bytes_ += chunk_bytes(chunk);
+    submit_hop(m);
+  }
 }
 
 uint32_t KvServing::route(uint32_t request) {
@@ -299,6 +327,14 @@ void KvServing::look_up(uint32_t slot) {
     if (found == 0) {
       tiers_.tier(w, 0).resident().pin(where);
       a.pins.push_back(Pin{tiers_.tier_id(w, 0), where});
+      if (spec_.discovery.prefetch) {
+        if (prefetched_[w].erase(chunk.key)) ++prefetch_used_;
+        if (const uint32_t* m = prefetch_in_flight_[w].find(chunk.key)) {  // still on its way: wait for it
+          moves_[*m].waiters.push_back(slot);
+          ++a.pending;
+          ++prefetch_waits_;
+        }
+      }
       continue;
     }
     // Load it up into the first tier, which keeps it (pinned) for the request. An exclusive
@@ -487,6 +523,10 @@ Slot KvServing::admit(uint32_t w, uint32_t t, const Chunk& chunk, bool pin, uint
 // A victim that no lower tier holds goes one tier down (write-back).
 void KvServing::WorkerRules::on_victim(uint32_t tier, const Evicted& victim) {
   CacheHierarchy& hierarchy = *serving->hierarchies_[worker];
+  if (tier == 0 && serving->spec_.discovery.prefetch) {  // a prefetch evicted before its request used it
+    serving->prefetch_in_flight_[worker].erase(victim.key);
+    if (serving->prefetched_[worker].erase(victim.key)) ++serving->prefetch_wasted_;
+  }
   const bool moves_down = serving->spec_.write_back || serving->topology_.exclusive();  // exclusive: a victim cache below
   if (moves_down && tier + 1 < hierarchy.size() && !hierarchy.held_below(tier, victim.key)) {
     if (!serving->stored(victim.key)) {  // not reused often enough to keep
@@ -557,6 +597,8 @@ uint32_t KvServing::new_move(int32_t owner, uint32_t worker) {
   move.count = move.next = 0;
   move.owner = owner;
   move.worker = static_cast<uint16_t>(worker);
+  move.prefetch = false;
+  move.waiters.clear();
   return m;
 }
 
@@ -581,6 +623,15 @@ void KvServing::on_hop_done(void* self, uint64_t m) {
     return;
   }
   const int32_t owner = move.owner;
+  if (move.prefetch) {
+    const uint32_t* in_flight = s.prefetch_in_flight_[move.worker].find(move.key);
+    if (in_flight && *in_flight == m) s.prefetch_in_flight_[move.worker].erase(move.key);
+    const std::vector<uint32_t> waiters = std::move(move.waiters);
+    s.moves_.release(static_cast<uint32_t>(m));
+    for (uint32_t slot : waiters)
+      if (--s.active_[slot].pending == 0) s.loads_done(slot);
+    return;
+  }
   s.moves_.release(static_cast<uint32_t>(m));
   if (owner >= 0 && --s.active_[owner].pending == 0) s.loads_done(static_cast<uint32_t>(owner));
 }
@@ -690,6 +741,13 @@ Metrics KvServing::metrics() const {
   m.add("discovery", discovery_modes[static_cast<uint32_t>(spec_.discovery.mode)]);
   if (spec_.discovery.mode != DiscoverySpec::Mode::kLocal) {
     m.add("discovery_queries", discovery_queries_);
+    if (spec_.discovery.prefetch) {
+      m.add("discovery_prefetched_chunks", prefetched_chunks_);
+      m.add("discovery_prefetch_bytes", prefetch_bytes_);
+      m.add("discovery_prefetch_used", prefetch_used_);
+      m.add("discovery_prefetch_wasted", prefetch_wasted_);
+      m.add("discovery_prefetch_waits", prefetch_waits_);
+    }
     m.add("discovery_delayed_requests", discovery_delayed_);
     m.add("discovery_miss_cost_mean_us",
           requests ? us(spec_.discovery.query_latency) * double(discovery_delayed_) / double(requests) : 0.0);

@@ -113,9 +113,15 @@ class KvServing {
     uint16_t worker = 0;  // whose instances of the links
     uint8_t count = 0, next = 0;
     int32_t owner = -1;   // the Active slot waiting for it; -1 for writes
+    bool prefetch = false;            // discovery's hint prefetch of `key`
+    uint64_t key = 0;
+    std::vector<uint32_t> waiters;    // Active slots that found it on its way
   };
 
   static void on_arrival(void* self, uint64_t request);
+  // Discovery's hint prefetch: worker w's request, hinted, has its cached prefix below the
+  // first tier fetched into it now, in the background.
+  void prefetch_hinted(uint32_t w, const traces::KvRequest& request);
   static void on_hop_done(void* self, uint64_t move);
   static void on_first_token(void* self, uint64_t slot);
   // A request was served (its first token, or its last with decode) at `now`. When it is
@@ -189,6 +195,10 @@ class KvServing {
   // By KvRequest::shape: each model's KV bytes per token, prefill cost and layers.
   std::unique_ptr<QueueingLink> indexer_;  // the pooled architecture's central index
   sim::FlatMap<uint8_t> sessions_seen_;     // discovery "hint": sessions whose prefix was hinted
+  std::vector<sim::FlatMap<uint32_t>> prefetch_in_flight_;  // per worker: chunk -> its prefetch move
+  std::vector<sim::FlatMap<uint8_t>> prefetched_;            // per worker: prefetched, not yet used
+  std::vector<Chunk> prefetch_chunks_;
+  uint64_t prefetched_chunks_ = 0, prefetch_bytes_ = 0, prefetch_waits_ = 0, prefetch_used_ = 0, prefetch_wasted_ = 0;
   uint64_t discovery_queries_ = 0, discovery_delayed_ = 0;
   std::vector<uint64_t> shape_bytes_per_token_;
   std::vector<PrefillCost> shape_prefill_;

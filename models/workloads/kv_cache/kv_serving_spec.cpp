@@ -179,13 +179,17 @@ KvServingSpec parse_kv_serving(const ConfigNode& workload, const TopologySpec& t
   else spec.namespaces.path = workload.source() + ": " + workload.path() + ".namespaces";
   add_shapes(workload, spec, roofline);
   if (auto discovery = workload.find("discovery")) {
-    discovery->allow_only({"mode", "query_latency", "remote_from"});
+    discovery->allow_only({"mode", "query_latency", "remote_from", "prefetch"});
     const std::string mode = discovery->at("mode").as_enum({"local", "always", "prefix_map", "hint"});
     spec.discovery.mode = mode == "always"       ? DiscoverySpec::Mode::kAlways
                           : mode == "prefix_map" ? DiscoverySpec::Mode::kPrefixMap
                           : mode == "hint"       ? DiscoverySpec::Mode::kHint
                                                  : DiscoverySpec::Mode::kLocal;
     spec.discovery.query_latency = discovery->duration_or("query_latency", 0);
+    spec.discovery.prefetch = discovery->bool_or("prefetch", false);
+    if (spec.discovery.prefetch && spec.discovery.mode != DiscoverySpec::Mode::kHint) {
+      discovery->at("prefetch").fail("a prefetch follows a hint: it applies with \"mode\": \"hint\"");
+    }
     if (spec.discovery.query_latency < 0) discovery->at("query_latency").fail("expected a duration >= 0");
     if (auto remote = discovery->find("remote_from")) {
       const std::string name = remote->as_string();

@@ -97,6 +97,9 @@ struct DiscoverySpec {
   enum class Mode { kLocal, kAlways, kPrefixMap, kHint };
   Mode mode = Mode::kLocal;
   sim::Time query_latency = 0;
+  // hint: a hinted request's cached prefix below the first tier is fetched into it when the
+  // request arrives, while it queues, instead of when its prefill starts.
+  bool prefetch = false;
   uint32_t remote_from = UINT32_MAX;  // tier index; UINT32_MAX: the first shared tier
 };
 
