@@ -2,6 +2,7 @@
 session fields; an entry is never visible across namespaces. Checked on random traces against
 an independent count (a set of seen chunks per namespace, no eviction) and against separate
 runs of each instance's requests, and the errors for names the config does not list."""
+import csv
 import json
 import os
 import random
@@ -119,6 +120,30 @@ class Namespaces(unittest.TestCase):
             self.assertGreater(big, small)
             blocks = {m: {(r["model"], h) for r in requests if r["model"] == m for h in r["hash_ids"]} for m in ("small", "big")}
             self.assertEqual(int(row["hbm_stored_bytes_end"]), BLOCK * (small * len(blocks["small"]) + big * len(blocks["big"])))
+
+    def test_decode_costs_each_model_with_its_own_shape(self):
+        # One request per model, 10 s apart, 16 input tokens and 3 output tokens each. A decode
+        # step reads the batch's context at 1 TB/s beside 1 ms: llama3_8b keeps 128 KiB per
+        # token, llama2_70b 320 KiB. Both decode steps read 16, then 17 tokens of context; the
+        # first waits for the last layer's KV (1/32 and 1/80 of it) to cross at 100 GB/s.
+        with temp_dir() as tmp:
+            requests = [{"timestamp": i * 10000, "input_length": BLOCK, "output_length": 3, "hash_ids": [100 + i],
+                         "model": m} for i, m in enumerate(("small", "big"))]
+            trace = write(os.path.join(tmp, "d.jsonl"), requests)
+            spec = {"scope": "model", "models": [{"name": "small"}, {"name": "big", "shape": "llama2_70b"}]}
+            c = config(trace, spec)
+            c["workload"]["request_log"] = True
+            c["workload"]["decode"] = {"placement": "disaggregated", "workers": 1, "step": {"fixed": "1 ms", "kv_read": "1 TB/s"},
+                                       "handover": {"bandwidth": "100 GB/s"}}
+            row = run_config(tmp, "d", c)
+            with open(os.path.join(tmp, "d", "requests.csv")) as f:
+                log = list(csv.DictReader(f))
+        tpot = [(float(r["last_token_us"]) - float(r["first_token_us"])) / 2 for r in log]
+        for per_token, layers, t in zip((131072, 327680), (32, 80), tpot):
+            last_layer = BLOCK * per_token / layers / 1e5  # us at 100 GB/s
+            expected = 1000 + ((BLOCK + BLOCK + 1) * per_token / 1e6 + last_layer) / 2  # us: the two steps, averaged
+            self.assertAlmostEqual(t, expected, delta=0.01)
+        self.assertEqual(int(row["kv_handover_bytes"]), BLOCK * (131072 + 327680))
 
     def test_a_trace_without_names_is_one_namespace(self):
         with temp_dir() as tmp:

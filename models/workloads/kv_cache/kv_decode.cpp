@@ -15,10 +15,14 @@ namespace {
 double us(sim::Time ps) { return static_cast<double>(ps) / 1e6; }
 }  // namespace
 
-KvDecodePool::KvDecodePool(sim::Simulator& simulator, const KvDecodeSpec& spec, uint32_t prefill_workers, uint64_t bytes_per_token,
-                           uint32_t layers, bool layerwise, size_t requests)
-    : simulator_(simulator), spec_(spec), bytes_per_token_(bytes_per_token), layers_(std::max<uint32_t>(layers, 1)), layerwise_(layerwise) {
+KvDecodePool::KvDecodePool(sim::Simulator& simulator, const KvDecodeSpec& spec, uint32_t prefill_workers, std::vector<DecodeShape> shapes,
+                           bool layerwise, size_t requests)
+    : simulator_(simulator), spec_(spec), shapes_(std::move(shapes)), layerwise_(layerwise) {
   workers_.resize(spec.colocated ? prefill_workers : spec.workers);
+  for (Worker& w : workers_) {
+    w.sequences.assign(shapes_.size(), 0);
+    w.context_bytes.assign(shapes_.size(), 0);
+  }
   if (!spec.colocated)
     for (uint32_t w = 0; w < prefill_workers; ++w) handover_.push_back(std::make_unique<QueueingLink>(simulator, spec.handover));
   decode_start_.assign(requests, -1);
@@ -43,7 +47,7 @@ uint32_t KvDecodePool::least_loaded_worker() const {
 }
 
 void KvDecodePool::prefill_scheduled(uint32_t request, uint32_t prefill_worker, sim::Time arrival, sim::Time compute_start,
-                                     sim::Time first_token, uint64_t input_tokens, uint32_t output_tokens) {
+                                     sim::Time first_token, uint64_t input_tokens, uint32_t output_tokens, uint32_t shape) {
   const sim::Time now = simulator_.now();
   if (spec_.colocated) {
     std::vector<Interval>& prefills = workers_[prefill_worker].prefills;
@@ -61,8 +65,10 @@ void KvDecodePool::prefill_scheduled(uint32_t request, uint32_t prefill_worker, 
   s.worker = spec_.colocated ? prefill_worker : least_loaded_worker();
   s.output_tokens = output_tokens;
   s.remaining = output_tokens - 1;
-  s.context_bytes = input_tokens * bytes_per_token_;
-  s.reserved_bytes = (input_tokens + output_tokens) * bytes_per_token_;
+  s.shape = shape;
+  const uint64_t per_token = shapes_[shape].bytes_per_token;
+  s.context_bytes = input_tokens * per_token;
+  s.reserved_bytes = (input_tokens + output_tokens) * per_token;
   s.arrival = arrival;
   s.first_token = s.last = first_token;
   ++workers_[s.worker].handovers;
@@ -89,7 +95,7 @@ void KvDecodePool::on_handover_done(void* self, uint64_t id) {
   if (p.layerwise_) {
     // The last layer's KV exists only at the first token, and still has to cross.
     const LinkSpec& link = p.handover_[s.prefill_worker]->spec();
-    const uint64_t last_layer = s.context_bytes / p.layers_;
+    const uint64_t last_layer = s.context_bytes / std::max<uint32_t>(p.shapes_[s.shape].layers, 1);
     ready = std::max(ready, s.first_token + link.delivery_latency(last_layer) + link.service_time(last_layer));
   }
   p.simulator_.schedule_at(ready, &on_ready, self, id);
@@ -119,7 +125,8 @@ void KvDecodePool::try_step(uint32_t wi) {
     ++w.waiting_head;
     w.batch.push_back(w.waiting[w.waiting_head - 1]);
     w.kv_used += s.reserved_bytes;
-    w.context_bytes += s.context_bytes;
+    ++w.sequences[s.shape];
+    w.context_bytes[s.shape] += s.context_bytes;
     decode_wait_.push_back(now - s.first_token);
     decode_start_[s.request] = now;
   }
@@ -161,7 +168,11 @@ void KvDecodePool::begin_step(uint32_t wi) {
   const sim::Time now = simulator_.now();
   if (first_decode_ < 0) first_decode_ = now;
   w.step_start = now;
-  const sim::Time step = std::max<sim::Time>(1, spec_.step.time(w.batch.size(), w.context_bytes));
+  sim::Time step = 0;
+  for (size_t shape = 0; shape < shapes_.size(); ++shape) {  // each model's step over its own sequences
+    if (w.sequences[shape]) step = sim::saturating_add(step, shapes_[shape].step.time(w.sequences[shape], w.context_bytes[shape]));
+  }
+  step = std::max<sim::Time>(1, step);
   busy_ += step;
   ++steps_;
   simulator_.schedule_after(step, &on_step_end, this, wi);
@@ -179,11 +190,13 @@ void KvDecodePool::on_step_end(void* self, uint64_t wi) {
     p.tbt_.record(static_cast<uint64_t>(now - s.last));
     s.last = now;
     ++p.decode_tokens_;
-    s.context_bytes += p.bytes_per_token_;
-    w.context_bytes += p.bytes_per_token_;
+    const uint64_t per_token = p.shapes_[s.shape].bytes_per_token;
+    s.context_bytes += per_token;
+    w.context_bytes[s.shape] += per_token;
     if (--s.remaining == 0) {
       w.kv_used -= s.reserved_bytes;
-      w.context_bytes -= s.context_bytes;
+      w.context_bytes[s.shape] -= s.context_bytes;
+      --w.sequences[s.shape];
       p.finish(id, now);
     } else {
       w.batch[kept++] = id;

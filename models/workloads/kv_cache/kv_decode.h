@@ -15,6 +15,10 @@
 //    while the batch has fewer than max_batch sequences and the worker's kv_capacity
 //    holds their reservation (input + output tokens). A step over n sequences holding C
 //    bytes of context costs fixed + per_sequence x n + C / kv_read.
+//  - Several model shapes (namespaces.models with their own shapes): a worker's batch may
+//    hold sequences of several models; a step runs each model's decode step over its own
+//    sequences, one after another (a GPU hosting each model), each costed with its shape
+//    (its KV per token, its roofline).
 // Reported: TPOT (per request, (last token - first token) / (output tokens - 1)), the
 // gap between consecutive tokens of a request (TBT, the first decode token's gap
 // including the handover and batch queueing), end-to-end latency, batch sizes, stalls.
@@ -40,16 +44,23 @@ namespace tiersim::models {
 
 class QueueingLink;
 
+// One model shape as decode sees it.
+struct DecodeShape {
+  uint64_t bytes_per_token = 0;
+  uint32_t layers = 1;
+  DecodeStepCost step;
+};
+
 class KvDecodePool {
  public:
-  KvDecodePool(sim::Simulator& simulator, const KvDecodeSpec& spec, uint32_t prefill_workers, uint64_t bytes_per_token,
-               uint32_t layers, bool layerwise, size_t requests);
+  KvDecodePool(sim::Simulator& simulator, const KvDecodeSpec& spec, uint32_t prefill_workers, std::vector<DecodeShape> shapes,
+               bool layerwise, size_t requests);
   ~KvDecodePool();
 
   // Request `request`, prefilled on `prefill_worker`, computes during
   // [compute_start, first_token); called once its loads are done (now <= first_token).
   void prefill_scheduled(uint32_t request, uint32_t prefill_worker, sim::Time arrival, sim::Time compute_start,
-                         sim::Time first_token, uint64_t input_tokens, uint32_t output_tokens);
+                         sim::Time first_token, uint64_t input_tokens, uint32_t output_tokens, uint32_t shape = 0);
 
   // Called whenever a sequence produces its last token (the run's service may end there).
   void on_finish(void (*fn)(void* context, sim::Time now), void* context) {
@@ -66,7 +77,7 @@ class KvDecodePool {
 
  private:
   struct Sequence {
-    uint32_t request = 0, worker = 0, prefill_worker = 0;
+    uint32_t request = 0, worker = 0, prefill_worker = 0, shape = 0;
     uint32_t remaining = 0, output_tokens = 0;
     uint64_t context_bytes = 0, reserved_bytes = 0;
     sim::Time arrival = 0, first_token = 0, last = 0;
@@ -78,7 +89,8 @@ class KvDecodePool {
     std::vector<uint32_t> batch;    // sequence ids
     std::vector<uint32_t> waiting;  // sequence ids, in arrival order
     size_t waiting_head = 0;
-    uint64_t kv_used = 0, context_bytes = 0;
+    uint64_t kv_used = 0;
+    std::vector<uint64_t> sequences, context_bytes;  // per shape, in the batch
     uint32_t handovers = 0;  // sequences on their way to this worker
     bool stepping = false;
     sim::Time step_start = 0;
@@ -99,8 +111,7 @@ class KvDecodePool {
 
   sim::Simulator& simulator_;
   const KvDecodeSpec& spec_;
-  const uint64_t bytes_per_token_;
-  const uint32_t layers_;
+  const std::vector<DecodeShape> shapes_;
   const bool layerwise_;
   std::vector<std::unique_ptr<QueueingLink>> handover_;  // per prefill worker (disaggregated)
   std::vector<Worker> workers_;

@@ -56,8 +56,17 @@ KvServing::KvServing(sim::Simulator& simulator, Topology& topology, const KvServ
     for (uint32_t w = 0; w < spec.workers.count; ++w) replication_.push_back(std::make_unique<QueueingLink>(simulator, spec.workers.replication));
   }
   if (spec.decode.enabled) {
-    decode_ = std::make_unique<KvDecodePool>(simulator, spec.decode, spec.workers.count, bytes_per_token_, spec.model.layers,
-                                             spec.layerwise, trace.requests.size());
+    std::vector<DecodeShape> decode_shapes;
+    for (const ModelShape& shape : shapes) {
+      DecodeShape d{shape.bytes_per_token(), std::max<uint32_t>(shape.layers, 1), spec.decode.step};
+      if (d.step.roofline) {  // each model's decode step on the workload's GPU
+        d.step.roofline = std::make_shared<const Roofline>(shape, d.step.roofline->gpu());
+        d.step.bytes_per_token = d.bytes_per_token;
+      }
+      decode_shapes.push_back(std::move(d));
+    }
+    decode_ = std::make_unique<KvDecodePool>(simulator, spec.decode, spec.workers.count, std::move(decode_shapes), spec.layerwise,
+                                             trace.requests.size());
     decode_->on_finish(&KvServing::on_decode_finished, this);
   }
   if (spec.request_log && trace.requests.size() > spec.request_log_max_rows) {
@@ -446,7 +455,7 @@ void KvServing::loads_done(uint32_t slot) {
   if (decode_) {
     const sim::Time compute_start = std::max(a.start, finish - compute);
     decode_->prefill_scheduled(a.request, a.worker, static_cast<sim::Time>(request.arrival_us) * sim::kMicrosecond, compute_start,
-                               finish, input, request.output_tokens);
+                               finish, input, request.output_tokens, request.shape);
   }
   simulator_.schedule_at(finish, &on_first_token, this, slot);
 }

@@ -85,10 +85,8 @@ sim::Time PrefillCost::time(uint64_t cached, uint64_t fresh) const {
 void add_shapes(const ConfigNode& workload, KvServingSpec& spec, const std::shared_ptr<const Roofline>& roofline) {
   spec.shapes = {spec.model};
   spec.prefill_by_shape = {spec.prefill};
-  bool own = false;
   for (size_t i = 0; i < spec.namespaces.shapes.size(); ++i) {
     const std::optional<ModelShape>& shape = spec.namespaces.shapes[i];
-    own = own || shape.has_value();
     spec.shapes.push_back(shape ? *shape : spec.model);
     PrefillCost cost = spec.prefill;
     if (shape && cost.roofline) {
@@ -99,10 +97,6 @@ void add_shapes(const ConfigNode& workload, KvServingSpec& spec, const std::shar
       cost.roofline = std::make_shared<const Roofline>(*shape, roofline->gpu());
     }
     spec.prefill_by_shape.push_back(cost);
-  }
-  if (own && spec.decode.enabled) {
-    workload.at("decode").fail("decode workers serve one model shape; with namespaces.models giving their own shapes, "
-                               "remove \"decode\" (several shapes in decode are not modelled yet)");
   }
 }
 
