@@ -75,6 +75,9 @@ class Nodes(unittest.TestCase):
             self.assertAlmostEqual(hits / int(total["block_lookups"]), float(total["hit_ratio_blocks"]))
             waits = sum(float(n["queue_wait_mean_us"]) * int(n["requests"]) for n in nodes) / int(total["requests"])
             self.assertAlmostEqual(waits, float(total["queue_wait_mean_us"]), delta=0.01)
+            own = int(total["hbm_stored_bytes_end"]) + int(total["dram_stored_bytes_end"])  # each node's own tiers
+            self.assertEqual(sum(int(n["stored_bytes_end"]) for n in nodes), own)
+            self.assertGreater(sum(int(n["loaded_bytes"]) for n in nodes), 0)
             single = os.path.join(tmp, "one")
             run("run", os.path.join(ROOT, "configs", "kv_synthetic_chat.json"), "--set", "workload.generator.requests=200",
                 "--out", single, "--quiet")
@@ -118,6 +121,10 @@ class Replication(unittest.TestCase):
         self.assertEqual(int(copied["replica_bytes"]), 3 * chunk)
         self.assertEqual(int(copied["kv_replication_bytes"]), 3 * chunk)
         self.assertEqual([(n["replicas_out"], n["replicas_in"]) for n in nodes], [("3", "0"), ("0", "3")])
+        # Node 0 loads nothing (its own chunks stay), node 1 nothing either (the copies are local);
+        # each node's own tier holds the prompt's three chunks.
+        self.assertEqual([n["loaded_bytes"] for n in nodes], ["0", "0"])
+        self.assertEqual([int(n["stored_bytes_end"]) for n in nodes], [3 * chunk, 3 * chunk])
 
     def test_replicas_raise_the_hit_ratio_on_mooncake_under_round_robin(self):
         # Four nodes of 200 GiB over a shared store, requests spread round robin: a prefix one

@@ -362,6 +362,7 @@ void KvServing::look_up(uint32_t slot) {
     if (landed == kNoSlot) ++bypassed_;
     const uint32_t m = new_move(static_cast<int32_t>(slot), w);
     moves_[m].raw_bytes = chunk_bytes(chunk);
+    workers_[w].loaded_bytes += chunk_bytes(chunk);
     sim::Time path_latency = 0;
     for (uint32_t link : topology_.fetch_path(found)) {
       add_hop(moves_[m], link);
@@ -683,13 +684,16 @@ std::string KvServing::build_request_log() const {
 std::string KvServing::nodes_csv() const {
   if (workers_.size() < 2) return {};
   std::string csv = "node,requests,input_tokens,block_lookups,hit_blocks,hit_ratio_blocks,hit_ratio_tokens,loaded_chunks,"
-                    "queue_wait_mean_us,queue_wait_max_us,replicas_out,replicas_in\n";
+                    "queue_wait_mean_us,queue_wait_max_us,replicas_out,replicas_in,loaded_bytes,stored_bytes_end\n";
   for (size_t w = 0; w < workers_.size(); ++w) {
     const Worker& n = workers_[w];
+    uint64_t stored = 0;  // in the node's own tiers
+    for (uint32_t t = 0; t < tiers_.first_shared(); ++t) stored += tiers_.tier(static_cast<uint32_t>(w), t).resident().used_bytes();
     const std::vector<Metrics::Value> fields = {
         uint64_t{w}, n.started, n.tokens, n.blocks, n.hit_blocks, ratio(double(n.hit_blocks), double(n.blocks)),
         ratio(double(n.hit_tokens), double(n.tokens)), n.loaded_chunks,
-        n.started ? us(n.queue_wait) / double(n.started) : 0.0, us(n.queue_wait_max), n.replicas_out, n.replicas_in};
+        n.started ? us(n.queue_wait) / double(n.started) : 0.0, us(n.queue_wait_max), n.replicas_out, n.replicas_in,
+        n.loaded_bytes, stored};
     for (size_t f = 0; f < fields.size(); ++f) {
       if (f) csv += ',';
       csv += Metrics::format(fields[f]);

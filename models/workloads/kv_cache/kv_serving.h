@@ -148,6 +148,7 @@ class KvServing {
     // What nodes.csv reports of it.
     uint64_t started = 0, tokens = 0, blocks = 0, hit_blocks = 0, hit_tokens = 0, loaded_chunks = 0;
     uint64_t replicas_out = 0, replicas_in = 0;  // chunks copied to other nodes; from them
+    uint64_t loaded_bytes = 0;                   // loaded into its first tier from below
     sim::Time queue_wait = 0, queue_wait_max = 0;
     uint32_t load() const { return static_cast<uint32_t>(queue.size() - head) + busy; }
   };
