@@ -51,58 +51,64 @@ std::string listed(const std::vector<std::string>& names) {
 
 }  // namespace
 
-// Each request's namespace: 0 for all (global), else a number per (model, isolation_id) or
-// per instance. Names are checked against the config's lists.
-void assign_namespaces(const NamespaceSpec& spec, traces::KvTrace& trace) {
-  std::vector<std::string> instance_names;
-  for (const auto& i : spec.instances) instance_names.push_back(i.name);
-  auto unknown = [&](const traces::KvNames& names, uint32_t index, const char* what, const std::vector<std::string>& allowed) {
-    throw InputError(trace.source + ":" + std::to_string(names.first_line[index]) + ": " + what + " \"" + names.names[index] +
-                     "\" is not in " + spec.path + (std::string(what) == "model" ? ".models" : ".instances") + " (" + listed(allowed) + ")");
-  };
-  std::vector<int64_t> model_of(trace.models.names.size(), -1), instance_of(trace.instances.names.size(), -1);
-  for (uint32_t m = 1; m < trace.models.names.size(); ++m) {
-    const auto it = std::find(spec.models.begin(), spec.models.end(), trace.models.names[m]);
-    if (it == spec.models.end()) unknown(trace.models, m, "model", spec.models);
-    model_of[m] = it - spec.models.begin();
-  }
-  for (uint32_t i = 1; i < trace.instances.names.size(); ++i) {
-    const auto it = std::find(instance_names.begin(), instance_names.end(), trace.instances.names[i]);
-    if (it == instance_names.end()) unknown(trace.instances, i, "instance", instance_names);
-    instance_of[i] = it - instance_names.begin();
-  }
-  std::vector<int64_t> instance_model;  // per listed instance: its model's index in the list, -1 if none
+NamespaceAssigner::NamespaceAssigner(const NamespaceSpec& spec) : spec_(spec) {
   for (const auto& i : spec.instances) {
+    instance_names_.push_back(i.name);
     const auto it = std::find(spec.models.begin(), spec.models.end(), i.model);
-    instance_model.push_back(it == spec.models.end() ? -1 : it - spec.models.begin());
+    instance_model_.push_back(it == spec.models.end() ? -1 : it - spec.models.begin());
   }
-  std::vector<std::pair<std::string, std::string>> domains;  // (model, isolation_id), one namespace each
-  for (traces::KvRequest& r : trace.requests) {
-    const NamespaceSpec::Instance* instance = r.instance ? &spec.instances[static_cast<size_t>(instance_of[r.instance])] : nullptr;
-    const std::string model = r.model ? spec.models[static_cast<size_t>(model_of[r.model])] : instance ? instance->model : "";
-    // Its shape: the listed model's (an instance's model was checked to be listed), else the workload's.
-    const int64_t listed = r.model ? model_of[r.model] : instance && !instance->model.empty() ? instance_model[instance_of[r.instance]] : -1;
-    r.shape = static_cast<uint32_t>(listed + 1);
-    if (instance && r.model && !instance->model.empty() && instance->model != model) {
-      throw InputError(trace.source + ": a request of model \"" + model + "\" names instance \"" + instance->name + "\", which serves \"" +
-                       instance->model + "\" (" + spec.path + ".instances)");
-    }
-    switch (spec.scope) {
-      case NamespaceSpec::Scope::kGlobal:
-        r.ns = 0;
-        break;
-      case NamespaceSpec::Scope::kInstance:
-        r.ns = r.instance;  // 0: the one unnamed instance
-        break;
-      case NamespaceSpec::Scope::kModel: {
-        const std::pair<std::string, std::string> domain{model, instance ? instance->isolation_id : ""};
-        auto it = std::find(domains.begin(), domains.end(), domain);
-        if (it == domains.end()) it = domains.insert(domains.end(), domain);
-        r.ns = static_cast<uint32_t>(it - domains.begin());
-        break;
-      }
+}
+
+// A name's index in the config's list (cached per name the trace interned); an unlisted one
+// is an InputError at its first use.
+int64_t NamespaceAssigner::listed_index(const traces::KvTrace& trace, bool model, uint32_t name) {
+  std::vector<int64_t>& cache = model ? model_of_ : instance_of_;
+  if (name < cache.size() && cache[name] >= 0) return cache[name];
+  const traces::KvNames& names = model ? trace.models : trace.instances;
+  const std::vector<std::string>& allowed = model ? spec_.models : instance_names_;
+  const auto it = std::find(allowed.begin(), allowed.end(), names.names[name]);
+  if (it == allowed.end()) {
+    throw InputError(trace.source + ":" + std::to_string(names.first_line[name]) + ": " + (model ? "model" : "instance") + " \"" +
+                     names.names[name] + "\" is not in " + spec_.path + (model ? ".models" : ".instances") + " (" + listed(allowed) + ")");
+  }
+  if (cache.size() <= name) cache.resize(name + 1, -1);
+  return cache[name] = it - allowed.begin();
+}
+
+// A request's namespace: 0 for all (global), else a number per (model, isolation_id) or
+// per instance.
+void NamespaceAssigner::assign(const traces::KvTrace& trace, traces::KvRequest& r) {
+  const int64_t model_index = r.model ? listed_index(trace, true, r.model) : -1;
+  const int64_t instance_index = r.instance ? listed_index(trace, false, r.instance) : -1;
+  const NamespaceSpec::Instance* instance = r.instance ? &spec_.instances[static_cast<size_t>(instance_index)] : nullptr;
+  const std::string model = r.model ? spec_.models[static_cast<size_t>(model_index)] : instance ? instance->model : "";
+  // Its shape: the listed model's (an instance's model was checked to be listed), else the workload's.
+  const int64_t shape = r.model ? model_index : instance && !instance->model.empty() ? instance_model_[static_cast<size_t>(instance_index)] : -1;
+  r.shape = static_cast<uint32_t>(shape + 1);
+  if (instance && r.model && !instance->model.empty() && instance->model != model) {
+    throw InputError(trace.source + ": a request of model \"" + model + "\" names instance \"" + instance->name + "\", which serves \"" +
+                     instance->model + "\" (" + spec_.path + ".instances)");
+  }
+  switch (spec_.scope) {
+    case NamespaceSpec::Scope::kGlobal:
+      r.ns = 0;
+      break;
+    case NamespaceSpec::Scope::kInstance:
+      r.ns = r.instance;  // 0: the one unnamed instance
+      break;
+    case NamespaceSpec::Scope::kModel: {
+      const std::pair<std::string, std::string> domain{model, instance ? instance->isolation_id : ""};
+      auto it = std::find(domains_.begin(), domains_.end(), domain);
+      if (it == domains_.end()) it = domains_.insert(domains_.end(), domain);
+      r.ns = static_cast<uint32_t>(it - domains_.begin());
+      break;
     }
   }
+}
+
+void assign_namespaces(const NamespaceSpec& spec, traces::KvTrace& trace) {
+  NamespaceAssigner assigner(spec);
+  for (traces::KvRequest& r : trace.requests) assigner.assign(trace, r);
 }
 
 }  // namespace tiersim::models

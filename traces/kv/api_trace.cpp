@@ -70,7 +70,7 @@ void read_prefix(const nlohmann::json& call, KvRequest& r, KvTrace& trace, const
   if (!ids->is_array() || ids->empty()) fail("\"hash_ids\" must be a non-empty array of block ids");
   if (ids->size() > UINT32_MAX / trace.block_tokens) fail("\"hash_ids\" has more blocks than a prompt's token count can hold");
   r.blocks = static_cast<uint32_t>(ids->size());
-  r.first_block = trace.block_ids.size();
+  r.first_block = trace.block_end();
   read_block_ids(*ids, "hash_ids", trace, fail);
   r.input_tokens = r.blocks * trace.block_tokens;
   const auto tokens = call.find("tokens");
@@ -108,7 +108,7 @@ void add_call(const nlohmann::json& call, ApiTrace& trace, double& last_s, uint6
   c.op = read_op(call, fail);
   KvRequest r;
   r.arrival_us = static_cast<uint64_t>(std::llround(read_time(call, last_s, fail) * 1e6));
-  r.first_block = trace.requests.block_ids.size();
+  r.first_block = trace.requests.block_end();
   if (c.op == ApiOp::kEvictPolicy) {
     read_policy_call(call, c, trace, fail);
   } else {

@@ -12,32 +12,50 @@ namespace tiersim::traces {
 
 void LineError::operator()(const std::string& what) const { throw InputError(where_ + what); }
 
+JsonLineReader::JsonLineReader(const std::string& path, const char* expected)
+    : path_(path), expected_(expected), file_(std::make_unique<FileReader>(path)) {}
+
+JsonLineReader::~JsonLineReader() = default;
+
+bool JsonLineReader::fill() {
+  if (eof_) return false;
+  pending_.erase(0, pos_);
+  pos_ = 0;
+  std::vector<char> buffer(1 << 20);
+  const size_t n = file_->read(buffer.data(), buffer.size());
+  if (n == 0) {
+    eof_ = true;
+    return false;
+  }
+  pending_.append(buffer.data(), n);
+  return true;
+}
+
+bool JsonLineReader::next(nlohmann::json& object, uint64_t& line) {
+  for (;;) {
+    size_t end = pending_.find('\n', pos_);
+    while (end == std::string::npos && fill()) end = pending_.find('\n', pos_);
+    if (end == std::string::npos && pos_ >= pending_.size()) return false;
+    if (end == std::string::npos) end = pending_.size();  // a last line without its newline
+    const std::string_view text = std::string_view(pending_).substr(pos_, end - pos_);
+    pos_ = end + 1;
+    ++line_;
+    if (text.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+    const LineError fail(path_, line_);
+    require_json_shape(text, path_, line_);
+    object = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (object.is_discarded()) fail(std::string("not valid JSON: expected ") + expected_);
+    line = line_;
+    return true;
+  }
+}
+
 void for_each_json_line(const std::string& path, const char* expected,
                         const std::function<void(const nlohmann::json&, uint64_t, const LineError&)>& fn) {
-  FileReader file(path);
-  std::string pending;
-  std::vector<char> buffer(1 << 20);
-  uint64_t line_number = 0;
-  auto parse_line = [&](std::string_view line) {
-    ++line_number;
-    if (line.find_first_not_of(" \t\r") == std::string_view::npos) return;
-    const LineError fail(path, line_number);
-    require_json_shape(line, path, line_number);
-    const nlohmann::json object = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
-    if (object.is_discarded()) fail(std::string("not valid JSON: expected ") + expected);
-    fn(object, line_number, fail);
-  };
-  size_t n;
-  while ((n = file.read(buffer.data(), buffer.size())) > 0) {
-    pending.append(buffer.data(), n);
-    size_t start = 0, end;
-    while ((end = pending.find('\n', start)) != std::string::npos) {
-      parse_line(std::string_view(pending).substr(start, end - start));
-      start = end + 1;
-    }
-    pending.erase(0, start);
-  }
-  if (!pending.empty()) parse_line(pending);
+  JsonLineReader reader(path, expected);
+  nlohmann::json object;
+  uint64_t line = 0;
+  while (reader.next(object, line)) fn(object, line, LineError(path, line));
 }
 
 void read_kv_names(const nlohmann::json& request, KvRequest& r, KvTrace& trace, uint64_t line, const LineError& fail) {

@@ -4,6 +4,7 @@
 // optional "model", "instance" and "session" fields.
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <nlohmann/json_fwd.hpp>
 #include <string>
 
@@ -20,8 +21,30 @@ class LineError {
   std::string where_;
 };
 
-// Calls fn(object, line number, fail) for every non-blank line, parsed; a line that is not
-// valid JSON is an InputError naming it (`expected` says what a line should be).
+class FileReader;
+
+// The non-blank lines of a file, parsed one at a time; a line that is not valid JSON is an
+// InputError naming it (`expected` says what a line should be).
+class JsonLineReader {
+ public:
+  JsonLineReader(const std::string& path, const char* expected);
+  ~JsonLineReader();
+  // The next line's object and number; false at the end of the file.
+  bool next(nlohmann::json& object, uint64_t& line);
+  const std::string& path() const { return path_; }
+
+ private:
+  bool fill();  // reads more of the file; false at its end
+  std::string path_;
+  const char* expected_;
+  std::unique_ptr<FileReader> file_;
+  std::string pending_;
+  size_t pos_ = 0;
+  uint64_t line_ = 0;
+  bool eof_ = false;
+};
+
+// Calls fn(object, line number, fail) for every non-blank line, parsed (JsonLineReader).
 void for_each_json_line(const std::string& path, const char* expected,
                         const std::function<void(const nlohmann::json&, uint64_t, const LineError&)>& fn);
 

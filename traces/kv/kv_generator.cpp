@@ -1,5 +1,7 @@
 #include "traces/kv/kv_generator.h"
 
+#include "traces/kv/kv_request_source.h"
+
 #include <algorithm>
 #include <cmath>
 #include <deque>
@@ -147,70 +149,93 @@ KvGeneratorSpec parse_kv_generator(const ConfigNode& node, uint64_t run_seed) {
   return s;
 }
 
-KvTrace generate_kv_trace(const KvGeneratorSpec& spec, uint32_t block_tokens) {
-  KvTrace trace;
-  trace.block_tokens = block_tokens;
-  trace.source = "generator";
-  trace.requests.reserve(spec.requests);
-  sim::Rng arrivals = sim::Rng::derive(spec.seed, 1), lengths = sim::Rng::derive(spec.seed, 2),
-           choices = sim::Rng::derive(spec.seed, 3);
-  const ZipfTable prompts(std::max<uint32_t>(spec.system_prompts, 1), spec.system_prompt_zipf);
-  const double gap_mean_us = 1e6 / spec.rate_per_s;
-  const double gamma_shape = 1.0 / (spec.arrival_cv * spec.arrival_cv);
-  const double p_follow_up = 1.0 - 1.0 / spec.turns_mean;
+namespace {
 
-  std::vector<Session> sessions;  // open conversations
-  uint64_t next_segment = uint64_t{1} << 32;  // below: system prompts
-  sim::FlatMap<uint64_t> dense;                // prefix hash -> block id in first-use order
-  double clock_us = 0;
-  for (uint64_t r = 0; r < spec.requests; ++r) {
-    if (r > 0) clock_us += spec.bursty ? gamma(arrivals, gamma_shape) * gap_mean_us * spec.arrival_cv * spec.arrival_cv
-                                       : exponential(arrivals, gap_mean_us);
-    const uint64_t input = sample_length(spec.input_tokens, lengths);
-    const uint64_t output = sample_length(spec.output_tokens, lengths);
+// The generator's state between requests: its random streams, the open conversations and
+// the prefix hashes seen (block ids in first-use order).
+class GeneratedSource final : public KvRequestSource {
+ public:
+  GeneratedSource(const KvGeneratorSpec& spec, uint32_t block_tokens)
+      : spec_(spec),
+        block_tokens_(block_tokens),
+        arrivals_(sim::Rng::derive(spec.seed, 1)),
+        lengths_(sim::Rng::derive(spec.seed, 2)),
+        choices_(sim::Rng::derive(spec.seed, 3)),
+        prompts_(std::max<uint32_t>(spec.system_prompts, 1), spec.system_prompt_zipf),
+        gap_mean_us_(1e6 / spec.rate_per_s),
+        gamma_shape_(1.0 / (spec.arrival_cv * spec.arrival_cv)),
+        p_follow_up_(1.0 - 1.0 / spec.turns_mean) {}
 
-    // Continue an open conversation, or start one.
-    size_t at = sessions.size();
-    if (!sessions.empty() && choices.uniform01() < p_follow_up) {
-      at = choices.below(sessions.size());
-      if (sessions[at].tokens + input > spec.max_prompt_tokens) {  // the context is full: it ends
-        sessions[at] = std::move(sessions.back());
-        sessions.pop_back();
-        at = sessions.size();
+  bool next(KvTrace& trace) override {
+    if (made_ == spec_.requests) return false;
+    if (made_ > 0) clock_us_ += spec_.bursty ? gamma(arrivals_, gamma_shape_) * gap_mean_us_ * spec_.arrival_cv * spec_.arrival_cv
+                                             : exponential(arrivals_, gap_mean_us_);
+    ++made_;
+    const uint64_t input = sample_length(spec_.input_tokens, lengths_);
+    const uint64_t output = sample_length(spec_.output_tokens, lengths_);
+    const size_t at = conversation(input);
+    Session& session = sessions_[at];
+    session.segments.push_back({next_segment_++, input});
+    session.tokens += input;
+    if (session.tokens == 0) {  // an empty prompt has nothing to cache
+      session.segments.push_back({next_segment_++, 1});
+      session.tokens = 1;
+    }
+    KvRequest request;
+    request.arrival_us = static_cast<uint64_t>(std::llround(clock_us_));
+    request.input_tokens = static_cast<uint32_t>(session.tokens);
+    request.output_tokens = static_cast<uint32_t>(output);
+    request.first_block = trace.block_end();
+    request.blocks = static_cast<uint32_t>(blocks_for_tokens(session.tokens, block_tokens_));
+    add_block_ids(session, request.blocks, trace);
+    trace.requests.push_back(request);
+
+    // The answer joins the conversation; the conversation may end here.
+    if (output > 0) {
+      session.segments.push_back({next_segment_++, output});
+      session.tokens += output;
+    }
+    if (spec_.turns_mean <= 1.0 || choices_.uniform01() < 1.0 / spec_.turns_mean) {
+      sessions_[at] = std::move(sessions_.back());
+      sessions_.pop_back();
+    }
+    return true;
+  }
+
+ private:
+  // Continues an open conversation, or starts one; its index.
+  size_t conversation(uint64_t input) {
+    size_t at = sessions_.size();
+    if (!sessions_.empty() && choices_.uniform01() < p_follow_up_) {
+      at = choices_.below(sessions_.size());
+      if (sessions_[at].tokens + input > spec_.max_prompt_tokens) {  // the context is full: it ends
+        sessions_[at] = std::move(sessions_.back());
+        sessions_.pop_back();
+        at = sessions_.size();
       }
     }
-    if (at == sessions.size()) {
-      if (sessions.size() >= spec.max_open_sessions) {  // full: the first in the pool gives way
-        sessions.erase(sessions.begin());
+    if (at == sessions_.size()) {
+      if (sessions_.size() >= spec_.max_open_sessions) {  // full: the first in the pool gives way
+        sessions_.erase(sessions_.begin());
         --at;
       }
       Session fresh;
-      if (spec.system_prompts && choices.uniform01() < spec.system_prompt_share) {
-        fresh.segments.push_back({prompts.sample(choices) + 1, spec.system_prompt_tokens});
-        fresh.tokens = spec.system_prompt_tokens;
+      if (spec_.system_prompts && choices_.uniform01() < spec_.system_prompt_share) {
+        fresh.segments.push_back({prompts_.sample(choices_) + 1, spec_.system_prompt_tokens});
+        fresh.tokens = spec_.system_prompt_tokens;
       }
-      sessions.push_back(std::move(fresh));
+      sessions_.push_back(std::move(fresh));
     }
-    Session& session = sessions[at];
-    session.segments.push_back({next_segment++, input});
-    session.tokens += input;
-    if (session.tokens == 0) {  // an empty prompt has nothing to cache
-      session.segments.push_back({next_segment++, 1});
-      session.tokens = 1;
-    }
+    return at;
+  }
 
-    KvRequest request;
-    request.arrival_us = static_cast<uint64_t>(std::llround(clock_us));
-    request.input_tokens = static_cast<uint32_t>(session.tokens);
-    request.output_tokens = static_cast<uint32_t>(output);
-    request.first_block = trace.block_ids.size();
-    request.blocks = static_cast<uint32_t>(blocks_for_tokens(session.tokens, block_tokens));
-    // Block b's id hashes every (segment, token range) piece up to its end.
+  // Block b's id hashes every (segment, token range) piece up to its end.
+  void add_block_ids(const Session& session, uint32_t blocks, KvTrace& trace) {
     uint64_t hash = 0x6b762d7472616365ull;
     size_t segment = 0;
     uint64_t offset = 0;  // into the current segment
-    for (uint32_t b = 0; b < request.blocks; ++b) {
-      uint64_t want = std::min<uint64_t>(block_tokens, session.tokens - uint64_t(b) * block_tokens);
+    for (uint32_t b = 0; b < blocks; ++b) {
+      uint64_t want = std::min<uint64_t>(block_tokens_, session.tokens - uint64_t(b) * block_tokens_);
       while (want > 0) {
         const Segment& s = session.segments[segment];
         const uint64_t take = std::min(want, s.tokens - offset);
@@ -222,20 +247,34 @@ KvTrace generate_kv_trace(const KvGeneratorSpec& spec, uint32_t block_tokens) {
           offset = 0;
         }
       }
-      trace.block_ids.push_back(dense.find_or_insert(hash, dense.size()));
-    }
-    trace.requests.push_back(request);
-
-    // The answer joins the conversation; the conversation may end here.
-    if (output > 0) {
-      session.segments.push_back({next_segment++, output});
-      session.tokens += output;
-    }
-    if (spec.turns_mean <= 1.0 || choices.uniform01() < 1.0 / spec.turns_mean) {
-      sessions[at] = std::move(sessions.back());
-      sessions.pop_back();
+      trace.block_ids.push_back(dense_.find_or_insert(hash, dense_.size()));
     }
   }
+
+  const KvGeneratorSpec spec_;
+  const uint32_t block_tokens_;
+  sim::Rng arrivals_, lengths_, choices_;
+  const ZipfTable prompts_;
+  const double gap_mean_us_, gamma_shape_, p_follow_up_;
+  std::vector<Session> sessions_;             // open conversations
+  uint64_t next_segment_ = uint64_t{1} << 32;  // below: system prompts
+  sim::FlatMap<uint64_t> dense_;               // prefix hash -> block id in first-use order
+  double clock_us_ = 0;
+  uint64_t made_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<KvRequestSource> generated_source(const KvGeneratorSpec& spec, uint32_t block_tokens) {
+  return std::make_unique<GeneratedSource>(spec, block_tokens);
+}
+
+KvTrace generate_kv_trace(const KvGeneratorSpec& spec, uint32_t block_tokens) {
+  KvTrace trace;
+  trace.block_tokens = block_tokens;
+  trace.source = "generator";
+  trace.requests.reserve(spec.requests);
+  drain(*generated_source(spec, block_tokens), trace);
   return trace;
 }
 

@@ -3,6 +3,7 @@
 // of `block_tokens`, each block named by a hash id; requests that share leading ids share
 // that prefix (and its KV cache). Ids are stored flat, one array for the whole trace, so
 // that millions of lookups stay cache-friendly.
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -45,7 +46,17 @@ struct KvTrace {
   std::vector<uint64_t> block_ids;
   KvNames models, instances;
 
-  const uint64_t* blocks_of(const KvRequest& r) const { return block_ids.data() + r.first_block; }
+  // block_ids holds the ids from block_base on: a replay drops those it no longer needs.
+  uint64_t block_base = 0;
+  const uint64_t* blocks_of(const KvRequest& r) const { return block_ids.data() + (r.first_block - block_base); }
+  uint64_t block_end() const { return block_base + block_ids.size(); }
+  // Forgets the ids before `first` (a request's first_block); amortized: the vector is
+  // compacted once the dead part is as large as the live one.
+  void release_blocks_before(uint64_t first) {
+    if (first <= block_base || first - block_base < block_ids.size() - (first - block_base)) return;
+    block_ids.erase(block_ids.begin(), block_ids.begin() + static_cast<std::ptrdiff_t>(first - block_base));
+    block_base = first;
+  }
   // Tokens in block `i` of `r`: block_tokens, except a partial last block.
   uint32_t tokens_in_block(const KvRequest& r, uint32_t i) const {
     return i + 1 < r.blocks ? block_tokens : r.input_tokens - (r.blocks - 1) * block_tokens;

@@ -6,6 +6,7 @@
 
 #include "sim/errors.h"
 #include "traces/kv/json_lines.h"
+#include "traces/kv/kv_request_source.h"
 
 namespace tiersim::traces {
 
@@ -50,7 +51,7 @@ void add_request(const nlohmann::json& request, KvTrace& trace, double& last_ms,
          (ids->size() > expected ? " (more blocks than the tokens allow)" : "") + "; is the block size right (--block-tokens)?");
   }
   read_kv_names(request, r, trace, line, fail);
-  r.first_block = trace.block_ids.size();
+  r.first_block = trace.block_end();
   r.blocks = static_cast<uint32_t>(expected);
   read_block_ids(*ids, "hash_ids", trace, fail);
   trace.requests.push_back(r);
@@ -58,16 +59,41 @@ void add_request(const nlohmann::json& request, KvTrace& trace, double& last_ms,
 
 }  // namespace
 
+namespace {
+
+class MooncakeSource final : public KvRequestSource {
+ public:
+  explicit MooncakeSource(const std::string& path) : reader_(path, "one request object per line") {}
+  bool next(KvTrace& trace) override {
+    nlohmann::json request;
+    uint64_t line = 0;
+    if (!reader_.next(request, line)) return false;
+    add_request(request, trace, last_ms_, line, LineError(reader_.path(), line));
+    return true;
+  }
+
+ private:
+  JsonLineReader reader_;
+  double last_ms_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<KvRequestSource> mooncake_source(const std::string& path) { return std::make_unique<MooncakeSource>(path); }
+
+void require_requests(const KvTrace& trace) {
+  if (trace.requests.empty()) {
+    throw InputError(trace.source + ": no requests (expected JSON lines with timestamp, input_length, output_length, hash_ids)");
+  }
+}
+
 KvTrace read_mooncake_trace(const std::string& path, uint32_t block_tokens) {
   if (block_tokens == 0) throw InputError("block_tokens: expected 1 or more tokens per block");
   KvTrace trace;
   trace.source = path;
   trace.block_tokens = block_tokens;
-  double last_ms = 0;
-  for_each_json_line(path, "one request object per line", [&](const nlohmann::json& request, uint64_t line, const LineError& fail) {
-    add_request(request, trace, last_ms, line, fail);
-  });
-  if (trace.requests.empty()) throw InputError(path + ": no requests (expected JSON lines with timestamp, input_length, output_length, hash_ids)");
+  drain(*mooncake_source(path), trace);
+  require_requests(trace);
   return trace;
 }
 

@@ -16,6 +16,9 @@ namespace tiersim::traces {
 // timestamp earlier than the line before.
 KvTrace read_mooncake_trace(const std::string& path, uint32_t block_tokens);
 
+// The "no requests" error of an empty Mooncake trace.
+void require_requests(const KvTrace& trace);
+
 // True for names that say JSON lines: *.jsonl, *.jsonl.zst.
 bool looks_like_kv_trace(const std::string& path);
 

@@ -27,8 +27,9 @@ std::unique_ptr<WorkloadSpec> parse_kv_cache_workload(const ConfigNode& workload
 WorkloadRun KvCacheWorkload::simulate(const TopologySpec& topology_spec, const std::string& name) const {
   sim::Simulator simulator;
   Topology topology(simulator, topology_spec);
-  const traces::KvTrace trace = load_kv_trace(spec_);
-  KvServing serving(simulator, topology, spec_, trace);
+  traces::KvTrace trace;
+  const std::unique_ptr<traces::KvRequestSource> source = open_kv_source(spec_, trace);
+  KvServing serving(simulator, topology, spec_, trace, *source);
 
   const auto wall_start = std::chrono::steady_clock::now();
   serving.run();

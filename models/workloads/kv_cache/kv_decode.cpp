@@ -16,7 +16,7 @@ double us(sim::Time ps) { return static_cast<double>(ps) / 1e6; }
 }  // namespace
 
 KvDecodePool::KvDecodePool(sim::Simulator& simulator, const KvDecodeSpec& spec, uint32_t prefill_workers, std::vector<DecodeShape> shapes,
-                           bool layerwise, size_t requests)
+                           bool layerwise)
     : simulator_(simulator), spec_(spec), shapes_(std::move(shapes)), layerwise_(layerwise) {
   workers_.resize(spec.colocated ? prefill_workers : spec.workers);
   for (Worker& w : workers_) {
@@ -25,9 +25,6 @@ KvDecodePool::KvDecodePool(sim::Simulator& simulator, const KvDecodeSpec& spec, 
   }
   if (!spec.colocated)
     for (uint32_t w = 0; w < prefill_workers; ++w) handover_.push_back(std::make_unique<QueueingLink>(simulator, spec.handover));
-  decode_start_.assign(requests, -1);
-  last_token_.assign(requests, -1);
-  e2e_.reserve(requests);
 }
 
 KvDecodePool::~KvDecodePool() = default;
@@ -49,6 +46,10 @@ uint32_t KvDecodePool::least_loaded_worker() const {
 void KvDecodePool::prefill_scheduled(uint32_t request, uint32_t prefill_worker, sim::Time arrival, sim::Time compute_start,
                                      sim::Time first_token, uint64_t input_tokens, uint32_t output_tokens, uint32_t shape) {
   const sim::Time now = simulator_.now();
+  if (decode_start_.size() <= request) {  // requests come as they arrive: the per-request times grow with them
+    decode_start_.resize(request + 1, -1);
+    last_token_.resize(request + 1, -1);
+  }
   if (spec_.colocated) {
     std::vector<Interval>& prefills = workers_[prefill_worker].prefills;
     std::erase_if(prefills, [now](const Interval& i) { return i.until <= now; });

@@ -54,7 +54,7 @@ struct DecodeShape {
 class KvDecodePool {
  public:
   KvDecodePool(sim::Simulator& simulator, const KvDecodeSpec& spec, uint32_t prefill_workers, std::vector<DecodeShape> shapes,
-               bool layerwise, size_t requests);
+               bool layerwise);
   ~KvDecodePool();
 
   // Request `request`, prefilled on `prefill_worker`, computes during
@@ -72,8 +72,8 @@ class KvDecodePool {
   // The time-per-output-token and between-token histograms.
   void add_histograms(HistogramTable& table) const;
   // When request r joined a decode batch and produced its last token (-1: no decode).
-  sim::Time decode_start(uint32_t r) const { return decode_start_[r]; }
-  sim::Time last_token(uint32_t r) const { return last_token_[r]; }
+  sim::Time decode_start(uint32_t r) const { return r < decode_start_.size() ? decode_start_[r] : -1; }
+  sim::Time last_token(uint32_t r) const { return r < last_token_.size() ? last_token_[r] : -1; }
 
  private:
   struct Sequence {

@@ -1,5 +1,7 @@
 #include "models/workloads/kv_cache/kv_serving.h"
 
+#include "traces/kv/mooncake_trace.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -22,12 +24,15 @@ double us(sim::Time ps) { return static_cast<double>(ps) / 1e6; }
 
 }  // namespace
 
-KvServing::KvServing(sim::Simulator& simulator, Topology& topology, const KvServingSpec& spec, const traces::KvTrace& trace)
+KvServing::KvServing(sim::Simulator& simulator, Topology& topology, const KvServingSpec& spec, traces::KvTrace& trace,
+                     traces::KvRequestSource& source)
     : simulator_(simulator),
       topology_(topology),
       tiers_(topology, spec.workers.count, spec.workers.first_shared, spec.workers.shared_links),
       spec_(spec),
       trace_(trace),
+      source_(source),
+      namespaces_(spec.namespaces),
       bytes_per_token_(spec.model.bytes_per_token()),
       store_(topology.backing_tier()),
       compression_(topology.tier(topology.backing_tier()).spec().compression) {
@@ -65,16 +70,9 @@ KvServing::KvServing(sim::Simulator& simulator, Topology& topology, const KvServ
       }
       decode_shapes.push_back(std::move(d));
     }
-    decode_ = std::make_unique<KvDecodePool>(simulator, spec.decode, spec.workers.count, std::move(decode_shapes), spec.layerwise,
-                                             trace.requests.size());
+    decode_ = std::make_unique<KvDecodePool>(simulator, spec.decode, spec.workers.count, std::move(decode_shapes), spec.layerwise);
     decode_->on_finish(&KvServing::on_decode_finished, this);
   }
-  if (spec.request_log && trace.requests.size() > spec.request_log_max_rows) {
-    throw InputError("workload.request_log: the trace's " + std::to_string(trace.requests.size()) +
-                     " requests would make as many rows, beyond workload.request_log_max_rows " +
-                     std::to_string(spec.request_log_max_rows) + "; cap workload.max_requests, or raise request_log_max_rows");
-  }
-  if (spec.request_log) records_.resize(trace.requests.size());
   rules_.resize(spec.workers.count);
   for (uint32_t w = 0; w < spec.workers.count; ++w) {
     rules_[w] = WorkerRules{this, w};
@@ -96,16 +94,40 @@ KvServing::KvServing(sim::Simulator& simulator, Topology& topology, const KvServ
   recomputed_.assign(tiers, 0);
   byte_seconds_.assign(tiers_.tier_ids(), 0);
   accounted_at_.assign(tiers_.tier_ids(), 0);
-  ttft_.reserve(trace.requests.size());
-  queue_wait_.reserve(trace.requests.size());
 }
 
 KvServing::~KvServing() = default;
 
-void KvServing::run() {
-  if (!trace_.requests.empty()) {
-    simulator_.schedule_at(static_cast<sim::Time>(trace_.requests[0].arrival_us) * sim::kMicrosecond, &on_arrival, this, 0);
+bool KvServing::fetch(uint64_t index) {
+  while (trace_.requests.size() <= index) {
+    if (source_done_ || trace_.requests.size() >= spec_.max_requests || !source_.next(trace_)) {
+      source_done_ = true;
+      return false;
+    }
+    namespaces_.assign(trace_, trace_.requests.back());
+    looked_up_.push_back(0);
+    if (spec_.request_log) {
+      if (trace_.requests.size() > spec_.request_log_max_rows) {
+        throw InputError("workload.request_log: the trace has more than " + std::to_string(spec_.request_log_max_rows) +
+                         " requests, so more rows than workload.request_log_max_rows allows; cap workload.max_requests, or "
+                         "raise request_log_max_rows");
+      }
+      records_.emplace_back();
+    }
   }
+  return true;
+}
+
+// Once every request up to one has looked its prefix up, their block ids can go.
+void KvServing::release_looked_up(uint32_t request) {
+  looked_up_[request] = 1;
+  while (release_from_ < looked_up_.size() && looked_up_[release_from_]) ++release_from_;
+  trace_.release_blocks_before(release_from_ < trace_.requests.size() ? trace_.requests[release_from_].first_block : trace_.block_end());
+}
+
+void KvServing::run() {
+  if (!fetch(0)) traces::require_requests(trace_);
+  simulator_.schedule_at(static_cast<sim::Time>(trace_.requests[0].arrival_us) * sim::kMicrosecond, &on_arrival, this, 0);
   simulator_.run();
   for (uint32_t t = 0; t < tiers_.tier_count(); ++t)
     for (uint32_t w = 0; w < tiers_.tier_instances(t); ++w) account_storage(tiers_.tier_id(w, t));
@@ -116,7 +138,7 @@ void KvServing::run() {
 
 void KvServing::on_arrival(void* self, uint64_t request) {
   auto& s = *static_cast<KvServing*>(self);
-  sim::progress::report("requests", request, s.trace_.requests.size());
+  sim::progress::report("requests", request, s.spec_.generator ? std::min(s.spec_.generator->requests, s.spec_.max_requests) : 0);
   sim::progress::check_stop();
   if (s.first_arrival_ < 0) s.first_arrival_ = s.simulator_.now();
   const uint32_t w = s.route(static_cast<uint32_t>(request));
@@ -124,7 +146,7 @@ void KvServing::on_arrival(void* self, uint64_t request) {
   if (s.spec_.discovery.prefetch) s.prefetch_hinted(w, s.trace_.requests[request]);
   s.workers_[w].queue.push_back(static_cast<uint32_t>(request));
   // One arrival is pending at a time, so the event queue stays small for any trace.
-  if (request + 1 < s.trace_.requests.size()) {
+  if (s.fetch(request + 1)) {
     const sim::Time next = static_cast<sim::Time>(s.trace_.requests[request + 1].arrival_us) * sim::kMicrosecond;
     s.simulator_.schedule_at(std::max(next, s.simulator_.now()), &on_arrival, self, request + 1);
   }
@@ -286,6 +308,7 @@ void KvServing::look_up(uint32_t slot) {
   const sim::Time waited = simulator_.now() - a.start;
   a.first_byte = waited;
   cut_into_chunks(request, a.chunks);
+  release_looked_up(a.request);
   if (spec_.store_after_hits)
     for (const Chunk& chunk : a.chunks) ++requested_.find_or_insert(chunk.key, 0);
 
@@ -704,7 +727,9 @@ std::string KvServing::nodes_csv() const {
 }
 
 void KvServing::note_served(sim::Time now) {
-  if (++served_ < trace_.requests.size()) return;  // the links are read once, when the last is served
+  // The links are read once, when the last is served (the source has ended by then: the
+  // last request's arrival asked it for the next).
+  if (++served_ < trace_.requests.size() || !source_done_) return;
   service_end_ = now;
   served_links_.resize(tiers_.link_count());
   for (uint32_t l = 0; l < tiers_.link_count(); ++l) {

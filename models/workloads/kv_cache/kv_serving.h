@@ -52,6 +52,7 @@
 #include "sim/engine/random.h"
 #include "sim/output/metrics.h"
 #include "sim/stats/log_histogram.h"
+#include "traces/kv/kv_request_source.h"
 #include "traces/kv/kv_trace.h"
 
 namespace sim {
@@ -65,7 +66,10 @@ class KvDecodePool;
 
 class KvServing {
  public:
-  KvServing(sim::Simulator& simulator, Topology& topology, const KvServingSpec& spec, const traces::KvTrace& trace);
+  // Requests come from `source` as they arrive, into `trace` (whose block ids are dropped
+  // once a request has looked its prefix up): memory follows what is live, not the trace.
+  KvServing(sim::Simulator& simulator, Topology& topology, const KvServingSpec& spec, traces::KvTrace& trace,
+            traces::KvRequestSource& source);
   ~KvServing();
 
   void run();
@@ -191,7 +195,15 @@ class KvServing {
   Topology& topology_;
   WorkerTiers tiers_;
   const KvServingSpec& spec_;
-  const traces::KvTrace& trace_;
+  traces::KvTrace& trace_;
+  traces::KvRequestSource& source_;
+  NamespaceAssigner namespaces_;
+  bool source_done_ = false;
+  std::vector<uint8_t> looked_up_;  // per request: its prefix looked up (its block ids no longer needed)
+  uint64_t release_from_ = 0;       // the first request not yet looked up
+  // Makes request `index` available (reading the source up to it); false past the end.
+  bool fetch(uint64_t index);
+  void release_looked_up(uint32_t request);
   const uint64_t bytes_per_token_;
   // By KvRequest::shape: each model's KV bytes per token, prefill cost and layers.
   std::unique_ptr<QueueingLink> indexer_;  // the pooled architecture's central index

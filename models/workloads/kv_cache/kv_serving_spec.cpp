@@ -10,6 +10,7 @@
 #include "traces/trace_source.h"
 #include "sim/config/units.h"
 #include "sim/errors.h"
+#include "traces/kv/kv_request_source.h"
 #include "traces/kv/mooncake_trace.h"
 
 namespace tiersim::models {
@@ -241,20 +242,22 @@ KvServingSpec parse_kv_serving(const ConfigNode& workload, const TopologySpec& t
   return spec;
 }
 
-traces::KvTrace load_kv_trace(const KvServingSpec& spec) {
-  const uint64_t cap = spec.max_requests;
-  traces::KvTrace trace;
+std::unique_ptr<traces::KvRequestSource> open_kv_source(const KvServingSpec& spec, traces::KvTrace& trace) {
+  trace.block_tokens = spec.block_tokens;
   if (spec.generator) {
+    trace.source = "generator";
     traces::KvGeneratorSpec g = *spec.generator;
-    g.requests = std::min(g.requests, cap);
-    trace = traces::generate_kv_trace(g, spec.block_tokens);
-  } else {
-    trace = traces::read_mooncake_trace(spec.trace_path, spec.block_tokens);
+    g.requests = std::min(g.requests, spec.max_requests);
+    return traces::generated_source(g, spec.block_tokens);
   }
-  if (trace.requests.size() > cap) {
-    trace.requests.resize(cap);
-    trace.block_ids.resize(trace.requests.back().first_block + trace.requests.back().blocks);
-  }
+  trace.source = spec.trace_path;
+  return traces::mooncake_source(spec.trace_path);
+}
+
+traces::KvTrace load_kv_trace(const KvServingSpec& spec) {
+  traces::KvTrace trace;
+  traces::drain(*open_kv_source(spec, trace), trace, spec.max_requests);
+  if (!spec.generator) traces::require_requests(trace);
   assign_namespaces(spec.namespaces, trace);
   return trace;
 }

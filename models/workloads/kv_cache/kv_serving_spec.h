@@ -71,6 +71,7 @@
 
 #include "models/compute/model_shape.h"
 #include "models/kv/kv_namespaces.h"
+#include "traces/kv/kv_request_source.h"
 #include "models/compute/roofline.h"
 #include "models/workloads/kv_cache/kv_cluster_spec.h"
 #include "sim/engine/time.h"
@@ -147,6 +148,10 @@ struct KvServingSpec {
 // Reads the workload block; the topology gives tier names and the links the write policy
 // needs. Throws InputError naming the JSON path of a mistake.
 KvServingSpec parse_kv_serving(const ConfigNode& workload, const TopologySpec& topology, uint64_t run_seed);
+
+// The spec's requests as a source (the trace file read as it goes, or the generator), with
+// `trace` set up to receive them (its source name and block size).
+std::unique_ptr<traces::KvRequestSource> open_kv_source(const KvServingSpec& spec, traces::KvTrace& trace);
 
 // Reads the spec's trace file or generates its trace (then cut to max_requests), and puts
 // each request in its namespace; a model or instance the config does not name is an
