@@ -163,6 +163,23 @@ class MooncakeThroughFourTiers(unittest.TestCase):
                 self.assertEqual(a.read(), b.read())
 
 
+class StreamedRequests(unittest.TestCase):
+    """Requests are read as they arrive: a cap stops the reading, and a request log past its
+    row limit stops the run (no results written), wherever in the trace that falls."""
+
+    def test_a_cap_and_a_row_limit(self):
+        with temp_dir() as tmp:
+            capped = os.path.join(tmp, "capped")
+            run("run", FOUR_TIERS, "--set", "workload.max_requests=1000", "--out", capped, "--quiet")
+            self.assertEqual(int(read_row(os.path.join(capped, "results.csv"))["requests"]), 1000)
+            out = os.path.join(tmp, "log")
+            p = run("run", FOUR_TIERS, "--set", "workload.request_log=true", "--set", "workload.request_log_max_rows=500",
+                    "--out", out, check=False)
+            self.assertEqual(p.returncode, 2, p.stderr)
+            self.assertIn("workload.request_log_max_rows", p.stderr)
+            self.assertFalse(os.path.exists(os.path.join(out, "results.csv")))
+
+
 class ChunkSizeAndCompression(unittest.TestCase):
     """The synthetic chat config, cut to 4,000 requests, with a 20 GiB NVMe cache so that
     chunks reach S3."""
