@@ -56,5 +56,10 @@ python3 -c "import csv; r = next(csv.DictReader(open('bench-data/kv-synthetic-10
 grep -o '"wall_s": [0-9.e+-]*' bench-data/kv-synthetic-10M/summary.json
 for i in 1 2 3; do timed $T run configs/kv_pooled_pd.json --out bench-data/kv-pooled-pd --quiet; done
 grep -o '"wall_s": [0-9.e+-]*' bench-data/kv-pooled-pd/summary.json
+echo "== a 64-node KV cluster: about 17M block lookups"
+for i in 1 2 3; do timed $T run tests/bench/configs/kv_cluster_64.json --out bench-data/kv-cluster-64 --quiet; done
+python3 -c "import csv; r = next(csv.DictReader(open('bench-data/kv-cluster-64/results.csv'))); print('block_lookups', r['block_lookups'], 'pool objects', r['pool_objects_end'] if 'pool_objects_end' in r else r['pool_inserts'])"
+echo "== the KV store's API: Mooncake's conversation trace with a promotion daemon"
+for i in 1 2 3; do timed $T run configs/kvss_store_daemon.json --out bench-data/kvss-store --quiet; done
 echo "== event core and in-memory replay"
 ./build/tests/bench/tiersim_bench
