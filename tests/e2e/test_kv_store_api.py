@@ -321,7 +321,7 @@ class TraceStats(unittest.TestCase):
 
 
 class BadInput(unittest.TestCase):
-    def fails(self, calls, says, **config):
+    def fails(self, calls, says, top=None, **config):
         with temp_dir() as tmp:
             trace = os.path.join(tmp, "bad.jsonl")
             with open(trace, "w") as f:
@@ -329,7 +329,7 @@ class BadInput(unittest.TestCase):
                     f.write((c if isinstance(c, str) else json.dumps(c)) + "\n")
             path = os.path.join(tmp, "bad.json")
             with open(path, "w") as f:
-                json.dump(store_config(trace, **config), f)
+                json.dump({**store_config(trace, **config), **(top or {})}, f)
             out = os.path.join(tmp, "out")
             p = run("run", path, "--out", out, check=False)
             self.assertEqual(p.returncode, 2, p.stderr)
@@ -354,6 +354,7 @@ class BadInput(unittest.TestCase):
         self.fails([ok, call(1, "evict_policy", tier="dram", policy="mru")], ["bad.jsonl:2", "unknown policy \"mru\""])
         self.fails([ok, call(1, "evict_policy", tier="dram", policy="belady")], ["bad.jsonl:2", "Belady"])
         self.fails([ok], ["workload.movement.controller", "driver, daemon"], movement={"mode": "proactive", "controller": "cron"})
+        self.fails([ok], ["inclusion", "inclusive"], top={"inclusion": "exclusive"})
         self.fails([ok], ["workload.movement.scan_interval"], movement={"mode": "proactive", "controller": "daemon", "scan_interval": "0 s"})
 
 

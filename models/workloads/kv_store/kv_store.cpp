@@ -5,6 +5,7 @@
 #include "models/links/link_metrics.h"
 #include "models/policies/policy_registry.h"
 #include "models/policies/priority_levels.h"
+#include "models/tiers/store_metrics.h"
 #include "models/tiers/topology.h"
 #include "sim/config/config_node.h"
 #include "sim/engine/simulator.h"
@@ -452,9 +453,10 @@ Metrics KvStore::metrics() const {
     m.add(n + "_bytes_end", tier.resident().used_bytes());
   }
   m.add("simulated_s", sim::to_seconds(simulator_.now()));
-  for (uint32_t l = 0; l < topology_.link_count(); ++l) {
-    add_link_metrics(m, topology_.link(l).spec().name, topology_.link(l).stats(), std::max<sim::Time>(simulator_.now(), 1));
-  }
+  const sim::Time horizon = std::max<sim::Time>(simulator_.now(), 1);
+  for (uint32_t l = 0; l < topology_.link_count(); ++l) add_link_metrics(m, topology_.link(l).spec().name, topology_.link(l).stats(), horizon);
+  add_store_request_metrics(m, topology_);  // an object store below: its GETs, PUTs and throttling
+  add_codec_metrics(m, topology_, horizon);
   return m;
 }
 

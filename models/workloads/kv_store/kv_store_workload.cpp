@@ -41,6 +41,9 @@ void require_write_down_links(const ConfigNode& root, const TopologySpec& topolo
 std::unique_ptr<WorkloadSpec> parse_kv_store_workload(const ConfigNode& workload, const ConfigNode& root, uint64_t,
                                                       TopologySpec& topology) {
   topology = parse_topology(root, /*object_bytes=*/0);  // blocks vary in size (a partial last block)
+  if (topology.exclusive) {
+    root.at("inclusion").fail("the store keeps tier 2's copy of what a load refills (it is inclusive); remove \"inclusion\"");
+  }
   KvStoreSpec spec = parse_kv_store(workload, topology);
   require_write_down_links(root, topology);
   return std::make_unique<KvStoreWorkload>(std::move(spec));
