@@ -8,6 +8,7 @@
 #include "models/network/fabric.h"
 #include "models/network/flow_network.h"
 #include "models/network/max_min_share.h"
+#include "models/network/redundancy.h"
 #include "sim/config/config_node.h"
 #include "sim/engine/simulator.h"
 #include "sim/errors.h"
@@ -177,4 +178,61 @@ TEST_CASE("fabric parameters that do not add up are refused with their key") {
   json alone = ok;
   alone.erase("spines");
   CHECK(error_of(alone).find("spines") != std::string::npos);
+}
+
+TEST_CASE("erasure coding and replicas: space, degraded reads and rebuilds by k + m arithmetic") {
+  const uint64_t mb = 1'000'000;
+  const Redundancy ec(RedundancySpec{1, 4, 2}, 8);  // 4 + 2 over 8 nodes
+  CHECK(ec.piece_bytes(mb) == 250'000);
+  CHECK(ec.stored_bytes(mb) == 1'500'000);
+  CHECK(ec.write_amplification(mb) == doctest::Approx(1.5));
+  CHECK(ec.piece_bytes(1'000'001) == 250'001);  // fragments round up
+  const uint64_t key = 42;
+  const std::vector<uint32_t> at = ec.placement(key);
+  REQUIRE(at.size() == 6);
+  std::vector<bool> alive(8, true);
+  ReadPlan r = ec.read(key, mb, alive);
+  CHECK(r.readable);
+  CHECK_FALSE(r.degraded);
+  CHECK(r.bytes == mb);  // k fragments
+  alive[at[0]] = false;  // a data fragment gone: parity stands in
+  alive[at[5]] = false;  // and a parity fragment
+  r = ec.read(key, mb, alive);
+  CHECK(r.readable);
+  CHECK(r.degraded);
+  CHECK(r.from.size() == 4);
+  const RebuildTraffic t = ec.rebuild(key, mb, alive);
+  CHECK(t.lost_pieces == 2);
+  CHECK(t.read_bytes == mb);           // k fragments read once
+  CHECK(t.written_bytes == 500'000);   // two fragments written
+  alive[at[1]] = false;                // three of six gone: m = 2 cannot cover it
+  CHECK_FALSE(ec.read(key, mb, alive).readable);
+  CHECK(ec.rebuild(key, mb, alive).written_bytes == 0);
+
+  const Redundancy three(RedundancySpec{3, 0, 0}, 4);
+  CHECK(three.stored_bytes(mb) == 3 * mb);
+  std::vector<bool> up(4, true);
+  up[three.placement(7)[0]] = false;
+  const ReadPlan other = three.read(7, mb, up);
+  CHECK(other.readable);
+  CHECK(other.degraded);  // read from the second replica
+  CHECK(other.bytes == mb);
+  CHECK(three.rebuild(7, mb, up).read_bytes == mb);
+  CHECK(three.rebuild(7, mb, up).written_bytes == mb);
+}
+
+TEST_CASE("redundancy that needs more nodes than there are is refused with its key") {
+  using nlohmann::json;
+  auto error_of = [](const json& j, uint32_t nodes) -> std::string {
+    try {
+      parse_redundancy(tiersim::ConfigNode(j, "redundancy", "test.json"), nodes);
+    } catch (const tiersim::InputError& e) {
+      return e.what();
+    }
+    return "";
+  };
+  CHECK(error_of(json{{"erasure", {{"k", 4}, {"m", 2}}}}, 6).empty());
+  CHECK(error_of(json{{"erasure", {{"k", 4}, {"m", 3}}}}, 6).find("redundancy.erasure") != std::string::npos);
+  CHECK(error_of(json{{"replicas", 5}}, 4).find("redundancy.replicas") != std::string::npos);
+  CHECK(error_of(json{{"replicas", 2}, {"erasure", {{"k", 2}, {"m", 1}}}}, 8).find("not both") != std::string::npos);
 }
