@@ -103,7 +103,6 @@ class KvStore final : private VictimRule, private MoveSink {
   sim::FlatMap<KvEntryTags>& tags_;
   int64_t now_ = 0;  // the policies' logical clock: one tick per admission
   CacheHierarchy hierarchy_;
-  uint32_t next_call_ = 0;
   std::vector<uint64_t> bytes_per_token_;  // per shape
 
   struct Expiry {

@@ -63,7 +63,7 @@ class TrainingStep {
   TrainingSpec spec_;
   TrainingCompute compute_;
   // Links of the offloaded optimizer (kNoLink where unused).
-  uint32_t down_ = UINT32_MAX, up_ = UINT32_MAX, state_in_ = UINT32_MAX, state_out_ = UINT32_MAX;
+  uint32_t down_ = UINT32_MAX, state_in_ = UINT32_MAX, state_out_ = UINT32_MAX;
   std::vector<uint32_t> up_path_;
   std::vector<uint64_t> tier_bytes_;  // optimizer bytes into or out of each tier
   std::vector<uint8_t> recompute_;    // per forward use of the current step
